@@ -1,0 +1,62 @@
+package io.losswatch.topology;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.losswatch.event.PredictionEvent;
+import io.losswatch.event.SourceRecord;
+import io.losswatch.loss.Score;
+import io.losswatch.loss.WindowStats;
+import io.losswatch.topology.Routed.Contribution;
+import io.losswatch.topology.Routed.LossRecord;
+
+/** Builds the records a prediction contributes: its loss record and its share of the window metrics. */
+final class Contributions {
+    private Contributions() {
+    }
+
+    /**
+     * A scored prediction. labelDelayMs is the label's lateness for a joined label, or -1 for an
+     * inline one; a joined prediction also stops being pending in its window.
+     */
+    static Routed.Scored scored(PredictionEvent p, JsonNode label, Score.Loss score, SourceRecord source,
+                                long labelDelayMs) {
+        WindowStats stats = new WindowStats();
+        stats.addLoss(score.function().id(), score.loss(), score.clipped());
+        if (score.isBinary()) {
+            stats.addBinary(score.binaryProbability(), score.binaryLabel());
+        }
+        if (labelDelayMs >= 0) {
+            stats.addLabelDelay(labelDelayMs);
+            stats.pending = -1;
+        }
+        LossRecord loss = new LossRecord(p.predictionId(), p.model(), p.modelVersion(), score.function().id(),
+                score.loss(), p.prediction(), label, p.eventTime());
+        return new Routed.Scored(loss, contribution(p, stats, source));
+    }
+
+    /** The prediction now waits for its label: its windows cannot be final until it is resolved. */
+    static Contribution pending(PredictionEvent p, SourceRecord source) {
+        WindowStats stats = new WindowStats();
+        stats.pending = 1;
+        return contribution(p, stats, source);
+    }
+
+    /** The join window expired with no label: counted as unlabelled, no longer pending. */
+    static Contribution unlabelled(PredictionEvent p, SourceRecord source) {
+        WindowStats stats = new WindowStats();
+        stats.pending = -1;
+        stats.unlabelled = 1;
+        return contribution(p, stats, source);
+    }
+
+    /** The prediction was rejected after it had been counted as pending. */
+    static Contribution cancelled(PredictionEvent p, SourceRecord source) {
+        WindowStats stats = new WindowStats();
+        stats.pending = -1;
+        return contribution(p, stats, source);
+    }
+
+    private static Contribution contribution(PredictionEvent p, WindowStats stats, SourceRecord source) {
+        return new Contribution(p.model(), p.modelVersion(), p.eventTime(), stats,
+                source.topic(), source.partition(), source.offset());
+    }
+}

@@ -1,0 +1,36 @@
+package io.losswatch.topology;
+
+import io.losswatch.event.SourceRecord;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/** Turns a {@link Routed.DeadLetter} into the record CONTRACT §7 describes: original bytes plus reason headers. */
+final class DeadLetterWriter implements Processor<String, Routed, byte[], byte[]> {
+    private ProcessorContext<byte[], byte[]> context;
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<String, Routed> record) {
+        Routed.DeadLetter dl = (Routed.DeadLetter) record.value();
+        SourceRecord s = dl.source();
+        Headers headers = new RecordHeaders();
+        headers.add(Names.HEADER_REASON, utf8(dl.reason()));
+        headers.add(Names.HEADER_MESSAGE, utf8(dl.message()));
+        headers.add(Names.HEADER_TOPIC, utf8(s.topic()));
+        headers.add(Names.HEADER_PARTITION, utf8(Integer.toString(s.partition())));
+        headers.add(Names.HEADER_OFFSET, utf8(Long.toString(s.offset())));
+        context.forward(new Record<>(s.key(), s.value(), record.timestamp(), headers));
+    }
+
+    private static byte[] utf8(String s) {
+        return String.valueOf(s).getBytes(StandardCharsets.UTF_8);
+    }
+}

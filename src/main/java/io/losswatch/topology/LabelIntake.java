@@ -1,0 +1,37 @@
+package io.losswatch.topology;
+
+import io.losswatch.config.LosswatchConfig;
+import io.losswatch.event.EventParser;
+import io.losswatch.event.LabelEvent;
+import io.losswatch.event.ParseResult;
+import io.losswatch.event.SourceRecord;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/** First step for labels: parse and validate, then on to the join by prediction_id. */
+final class LabelIntake implements Processor<byte[], byte[], String, Routed> {
+    private final EventParser parser;
+    private ProcessorContext<String, Routed> context;
+
+    LabelIntake(LosswatchConfig config) {
+        this.parser = new EventParser(config.inputMaxBytes(), config.inputMaxNesting());
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Routed> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        SourceRecord source = Intake.source(context, record);
+        ParseResult<LabelEvent> parsed = parser.parseLabel(record.value(), record.timestamp());
+        if (parsed instanceof ParseResult.Rejected<LabelEvent> r) {
+            Intake.deadLetter(context, source, r.rejection().reason(), r.rejection().message());
+            return;
+        }
+        LabelEvent label = ((ParseResult.Ok<LabelEvent>) parsed).event();
+        context.forward(new Record<>(label.predictionId(), new Routed.PendingLabel(label, source), label.eventTime()));
+    }
+}

@@ -1,0 +1,181 @@
+package io.losswatch.topology;
+
+import io.losswatch.config.LosswatchConfig;
+import io.losswatch.event.LabelEvent;
+import io.losswatch.event.PredictionEvent;
+import io.losswatch.event.RejectReason;
+import io.losswatch.loss.Score;
+import io.losswatch.loss.Scorer;
+import io.losswatch.topology.Routed.JoinInput;
+import io.losswatch.topology.Routed.PendingLabel;
+import io.losswatch.topology.Routed.PendingPrediction;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Joins separately arriving labels to their predictions by prediction_id, in event time (CONTRACT
+ * §4): a label matches when its time is in [prediction time, prediction time + join window]. A
+ * label waits for its prediction until stream time passes its time + join grace, then is dead-
+ * lettered as unmatched; a prediction waits until its time + window + grace, then counts as
+ * unlabelled. Expiry runs on stream time, so results are the same on every replay.
+ *
+ * <p>Each prediction's window is told it is pending when the prediction arrives here and told
+ * again when it is resolved; both records come from this task in order, so a window never sees the
+ * resolution first.
+ */
+final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
+    private static final byte PREDICTION_TIMER = 'P';
+    private static final byte LABEL_TIMER = 'L';
+
+    private final LosswatchConfig config;
+    private final Scorer scorer;
+    private final long windowMs;
+    private final long graceMs;
+    private ProcessorContext<String, Routed> context;
+    private KeyValueStore<String, PendingPrediction> predictions;
+    private KeyValueStore<String, PendingLabel> labels;
+    private KeyValueStore<Bytes, byte[]> timers;
+
+    LabelJoin(LosswatchConfig config) {
+        this.config = config;
+        this.scorer = new Scorer(config.lossEpsilon());
+        this.windowMs = config.joinWindow().toMillis();
+        this.graceMs = config.joinGrace().toMillis();
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Routed> context) {
+        this.context = context;
+        this.predictions = context.getStateStore(Names.JOIN_PREDICTIONS_STORE);
+        this.labels = context.getStateStore(Names.JOIN_LABELS_STORE);
+        this.timers = context.getStateStore(Names.JOIN_TIMERS_STORE);
+        context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, this::expire);
+    }
+
+    @Override
+    public void process(Record<String, JoinInput> record) {
+        if (record.value() instanceof PendingPrediction p) {
+            onPrediction(record.key(), p);
+        } else if (record.value() instanceof PendingLabel l) {
+            onLabel(record.key(), l);
+        }
+    }
+
+    private void onPrediction(String id, PendingPrediction p) {
+        if (predictions.get(id) != null) {
+            deadLetter(p.source(), RejectReason.DUPLICATE_PREDICTION,
+                    "prediction_id '" + id + "' is already waiting for its label");
+            return;
+        }
+        forwardContribution(Contributions.pending(p.event(), p.source()));
+        predictions.put(id, p);
+        timers.put(timerKey(p.event().eventTime() + windowMs + graceMs, PREDICTION_TIMER, id), new byte[0]);
+        PendingLabel waiting = labels.get(id);
+        if (waiting != null && matches(p.event(), waiting.event())) {
+            labels.delete(id);
+            timers.delete(timerKey(waiting.event().eventTime() + graceMs, LABEL_TIMER, id));
+            resolve(id, p, waiting);
+        }
+    }
+
+    private void onLabel(String id, PendingLabel l) {
+        if (labels.get(id) != null) {
+            deadLetter(l.source(), RejectReason.DUPLICATE_LABEL,
+                    "a label for prediction_id '" + id + "' is already waiting for its prediction");
+            return;
+        }
+        PendingPrediction p = predictions.get(id);
+        if (p != null && matches(p.event(), l.event())) {
+            resolve(id, p, l);
+            return;
+        }
+        labels.put(id, l);
+        timers.put(timerKey(l.event().eventTime() + graceMs, LABEL_TIMER, id), new byte[0]);
+    }
+
+    private boolean matches(PredictionEvent p, LabelEvent l) {
+        long delay = l.eventTime() - p.eventTime();
+        return delay >= 0 && delay <= windowMs;
+    }
+
+    /** Scores a matched pair; p is in the prediction store and is removed unless only the label was bad. */
+    private void resolve(String id, PendingPrediction p, PendingLabel l) {
+        PredictionEvent event = p.event();
+        Score score = scorer.score(config.lossFor(event.model()), event.prediction(), l.event().label());
+        if (score instanceof Score.Rejected rejected && rejected.blame() == Score.Blame.LABEL) {
+            // the prediction may still get a usable label within its window
+            deadLetter(l.source(), rejected.reason(), rejected.message());
+            return;
+        }
+        predictions.delete(id);
+        timers.delete(timerKey(event.eventTime() + windowMs + graceMs, PREDICTION_TIMER, id));
+        if (score instanceof Score.Rejected rejected) {
+            deadLetter(p.source(), rejected.reason(), rejected.message());
+            deadLetter(l.source(), RejectReason.REJECTED_PREDICTION,
+                    "its prediction was rejected: " + rejected.message());
+            forwardContribution(Contributions.cancelled(event, p.source()));
+            return;
+        }
+        long delay = l.event().eventTime() - event.eventTime();
+        Routed.Scored scored = Contributions.scored(event, l.event().label(), (Score.Loss) score, p.source(), delay);
+        context.forward(new Record<>(event.model(), scored, event.eventTime()));
+    }
+
+    /** Gives up on predictions and labels whose wait is over in stream time. */
+    private void expire(long streamTime) {
+        List<KeyValue<Bytes, byte[]>> due = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = timers.range(timerPrefix(0), timerPrefix(streamTime))) {
+            it.forEachRemaining(due::add);
+        }
+        for (KeyValue<Bytes, byte[]> timer : due) {
+            ByteBuffer key = ByteBuffer.wrap(timer.key.get());
+            key.getLong();
+            byte kind = key.get();
+            String id = StandardCharsets.UTF_8.decode(key).toString();
+            timers.delete(timer.key);
+            if (kind == PREDICTION_TIMER) {
+                PendingPrediction p = predictions.delete(id);
+                if (p != null) {
+                    forwardContribution(Contributions.unlabelled(p.event(), p.source()));
+                }
+            } else {
+                PendingLabel l = labels.delete(id);
+                if (l != null) {
+                    deadLetter(l.source(), RejectReason.UNMATCHED_LABEL, "no prediction with prediction_id '" + id
+                            + "' at or up to " + config.joinWindow() + " before the label's time "
+                            + l.event().eventTime() + " arrived within the join grace " + config.joinGrace());
+                }
+            }
+        }
+    }
+
+    private void forwardContribution(Routed.Contribution c) {
+        context.forward(new Record<>(c.model(), c, c.eventTime()));
+    }
+
+    private void deadLetter(io.losswatch.event.SourceRecord source, String reason, String message) {
+        Intake.deadLetter(context, source, reason, message);
+    }
+
+    /** Timer keys sort by due time first (big-endian, times are never negative). */
+    private static Bytes timerKey(long due, byte kind, String id) {
+        byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(ByteBuffer.allocate(9 + idBytes.length).putLong(due).put(kind).put(idBytes).array());
+    }
+
+    /** An 8-byte prefix sorts before every key with the same due time, so range(prefix(0), prefix(t)) is due < t. */
+    private static Bytes timerPrefix(long due) {
+        return Bytes.wrap(ByteBuffer.allocate(8).putLong(due).array());
+    }
+}

@@ -1,0 +1,144 @@
+package io.losswatch.topology;
+
+import io.losswatch.config.LosswatchConfig;
+import io.losswatch.loss.WindowStats;
+import io.losswatch.topology.Routed.Contribution;
+import io.losswatch.topology.Routed.JoinInput;
+import io.losswatch.topology.Routed.PendingLabel;
+import io.losswatch.topology.Routed.PendingPrediction;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds the losswatch topology: a pure function of the configuration, no I/O.
+ *
+ * <pre>
+ * predictions ─ intake ─┬─ labelled: loss ──────────────────────────────┬─ prediction-losses
+ *                       │           └ contribution ─ scored-by-model ─┐ │
+ *                       └─ unlabelled ─ predictions-by-id ─┐          │ │
+ * labels ────── intake ─── labels-by-id ──────────────── join ─ loss ─┼─┘
+ *                                                          └ contribution ─ joined-by-model ─┤
+ *                                                                   window aggregator ─ model-metrics
+ * every step ─ rejected input ─ losswatch-dlq
+ * </pre>
+ */
+public final class LosswatchTopology {
+    private LosswatchTopology() {
+    }
+
+    public static Topology build(LosswatchConfig config) {
+        LosswatchConfig.Topics topics = config.topics();
+        StreamsBuilder builder = new StreamsBuilder();
+        Serde<Contribution> contributionSerde = new JsonSerde<>(Contribution.class);
+        Serde<PendingPrediction> pendingPredictionSerde = new JsonSerde<>(PendingPrediction.class);
+        Serde<PendingLabel> pendingLabelSerde = new JsonSerde<>(PendingLabel.class);
+        int partitions = config.topicPartitions();
+
+        // parse predictions; score the labelled ones at once
+        KStream<String, Routed> predictionIntake = builder
+                .stream(topics.predictions(), rawInput("predictions-source"))
+                .process(() -> new PredictionIntake(config), Named.as("prediction-intake"));
+        writeDeadLetters(predictionIntake, "prediction-intake", topics);
+        writeLosses(predictionIntake, "prediction-intake", topics);
+        KStream<String, Contribution> scored = contributions(predictionIntake, "prediction-intake")
+                .repartition(Repartitioned.with(Serdes.String(), contributionSerde)
+                        .withName(Names.SCORED_BY_MODEL).withNumberOfPartitions(partitions));
+
+        // predictions without a label go to the join, keyed by prediction_id
+        KStream<String, JoinInput> predictionsById = predictionIntake
+                .filter((k, v) -> v instanceof PendingPrediction, Named.as("pending-predictions"))
+                .mapValues(v -> (PendingPrediction) v, Named.as("as-pending-prediction"))
+                .repartition(Repartitioned.with(Serdes.String(), pendingPredictionSerde)
+                        .withName(Names.PREDICTIONS_BY_ID).withNumberOfPartitions(partitions))
+                .mapValues(v -> (JoinInput) v, Named.as("prediction-join-input"));
+
+        // parse labels, keyed by prediction_id for the join
+        KStream<String, Routed> labelIntake = builder
+                .stream(topics.labels(), rawInput("labels-source"))
+                .process(() -> new LabelIntake(config), Named.as("label-intake"));
+        writeDeadLetters(labelIntake, "label-intake", topics);
+        KStream<String, JoinInput> labelsById = labelIntake
+                .filter((k, v) -> v instanceof PendingLabel, Named.as("pending-labels"))
+                .mapValues(v -> (PendingLabel) v, Named.as("as-pending-label"))
+                .repartition(Repartitioned.with(Serdes.String(), pendingLabelSerde)
+                        .withName(Names.LABELS_BY_ID).withNumberOfPartitions(partitions))
+                .mapValues(v -> (JoinInput) v, Named.as("label-join-input"));
+
+        // join labels to predictions in event time
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(Names.JOIN_PREDICTIONS_STORE), Serdes.String(), pendingPredictionSerde));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(Names.JOIN_LABELS_STORE), Serdes.String(), pendingLabelSerde));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(Names.JOIN_TIMERS_STORE), Serdes.Bytes(), Serdes.ByteArray()));
+        KStream<String, Routed> joined = predictionsById
+                .merge(labelsById, Named.as("join-inputs"))
+                .process(() -> new LabelJoin(config), Named.as("label-join"),
+                        Names.JOIN_PREDICTIONS_STORE, Names.JOIN_LABELS_STORE, Names.JOIN_TIMERS_STORE);
+        writeDeadLetters(joined, "label-join", topics);
+        writeLosses(joined, "label-join", topics);
+        KStream<String, Contribution> joinedContributions = contributions(joined, "label-join")
+                .repartition(Repartitioned.with(Serdes.String(), contributionSerde)
+                        .withName(Names.JOINED_BY_MODEL).withNumberOfPartitions(partitions));
+
+        // window per (model, version) and publish each window once final
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(Names.WINDOW_STORE), Serdes.Bytes(), new JsonSerde<>(WindowStats.class)));
+        KStream<String, Routed> windows = scored
+                .merge(joinedContributions, Named.as("all-contributions"))
+                .process(() -> new WindowAggregator(config), Named.as("window-aggregator"), Names.WINDOW_STORE);
+        writeDeadLetters(windows, "window-aggregator", topics);
+        windows.filter((k, v) -> v instanceof Routed.Metrics, Named.as("window-metrics"))
+                .mapValues(v -> ((Routed.Metrics) v).metrics(), Named.as("as-window-metrics"))
+                .to(topics.metrics(), Produced.with(Serdes.String(), new JsonSerde<>(WindowMetrics.class))
+                        .withName("metrics-sink"));
+
+        return builder.build();
+    }
+
+    /** Settings the topology relies on, added to the user's Kafka settings. */
+    public static Properties streamsProperties(Properties kafka) {
+        Properties props = new Properties();
+        props.putAll(kafka);
+        props.putIfAbsent(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
+        props.putIfAbsent(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, RecordTimeExtractor.class.getName());
+        return props;
+    }
+
+    private static Consumed<byte[], byte[]> rawInput(String name) {
+        return Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+                .withTimestampExtractor(new RecordTimeExtractor())
+                .withName(name);
+    }
+
+    private static void writeDeadLetters(KStream<String, Routed> stream, String step, LosswatchConfig.Topics topics) {
+        stream.filter((k, v) -> v instanceof Routed.DeadLetter, Named.as(step + "-dead-letters"))
+                .process(DeadLetterWriter::new, Named.as(step + "-dead-letter-writer"))
+                .to(topics.dlq(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(step + "-dlq-sink"));
+    }
+
+    private static void writeLosses(KStream<String, Routed> stream, String step, LosswatchConfig.Topics topics) {
+        stream.filter((k, v) -> v instanceof Routed.Scored, Named.as(step + "-scored"))
+                .mapValues(v -> ((Routed.Scored) v).loss(), Named.as(step + "-loss-records"))
+                .to(topics.losses(), Produced.with(Serdes.String(), new JsonSerde<>(Routed.LossRecord.class))
+                        .withName(step + "-losses-sink"));
+    }
+
+    /** A scored prediction's contribution, and the pending/unlabelled changes, in the order they were made. */
+    private static KStream<String, Contribution> contributions(KStream<String, Routed> stream, String step) {
+        return stream
+                .filter((k, v) -> v instanceof Routed.Scored || v instanceof Contribution, Named.as(step + "-contributing"))
+                .mapValues(v -> v instanceof Routed.Scored s ? s.contribution() : (Contribution) v,
+                        Named.as(step + "-contributions"));
+    }
+}

@@ -1,0 +1,52 @@
+package io.losswatch.topology;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.losswatch.event.LabelEvent;
+import io.losswatch.event.PredictionEvent;
+import io.losswatch.event.SourceRecord;
+import io.losswatch.loss.WindowStats;
+
+/**
+ * What the processors hand downstream; the topology splits on the type to send each kind to its
+ * topic. Every input record ends as one of these (or as a window's unlabelled count).
+ */
+public sealed interface Routed {
+
+    /** An input record that cannot be used, with its original bytes and where it came from. */
+    record DeadLetter(SourceRecord source, String reason, String message) implements Routed {
+    }
+
+    /** A prediction waiting for its label, carried to the join by prediction_id. */
+    record PendingPrediction(PredictionEvent event, SourceRecord source) implements Routed, JoinInput {
+    }
+
+    /** A label on its way to the join by prediction_id. */
+    record PendingLabel(LabelEvent event, SourceRecord source) implements Routed, JoinInput {
+    }
+
+    /** A labelled prediction's loss and its contribution to the window metrics. */
+    record Scored(LossRecord loss, Contribution contribution) implements Routed {
+    }
+
+    /**
+     * A piece of one (model, version)'s window statistics at an event time: a scored event, or a
+     * change in the number of predictions waiting for a label (pending) or given up on (unlabelled).
+     * The source fields say which input record it came from, for a late-event dead letter.
+     */
+    record Contribution(String model, String modelVersion, long eventTime, WindowStats stats,
+                        String sourceTopic, int sourcePartition, long sourceOffset) implements Routed {
+    }
+
+    /** One window's metrics (CONTRACT §6 model-metrics). */
+    record Metrics(WindowMetrics metrics) implements Routed {
+    }
+
+    /** Both join inputs travel through one processor. */
+    sealed interface JoinInput permits PendingPrediction, PendingLabel {
+    }
+
+    /** Output record for prediction-losses (CONTRACT §6). */
+    record LossRecord(String predictionId, String model, String modelVersion, String lossFunction, double loss,
+                      JsonNode prediction, JsonNode label, long eventTime) {
+    }
+}

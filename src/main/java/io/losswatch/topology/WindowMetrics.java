@@ -1,0 +1,30 @@
+package io.losswatch.topology;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.losswatch.loss.WindowStats;
+
+/**
+ * A window's metrics as published on model-metrics (CONTRACT §6), snake_case on the wire. Loss
+ * figures are null in a window with no labelled prediction; binary figures are null unless the
+ * model is a binary classifier; label delays are null unless labels arrived separately.
+ */
+public record WindowMetrics(String model, String modelVersion, String lossFunction, long windowStart, long windowEnd,
+                            long count, Double meanLoss, Double minLoss, Double maxLoss, Double stddevLoss,
+                            long unlabelled, @JsonProperty("final") boolean finalResult, long clipped, long joinedLabels,
+                            Double labelDelayMeanMs, Long labelDelayMaxMs, Double meanPrediction,
+                            Double positiveRate, Double accuracy, Double expectedCalibrationError) {
+
+    public static WindowMetrics of(String model, String version, long start, long end, WindowStats s, boolean isFinal) {
+        boolean scored = s.count > 0;
+        boolean binary = s.binaryCount > 0;
+        boolean joined = s.joined > 0;
+        return new WindowMetrics(model, version, s.lossFunction, start, end, s.count,
+                scored ? s.mean() : null, scored ? s.min : null, scored ? s.max : null, scored ? s.stddev() : null,
+                s.unlabelled, isFinal, s.clipped, s.joined,
+                joined ? s.labelDelaySum / s.joined : null, joined ? s.labelDelayMax : null,
+                binary ? s.predictionSum / s.binaryCount : null,
+                binary ? (double) s.positives / s.binaryCount : null,
+                binary ? (double) s.correct / s.binaryCount : null,
+                binary ? s.expectedCalibrationError() : null);
+    }
+}
