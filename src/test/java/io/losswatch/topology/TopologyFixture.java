@@ -1,0 +1,122 @@
+package io.losswatch.topology;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.losswatch.config.LosswatchConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+
+/** The topology under TopologyTestDriver, with JSON in and parsed JSON out. */
+final class TopologyFixture implements AutoCloseable {
+    static final long T0 = 1_764_000_000_000L; // a whole minute
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final TopologyTestDriver driver;
+    private final TestInputTopic<byte[], byte[]> predictions;
+    private final TestInputTopic<byte[], byte[]> labels;
+    private final TestOutputTopic<String, String> losses;
+    private final TestOutputTopic<String, String> metrics;
+    private final TestOutputTopic<byte[], byte[]> dlq;
+
+    TopologyFixture(Map<String, String> settings) {
+        Properties props = new Properties();
+        props.putAll(settings);
+        LosswatchConfig config = LosswatchConfig.from(props);
+        Properties streams = new Properties();
+        streams.put("application.id", "losswatch-test");
+        streams.put("bootstrap.servers", "dummy:9092");
+        try {
+            streams.put("state.dir", Files.createTempDirectory("losswatch-ttd").toString());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        driver = new TopologyTestDriver(LosswatchTopology.build(config), LosswatchTopology.streamsProperties(streams));
+        LosswatchConfig.Topics t = config.topics();
+        predictions = driver.createInputTopic(t.predictions(), new ByteArraySerializer(), new ByteArraySerializer());
+        labels = driver.createInputTopic(t.labels(), new ByteArraySerializer(), new ByteArraySerializer());
+        losses = driver.createOutputTopic(t.losses(), new StringDeserializer(), new StringDeserializer());
+        metrics = driver.createOutputTopic(t.metrics(), new StringDeserializer(), new StringDeserializer());
+        dlq = driver.createOutputTopic(t.dlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    TopologyFixture() {
+        this(Map.of());
+    }
+
+    /** Pipes a prediction whose Kafka record time equals its event time, as a producer stamping it would. */
+    void prediction(long recordTime, String json) {
+        predictions.pipeInput(new TestRecord<>(null, utf8(json), null, recordTime));
+    }
+
+    void prediction(byte[] key, byte[] value, long recordTime) {
+        predictions.pipeInput(new TestRecord<>(key, value, null, recordTime));
+    }
+
+    void label(long recordTime, String json) {
+        labels.pipeInput(new TestRecord<>(null, utf8(json), null, recordTime));
+    }
+
+    /** A labelled binary prediction at time t. */
+    void labelled(String model, String version, long t, double p, int y) {
+        prediction(t, String.format("{\"prediction_id\":\"x-%d-%s\",\"model\":\"%s\",\"model_version\":\"%s\","
+                + "\"timestamp\":%d,\"prediction\":%s,\"label\":%d}", t, p, model, version, t, p, y));
+    }
+
+    /** Moves stream time on with a record of a model no test looks at. */
+    void advanceTo(long t) {
+        labelled("clock", "", t, 0.5, 1);
+    }
+
+    List<JsonNode> losses() {
+        return losses.readValuesToList().stream().map(TopologyFixture::parse)
+                .filter(m -> !m.get("model").asText().equals("clock")).toList();
+    }
+
+    List<TestRecord<String, String>> lossRecords() {
+        return losses.readRecordsToList();
+    }
+
+    /** Window metrics, without those of the "clock" model used to move time on. */
+    List<JsonNode> metrics() {
+        return metrics.readValuesToList().stream().map(TopologyFixture::parse)
+                .filter(m -> !m.get("model").asText().equals("clock")).toList();
+    }
+
+    List<TestRecord<byte[], byte[]>> deadLetters() {
+        return dlq.readRecordsToList();
+    }
+
+    static String header(TestRecord<byte[], byte[]> record, String name) {
+        Header h = record.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}
