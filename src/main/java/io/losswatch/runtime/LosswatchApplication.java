@@ -1,0 +1,107 @@
+package io.losswatch.runtime;
+
+import io.losswatch.config.LosswatchConfig;
+import io.losswatch.topology.LosswatchTopology;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running processor: creates missing topics, starts Kafka Streams on the losswatch topology
+ * and stops it cleanly on shutdown. Runtime concerns only; what it computes is in the topology.
+ */
+public final class LosswatchApplication implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LosswatchApplication.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final KafkaStreams streams;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean failed;
+
+    private LosswatchApplication(KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    /** Runs until the JVM is asked to stop (SIGTERM, Ctrl-C) or Kafka Streams fails; returns the exit code. */
+    public static int runUntilShutdown(LosswatchConfig config) {
+        LosswatchApplication app;
+        try {
+            app = start(config);
+        } catch (StartupException e) {
+            LOG.error("losswatch: {}", e.getMessage());
+            return 1;
+        }
+        Thread hook = new Thread(app::close, "losswatch-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        app.awaitStop();
+        return app.failed ? 1 : 0;
+    }
+
+    /** Creates topics and starts processing; returns once Kafka Streams has been started. */
+    public static LosswatchApplication start(LosswatchConfig config) {
+        Properties props = LosswatchTopology.streamsProperties(config.kafkaProperties());
+        StreamsConfig streamsConfig = new StreamsConfig(props);
+        try (Admin admin = Admin.create(streamsConfig.getAdminConfigs("losswatch-topic-creator"))) {
+            TopicCreator.ensureTopics(admin, config, 60_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted while creating topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new StartupException("cannot create topics on " + props.getProperty("bootstrap.servers") + ": "
+                    + cause.getClass().getSimpleName() + ": " + cause.getMessage(), e);
+        }
+        KafkaStreams streams = new KafkaStreams(LosswatchTopology.build(config), props);
+        LosswatchApplication app = new LosswatchApplication(streams);
+        streams.setStateListener((newState, oldState) -> {
+            LOG.info("losswatch: streams state {} -> {}", oldState, newState);
+            if (newState == KafkaStreams.State.ERROR) {
+                app.failed = true;
+            }
+            if (newState == KafkaStreams.State.NOT_RUNNING || newState == KafkaStreams.State.ERROR) {
+                app.stopped.countDown();
+            }
+        });
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("losswatch: stream thread failed; shutting down", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.start();
+        LOG.info("losswatch: processing {} and {} on {}", config.topics().predictions(), config.topics().labels(),
+                props.getProperty("bootstrap.servers"));
+        return app;
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public void awaitStop() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        streams.close(CLOSE_TIMEOUT);
+        stopped.countDown();
+    }
+
+    /** Start-up failed for a reason worth one line to the user. */
+    public static final class StartupException extends RuntimeException {
+        StartupException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
