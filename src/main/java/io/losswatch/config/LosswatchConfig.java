@@ -33,6 +33,16 @@ public final class LosswatchConfig {
     }
 
     public int topicPartitions() { return Integer.parseInt(g("losswatch.topic.partitions", "3")); }
+    public short topicReplication() { return Short.parseShort(g("losswatch.topic.replication", "1")); }
+    public Properties kafkaProperties() {
+        Properties k = new Properties();
+        p.forEach((key, v) -> { if (!key.toString().startsWith("losswatch.")) k.put(key, v); });
+        k.putIfAbsent("application.id", "losswatch");
+        k.putIfAbsent("bootstrap.servers", "localhost:9092");
+        k.putIfAbsent("processing.guarantee", "exactly_once_v2");
+        k.putIfAbsent("producer.max.request.size", "8650752");
+        return k;
+    }
     public double lossEpsilon() { return Double.parseDouble(g("losswatch.loss.epsilon", "1e-15")); }
     public Optional<LossFunction> lossFor(String model) {
         String v = g("losswatch.model." + model + ".loss", g("losswatch.loss", "auto"));
