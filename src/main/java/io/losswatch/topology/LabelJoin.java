@@ -30,9 +30,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * lettered as unmatched; a prediction waits until its time + window + grace, then counts as
  * unlabelled. Expiry runs on stream time, so results are the same on every replay.
  *
- * <p>Each prediction's window is told it is pending when the prediction arrives here and told
- * again when it is resolved; both records come from this task in order, so a window never sees the
- * resolution first.
+ * <p>The intake has already told the prediction's windows that it is pending; this step tells them
+ * once more when it is resolved (scored, unlabelled or rejected), so the counts balance.
  */
 final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
     private static final byte PREDICTION_TIMER = 'P';
@@ -76,9 +75,9 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
         if (predictions.get(id) != null) {
             deadLetter(p.source(), RejectReason.DUPLICATE_PREDICTION,
                     "prediction_id '" + id + "' is already waiting for its label");
+            forwardContribution(Contributions.cancelled(p.event(), p.source()));
             return;
         }
-        forwardContribution(Contributions.pending(p.event(), p.source()));
         predictions.put(id, p);
         timers.put(timerKey(p.event().eventTime() + windowMs + graceMs, PREDICTION_TIMER, id), new byte[0]);
         PendingLabel waiting = labels.get(id);

@@ -42,6 +42,10 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         }
         PredictionEvent p = ((ParseResult.Ok<PredictionEvent>) parsed).event();
         if (!p.isLabelled()) {
+            // its windows learn it is pending on the same path (and in the same order) as scored events,
+            // so no window can close before it knows to wait for this label
+            Routed.Contribution pending = Contributions.pending(p, source);
+            context.forward(new Record<>(p.model(), pending, p.eventTime()));
             context.forward(new Record<>(p.predictionId(), new Routed.PendingPrediction(p, source), p.eventTime()));
             return;
         }

@@ -258,6 +258,21 @@ class PipelineTopologyTest {
     }
 
     @Test
+    void aDuplicatePredictionDoesNotHoldItsWindowOpen() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            String p = "{\"prediction_id\": \"p-1\", \"model\": \"churn\", \"timestamp\": " + T0 + ", \"prediction\": 0.93}";
+            f.prediction(T0, p);
+            f.prediction(T0, p);
+            f.label(T0 + 1_000, "{\"prediction_id\": \"p-1\", \"label\": 1, \"timestamp\": " + (T0 + 1_000) + "}");
+            f.advanceTo(T0 + MINUTE + 10_000);
+            JsonNode m = single(f.metrics());
+            assertThat(m.get("count").asLong()).isEqualTo(1);
+            assertThat(m.get("mean_loss").asDouble()).isCloseTo(L93, within(1e-12));
+            assertThat(m.get("unlabelled").asLong()).isZero();
+        }
+    }
+
+    @Test
     void predictionRejectedAtJoinTimeDeadLettersBothRecordsAndFreesItsWindow() {
         try (TopologyFixture f = new TopologyFixture()) {
             // 1.7 is a fine regression value, but with a 0/1 label auto picks log_loss

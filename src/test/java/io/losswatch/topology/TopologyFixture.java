@@ -24,6 +24,7 @@ final class TopologyFixture implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final TopologyTestDriver driver;
+    private final Path stateDir;
     private final TestInputTopic<byte[], byte[]> predictions;
     private final TestInputTopic<byte[], byte[]> labels;
     private final TestOutputTopic<String, String> losses;
@@ -38,10 +39,11 @@ final class TopologyFixture implements AutoCloseable {
         streams.put("application.id", "losswatch-test");
         streams.put("bootstrap.servers", "dummy:9092");
         try {
-            streams.put("state.dir", Files.createTempDirectory("losswatch-ttd").toString());
+            stateDir = Files.createTempDirectory("losswatch-ttd");
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
+        streams.put("state.dir", stateDir.toString());
         driver = new TopologyTestDriver(LosswatchTopology.build(config), LosswatchTopology.streamsProperties(streams));
         LosswatchConfig.Topics t = config.topics();
         predictions = driver.createInputTopic(t.predictions(), new ByteArraySerializer(), new ByteArraySerializer());
@@ -118,5 +120,10 @@ final class TopologyFixture implements AutoCloseable {
     @Override
     public void close() {
         driver.close();
+        try {
+            org.apache.kafka.common.utils.Utils.delete(stateDir.toFile());
+        } catch (java.io.IOException e) {
+            // a temp dir left behind is harmless
+        }
     }
 }
