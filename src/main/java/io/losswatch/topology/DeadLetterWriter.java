@@ -10,7 +10,12 @@ import org.apache.kafka.streams.processor.api.Record;
 
 /** Turns a {@link Routed.DeadLetter} into the record CONTRACT §7 describes: original bytes plus reason headers. */
 final class DeadLetterWriter implements Processor<String, Routed, byte[], byte[]> {
+    private final PipelineListener listener;
     private ProcessorContext<byte[], byte[]> context;
+
+    DeadLetterWriter(PipelineListener listener) {
+        this.listener = listener;
+    }
 
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
@@ -28,6 +33,7 @@ final class DeadLetterWriter implements Processor<String, Routed, byte[], byte[]
         headers.add(Names.HEADER_PARTITION, utf8(Integer.toString(s.partition())));
         headers.add(Names.HEADER_OFFSET, utf8(Long.toString(s.offset())));
         context.forward(new Record<>(s.key(), s.value(), record.timestamp(), headers));
+        listener.deadLetter(dl.reason());
     }
 
     private static byte[] utf8(String s) {

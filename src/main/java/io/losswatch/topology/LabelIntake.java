@@ -12,9 +12,11 @@ import org.apache.kafka.streams.processor.api.Record;
 /** First step for labels: parse and validate, then on to the join by prediction_id. */
 final class LabelIntake implements Processor<byte[], byte[], String, Routed> {
     private final EventParser parser;
+    private final PipelineListener listener;
     private ProcessorContext<String, Routed> context;
 
-    LabelIntake(LosswatchConfig config) {
+    LabelIntake(LosswatchConfig config, PipelineListener listener) {
+        this.listener = listener;
         this.parser = new EventParser(config.inputMaxBytes(), config.inputMaxNesting());
     }
 
@@ -26,6 +28,7 @@ final class LabelIntake implements Processor<byte[], byte[], String, Routed> {
     @Override
     public void process(Record<byte[], byte[]> record) {
         SourceRecord source = Intake.source(context, record);
+        listener.inputRecord(source.topic());
         ParseResult<LabelEvent> parsed = parser.parseLabel(record.value(), record.timestamp());
         if (parsed instanceof ParseResult.Rejected<LabelEvent> r) {
             Intake.deadLetter(context, source, r.rejection().reason(), r.rejection().message());

@@ -39,6 +39,7 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
 
     private final LosswatchConfig config;
     private final Scorer scorer;
+    private final PipelineListener listener;
     private final long windowMs;
     private final long graceMs;
     private ProcessorContext<String, Routed> context;
@@ -46,8 +47,9 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
     private KeyValueStore<String, PendingLabel> labels;
     private KeyValueStore<Bytes, byte[]> timers;
 
-    LabelJoin(LosswatchConfig config) {
+    LabelJoin(LosswatchConfig config, PipelineListener listener) {
         this.config = config;
+        this.listener = listener;
         this.scorer = new Scorer(config.lossEpsilon());
         this.windowMs = config.joinWindow().toMillis();
         this.graceMs = config.joinGrace().toMillis();
@@ -128,6 +130,7 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
         }
         long delay = l.event().eventTime() - event.eventTime();
         Routed.Scored scored = Contributions.scored(event, l.event().label(), (Score.Loss) score, p.source(), delay);
+        listener.lossComputed(event.model(), scored.loss().lossFunction());
         context.forward(new Record<>(event.model(), scored, event.eventTime()));
     }
 
@@ -147,6 +150,7 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
                 PendingPrediction p = predictions.delete(id);
                 if (p != null) {
                     forwardContribution(Contributions.unlabelled(p.event(), p.source()));
+                    listener.unlabelled(p.event().model());
                 }
             } else {
                 PendingLabel l = labels.delete(id);

@@ -37,6 +37,11 @@ public final class LosswatchTopology {
     }
 
     public static Topology build(LosswatchConfig config) {
+        return build(config, PipelineListener.NONE);
+    }
+
+    /** The topology, reporting what it does to listener (for /metrics). */
+    public static Topology build(LosswatchConfig config, PipelineListener listener) {
         LosswatchConfig.Topics topics = config.topics();
         StreamsBuilder builder = new StreamsBuilder();
         Serde<Contribution> contributionSerde = new JsonSerde<>(Contribution.class);
@@ -47,8 +52,8 @@ public final class LosswatchTopology {
         // parse predictions; score the labelled ones at once
         KStream<String, Routed> predictionIntake = builder
                 .stream(topics.predictions(), rawInput("predictions-source"))
-                .process(() -> new PredictionIntake(config), Named.as("prediction-intake"));
-        writeDeadLetters(predictionIntake, "prediction-intake", topics);
+                .process(() -> new PredictionIntake(config, listener), Named.as("prediction-intake"));
+        writeDeadLetters(predictionIntake, "prediction-intake", topics, listener);
         writeLosses(predictionIntake, "prediction-intake", topics);
         KStream<String, Contribution> scored = contributions(predictionIntake, "prediction-intake")
                 .repartition(Repartitioned.with(Serdes.String(), contributionSerde)
@@ -65,8 +70,8 @@ public final class LosswatchTopology {
         // parse labels, keyed by prediction_id for the join
         KStream<String, Routed> labelIntake = builder
                 .stream(topics.labels(), rawInput("labels-source"))
-                .process(() -> new LabelIntake(config), Named.as("label-intake"));
-        writeDeadLetters(labelIntake, "label-intake", topics);
+                .process(() -> new LabelIntake(config, listener), Named.as("label-intake"));
+        writeDeadLetters(labelIntake, "label-intake", topics, listener);
         KStream<String, JoinInput> labelsById = labelIntake
                 .filter((k, v) -> v instanceof PendingLabel, Named.as("pending-labels"))
                 .mapValues(v -> (PendingLabel) v, Named.as("as-pending-label"))
@@ -83,9 +88,9 @@ public final class LosswatchTopology {
                 Stores.persistentKeyValueStore(Names.JOIN_TIMERS_STORE), Serdes.Bytes(), Serdes.ByteArray()));
         KStream<String, Routed> joined = predictionsById
                 .merge(labelsById, Named.as("join-inputs"))
-                .process(() -> new LabelJoin(config), Named.as("label-join"),
+                .process(() -> new LabelJoin(config, listener), Named.as("label-join"),
                         Names.JOIN_PREDICTIONS_STORE, Names.JOIN_LABELS_STORE, Names.JOIN_TIMERS_STORE);
-        writeDeadLetters(joined, "label-join", topics);
+        writeDeadLetters(joined, "label-join", topics, listener);
         writeLosses(joined, "label-join", topics);
         KStream<String, Contribution> joinedContributions = contributions(joined, "label-join")
                 .repartition(Repartitioned.with(Serdes.String(), contributionSerde)
@@ -96,8 +101,8 @@ public final class LosswatchTopology {
                 Stores.persistentKeyValueStore(Names.WINDOW_STORE), Serdes.Bytes(), new JsonSerde<>(WindowStats.class)));
         KStream<String, Routed> windows = scored
                 .merge(joinedContributions, Named.as("all-contributions"))
-                .process(() -> new WindowAggregator(config), Named.as("window-aggregator"), Names.WINDOW_STORE);
-        writeDeadLetters(windows, "window-aggregator", topics);
+                .process(() -> new WindowAggregator(config, listener), Named.as("window-aggregator"), Names.WINDOW_STORE);
+        writeDeadLetters(windows, "window-aggregator", topics, listener);
         windows.filter((k, v) -> v instanceof Routed.Metrics, Named.as("window-metrics"))
                 .mapValues(v -> ((Routed.Metrics) v).metrics(), Named.as("as-window-metrics"))
                 .to(topics.metrics(), Produced.with(Serdes.String(), new JsonSerde<>(WindowMetrics.class))
@@ -122,9 +127,10 @@ public final class LosswatchTopology {
                 .withName(name);
     }
 
-    private static void writeDeadLetters(KStream<String, Routed> stream, String step, LosswatchConfig.Topics topics) {
+    private static void writeDeadLetters(KStream<String, Routed> stream, String step, LosswatchConfig.Topics topics,
+                                         PipelineListener listener) {
         stream.filter((k, v) -> v instanceof Routed.DeadLetter, Named.as(step + "-dead-letters"))
-                .process(DeadLetterWriter::new, Named.as(step + "-dead-letter-writer"))
+                .process(() -> new DeadLetterWriter(listener), Named.as(step + "-dead-letter-writer"))
                 .to(topics.dlq(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(step + "-dlq-sink"));
     }
 

@@ -19,10 +19,12 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
     private final LosswatchConfig config;
     private final EventParser parser;
     private final Scorer scorer;
+    private final PipelineListener listener;
     private ProcessorContext<String, Routed> context;
 
-    PredictionIntake(LosswatchConfig config) {
+    PredictionIntake(LosswatchConfig config, PipelineListener listener) {
         this.config = config;
+        this.listener = listener;
         this.parser = new EventParser(config.inputMaxBytes(), config.inputMaxNesting());
         this.scorer = new Scorer(config.lossEpsilon());
     }
@@ -35,6 +37,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
     @Override
     public void process(Record<byte[], byte[]> record) {
         SourceRecord source = Intake.source(context, record);
+        listener.inputRecord(source.topic());
         ParseResult<PredictionEvent> parsed = parser.parsePrediction(record.value(), record.timestamp());
         if (parsed instanceof ParseResult.Rejected<PredictionEvent> r) {
             Intake.deadLetter(context, source, r.rejection().reason(), r.rejection().message());
@@ -55,6 +58,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
             return;
         }
         Routed.Scored scored = Contributions.scored(p, p.label(), (Score.Loss) score, source, -1);
+        listener.lossComputed(p.model(), scored.loss().lossFunction());
         context.forward(new Record<>(p.model(), scored, p.eventTime()));
     }
 }

@@ -30,12 +30,14 @@ final class WindowAggregator implements Processor<String, Contribution, String, 
     private final long advanceMs;
     private final long graceMs;
     private final boolean emitUpdates;
+    private final PipelineListener listener;
     private ProcessorContext<String, Routed> context;
     private KeyValueStore<Bytes, WindowStats> windows;
     /** Latest window start already scanned for closing; not kept: a restart just scans once more. */
     private long scannedUpTo = Long.MIN_VALUE;
 
-    WindowAggregator(LosswatchConfig config) {
+    WindowAggregator(LosswatchConfig config, PipelineListener listener) {
+        this.listener = listener;
         this.sizeMs = config.windowSize().toMillis();
         this.advanceMs = config.windowAdvance().toMillis();
         this.graceMs = config.windowGrace().toMillis();
@@ -112,6 +114,9 @@ final class WindowAggregator implements Processor<String, Contribution, String, 
     private void emit(String model, String version, long start, WindowStats stats, boolean isFinal) {
         WindowMetrics m = WindowMetrics.of(model, version, start, start + sizeMs, stats, isFinal);
         context.forward(new Record<>(model, new Routed.Metrics(m), start + sizeMs - 1));
+        if (isFinal) {
+            listener.windowFinal(m);
+        }
     }
 
     private void lateEvent(Contribution c, List<Long> closedStarts, long streamTime) {

@@ -32,6 +32,10 @@ final class TopologyFixture implements AutoCloseable {
     private final TestOutputTopic<byte[], byte[]> dlq;
 
     TopologyFixture(Map<String, String> settings) {
+        this(settings, PipelineListener.NONE);
+    }
+
+    TopologyFixture(Map<String, String> settings, PipelineListener listener) {
         Properties props = new Properties();
         props.putAll(settings);
         LosswatchConfig config = LosswatchConfig.from(props);
@@ -44,7 +48,7 @@ final class TopologyFixture implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         streams.put("state.dir", stateDir.toString());
-        driver = new TopologyTestDriver(LosswatchTopology.build(config), LosswatchTopology.streamsProperties(streams));
+        driver = new TopologyTestDriver(LosswatchTopology.build(config, listener), LosswatchTopology.streamsProperties(streams));
         LosswatchConfig.Topics t = config.topics();
         predictions = driver.createInputTopic(t.predictions(), new ByteArraySerializer(), new ByteArraySerializer());
         labels = driver.createInputTopic(t.labels(), new ByteArraySerializer(), new ByteArraySerializer());
