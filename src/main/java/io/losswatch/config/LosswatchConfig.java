@@ -17,6 +17,16 @@ public final class LosswatchConfig {
         return new LosswatchConfig(props);
     }
 
+    public static LosswatchConfig load(java.nio.file.Path file, java.util.Map<String, String> env) {
+        Properties props = new Properties();
+        try (var in = java.nio.file.Files.newBufferedReader(file)) {
+            props.load(in);
+        } catch (java.io.IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        }
+        return from(props);
+    }
+
     public record Topics(String predictions, String labels, String losses, String metrics, String alerts, String dlq) {
     }
 
