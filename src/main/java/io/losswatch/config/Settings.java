@@ -6,12 +6,14 @@ import static io.losswatch.config.Setting.integer;
 import static io.losswatch.config.Setting.oneOf;
 import static io.losswatch.config.Setting.topic;
 
+import io.losswatch.alert.AlertSettings;
 import io.losswatch.loss.LossFunction;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Every losswatch setting, with its default: the one registry that validation, the documented
@@ -42,7 +44,7 @@ public final class Settings {
     }
 
     /** All settings, in the order the documentation lists them. */
-    public static final List<Setting> ALL = List.of(
+    public static final List<Setting> ALL = Stream.concat(Stream.of(
             // topics
             topic("losswatch.topic.predictions", "predictions", "input: prediction events"),
             topic("losswatch.topic.labels", "labels", "input: ground-truth label events"),
@@ -77,10 +79,13 @@ public final class Settings {
             integer("losswatch.input.max.bytes", "1048576", 1, 8 * 1024 * 1024,
                     "larger input records are dead-lettered as oversized"),
             integer("losswatch.input.max.nesting", "32", 1, 1000,
-                    "deeper JSON nesting is dead-lettered as invalid_json (a parser limit, not a stack overflow)"));
+                    "deeper JSON nesting is dead-lettered as invalid_json (a parser limit, not a stack overflow)")),
+            // alerts (io.losswatch.alert.AlertSettings, docs/alerting.md)
+            AlertSettings.SETTINGS.stream()).toList();
 
     /** Suffixes that may follow {@code losswatch.model.<model>.}; each overrides {@code losswatch.<suffix>}. */
-    public static final List<String> PER_MODEL = List.of("loss");
+    public static final List<String> PER_MODEL = Stream.concat(Stream.of("loss"),
+            AlertSettings.PER_MODEL.stream()).toList();
 
     private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
 
