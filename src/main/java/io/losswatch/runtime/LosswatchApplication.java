@@ -2,6 +2,7 @@ package io.losswatch.runtime;
 
 import io.losswatch.config.LosswatchConfig;
 import io.losswatch.topology.LosswatchTopology;
+import io.losswatch.topology.PipelineListener;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -49,8 +50,10 @@ public final class LosswatchApplication implements AutoCloseable {
     public static LosswatchApplication start(LosswatchConfig config) {
         Properties props = LosswatchTopology.streamsProperties(config.kafkaProperties());
         StreamsConfig streamsConfig = new StreamsConfig(props);
+        int predictionPartitions;
         try (Admin admin = Admin.create(streamsConfig.getAdminConfigs("losswatch-topic-creator"))) {
             TopicCreator.ensureTopics(admin, config, 60_000);
+            predictionPartitions = TopicCreator.partitionCount(admin, config.topics().predictions(), 60_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartupException("interrupted while creating topics", e);
@@ -59,7 +62,8 @@ public final class LosswatchApplication implements AutoCloseable {
             throw new StartupException("cannot create topics on " + props.getProperty("bootstrap.servers") + ": "
                     + cause.getClass().getSimpleName() + ": " + cause.getMessage(), e);
         }
-        KafkaStreams streams = new KafkaStreams(LosswatchTopology.build(config), props);
+        KafkaStreams streams = new KafkaStreams(
+                LosswatchTopology.build(config, PipelineListener.NONE, predictionPartitions), props);
         LosswatchApplication app = new LosswatchApplication(streams);
         streams.setStateListener((newState, oldState) -> {
             LOG.info("losswatch: streams state {} -> {}", oldState, newState);
