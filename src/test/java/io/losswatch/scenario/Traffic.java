@@ -12,6 +12,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /**
  * Deterministic test traffic for the integration scenarios, with its own oracle: the expected window
  * figures are computed here from ln(1/q) in BigDecimal sums, not by the application's code.
+ *
+ * <p>Predictions and labels are kept in event-time order, as a model emits them: windows close on
+ * stream time, so a record appended after later ones (a window-0 prediction behind window-2 traffic
+ * on its partition) would be a late event by the contract, not part of its window.
  */
 final class Traffic {
     static final long T0 = 1_764_000_000_000L;
@@ -45,7 +49,7 @@ final class Traffic {
                     double p = Math.round((0.01 + 0.98 * random.nextDouble()) * 1000) / 1000.0;
                     int y = random.nextDouble() < p ? 1 : 0;
                     String id = mv[0] + "-" + mv[1] + "-" + w + "-" + i;
-                    predictions.add(prediction(mv[0], String.format(
+                    addInOrder(predictions, prediction(mv[0], String.format(
                             "{\"prediction_id\":\"%s\",\"model\":\"%s\",\"model_version\":\"%s\",\"timestamp\":%d,"
                                     + "\"prediction\":%s,\"label\":%d}", id, mv[0], mv[1], t, p, y), t));
                     expect(mv[0], mv[1], w, p, y);
@@ -62,11 +66,11 @@ final class Traffic {
             double p = 0.25 + 0.1 * i;
             int y = i % 2;
             String id = "sep-" + w + "-" + i;
-            predictions.add(prediction("churn", String.format(
+            addInOrder(predictions, prediction("churn", String.format(
                     "{\"prediction_id\":\"%s\",\"model\":\"churn\",\"model_version\":\"v1\",\"timestamp\":%d,"
                             + "\"prediction\":%s}", id, t, p), t));
             long lt = t + delaySeconds * 1000L;
-            labels.add(new ProducerRecord<>(labelsTopic, null, lt, id,
+            addInOrder(labels, new ProducerRecord<>(labelsTopic, null, lt, id,
                     String.format("{\"prediction_id\":\"%s\",\"label\":%d,\"timestamp\":%d}", id, y, lt)));
             expect("churn", "v1", w, p, y);
         }
@@ -76,10 +80,19 @@ final class Traffic {
     /** A fraud prediction in window w that never gets a label. */
     Traffic neverLabelled(int w) {
         long t = T0 + w * MINUTE + 1_000;
-        predictions.add(prediction("fraud", String.format(
+        addInOrder(predictions, prediction("fraud", String.format(
                 "{\"prediction_id\":\"never-%d\",\"model\":\"fraud\",\"timestamp\":%d,\"prediction\":0.4}", w, t), t));
         expectedUnlabelled.merge(key("fraud", "", T0 + w * MINUTE), 1, Integer::sum);
         return this;
+    }
+
+    /** Inserts r after every record with an event time at or before its own. */
+    private static void addInOrder(List<ProducerRecord<String, String>> records, ProducerRecord<String, String> r) {
+        int i = records.size();
+        while (i > 0 && records.get(i - 1).timestamp() > r.timestamp()) {
+            i--;
+        }
+        records.add(i, r);
     }
 
     private ProducerRecord<String, String> prediction(String model, String json, long t) {
