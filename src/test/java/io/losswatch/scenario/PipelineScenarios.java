@@ -27,6 +27,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,7 +41,8 @@ abstract class PipelineScenarios {
 
     abstract KafkaBroker broker();
 
-    @TempDir
+    /** Config, state and the application's logs; kept after a failure to read them. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path work;
     private String prefix;
     private Map<String, String> config;
