@@ -154,6 +154,19 @@ abstract class PipelineScenarios {
         assertWindowsExact(bootstrap, all);
     }
 
+    @Test
+    void unknownSettingStopsStartUpWithExitCode2AndOneLineNamingIt() throws Exception {
+        config.put("losswatch.foo", "bar");
+        app = LosswatchProcess.start(LosswatchProcess.writeConfig(work, config), work);
+
+        assertThat(app.awaitExit(Duration.ofSeconds(30))).as(app.logTail()).isEqualTo(2);
+        String output = app.logText().strip();
+        assertThat(output).as("one line on stdout/stderr").doesNotContain("\n").startsWith("losswatch: ")
+                .contains("losswatch.foo");
+        // it stopped before touching the broker: the rest of the configuration is valid, yet no topic exists
+        assertThat(KafkaTestClients.topics(broker().bootstrapServers())).noneMatch(t -> t.startsWith(prefix));
+    }
+
     /** Every expected window appears exactly once, final, with exact figures; no other window appears. */
     private void assertWindowsExact(String bootstrap, Traffic traffic) throws IOException {
         Set<String> expectedKeys = new HashSet<>(traffic.expectedLosses.keySet());
