@@ -1,6 +1,9 @@
 package io.losswatch.runtime;
 
 import io.losswatch.config.LosswatchConfig;
+import io.losswatch.http.HttpSettings;
+import io.losswatch.http.LosswatchHttp;
+import io.losswatch.http.TopicFeed;
 import io.losswatch.topology.LosswatchTopology;
 import java.time.Duration;
 import java.util.Properties;
@@ -23,11 +26,13 @@ public final class LosswatchApplication implements AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaStreams streams;
+    private final LosswatchHttp http;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean failed;
 
-    private LosswatchApplication(KafkaStreams streams) {
+    private LosswatchApplication(KafkaStreams streams, LosswatchHttp http) {
         this.streams = streams;
+        this.http = http;
     }
 
     /** Runs until the JVM is asked to stop (SIGTERM, Ctrl-C) or Kafka Streams fails; returns the exit code. */
@@ -47,6 +52,12 @@ public final class LosswatchApplication implements AutoCloseable {
 
     /** Creates topics and starts processing; returns once Kafka Streams has been started. */
     public static LosswatchApplication start(LosswatchConfig config) {
+        // TODO(config): read losswatch.http.* from the configuration once it has a key registry
+        return start(config, HttpSettings.defaults());
+    }
+
+    /** As {@link #start(LosswatchConfig)}, with the HTTP server's settings. */
+    public static LosswatchApplication start(LosswatchConfig config, HttpSettings httpSettings) {
         Properties props = LosswatchTopology.streamsProperties(config.kafkaProperties());
         StreamsConfig streamsConfig = new StreamsConfig(props);
         try (Admin admin = Admin.create(streamsConfig.getAdminConfigs("losswatch-topic-creator"))) {
@@ -59,8 +70,11 @@ public final class LosswatchApplication implements AutoCloseable {
             throw new StartupException("cannot create topics on " + props.getProperty("bootstrap.servers") + ": "
                     + cause.getClass().getSimpleName() + ": " + cause.getMessage(), e);
         }
-        KafkaStreams streams = new KafkaStreams(LosswatchTopology.build(config), props);
-        LosswatchApplication app = new LosswatchApplication(streams);
+        // HTTP (io.losswatch.http): /metrics hears the topology, the dashboard tails the output topics
+        LosswatchHttp http = LosswatchHttp.create(httpSettings,
+                new TopicFeed.Topics(config.topics().metrics(), config.topics().alerts(), config.topics().dlq()), props);
+        KafkaStreams streams = new KafkaStreams(LosswatchTopology.build(config, http.pipelineListener()), props);
+        LosswatchApplication app = new LosswatchApplication(streams, http);
         streams.setStateListener((newState, oldState) -> {
             LOG.info("losswatch: streams state {} -> {}", oldState, newState);
             if (newState == KafkaStreams.State.ERROR) {
@@ -74,6 +88,13 @@ public final class LosswatchApplication implements AutoCloseable {
             LOG.error("losswatch: stream thread failed; shutting down", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
+        try {
+            http.start(streams);
+        } catch (IllegalStateException e) {
+            streams.close(CLOSE_TIMEOUT);
+            http.close();
+            throw new StartupException(e.getMessage(), e);
+        }
         streams.start();
         LOG.info("losswatch: processing {} and {} on {}", config.topics().predictions(), config.topics().labels(),
                 props.getProperty("bootstrap.servers"));
@@ -82,6 +103,11 @@ public final class LosswatchApplication implements AutoCloseable {
 
     public KafkaStreams streams() {
         return streams;
+    }
+
+    /** The port the HTTP server listens on. */
+    public int httpPort() {
+        return http.port();
     }
 
     public void awaitStop() {
@@ -95,6 +121,7 @@ public final class LosswatchApplication implements AutoCloseable {
     @Override
     public void close() {
         streams.close(CLOSE_TIMEOUT);
+        http.close();
         stopped.countDown();
     }
 
