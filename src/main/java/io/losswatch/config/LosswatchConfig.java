@@ -1,30 +1,96 @@
 package io.losswatch.config;
 
 import io.losswatch.loss.LossFunction;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.TreeMap;
 
-// TEMPORARY stand-in until the real config package lands (same API subset).
+/**
+ * Typed, validated settings (CONTRACT §2). Keys starting with {@code losswatch.} are ours and must be
+ * in {@link Settings}; every other key is handed to Kafka Streams and its clients unchanged.
+ * Construction validates everything, so a bad file fails at start-up, not mid-stream.
+ */
 public final class LosswatchConfig {
-    private final Properties p;
+    /** Kafka settings losswatch chooses unless the user sets them. */
+    static final Map<String, String> KAFKA_DEFAULTS = Map.of(
+            "application.id", "losswatch",
+            "bootstrap.servers", "localhost:9092",
+            "processing.guarantee", "exactly_once_v2",
+            // dead letters carry the original bytes: allow up to 8 MiB of payload through the producer
+            // and through the internal topics that carry a record's source bytes
+            "producer.max.request.size", Integer.toString(Settings.MAX_RECORD_BYTES),
+            "topic.max.message.bytes", Integer.toString(Settings.MAX_RECORD_BYTES));
 
-    private LosswatchConfig(Properties p) {
-        this.p = p;
-    }
+    private final Map<String, Object> values = new HashMap<>();
+    /** Per-model overrides: model → suffix → parsed value. */
+    private final Map<String, Map<String, Object>> modelValues = new TreeMap<>();
+    private final Properties kafka = new Properties();
 
-    public static LosswatchConfig from(Properties props) {
-        return new LosswatchConfig(props);
-    }
-
-    public static LosswatchConfig load(java.nio.file.Path file, java.util.Map<String, String> env) {
-        Properties props = new Properties();
-        try (var in = java.nio.file.Files.newBufferedReader(file)) {
-            props.load(in);
-        } catch (java.io.IOException e) {
-            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+    private LosswatchConfig(Properties props, Map<String, String> origins) {
+        for (String key : new TreeMap<>(asStrings(props)).keySet()) {
+            String value = props.getProperty(key);
+            String origin = origins.getOrDefault(key, "");
+            if (!key.startsWith(Settings.PREFIX)) {
+                kafka.setProperty(key, value);
+                continue;
+            }
+            Optional<Settings.ModelKey> modelKey = Settings.parseModelKey(key);
+            if (modelKey.isPresent()) {
+                Settings.ModelKey mk = modelKey.get();
+                Object parsed = relabel(mk.global(), key).parse(value, origin);
+                modelValues.computeIfAbsent(mk.model(), m -> new HashMap<>()).put(mk.suffix(), parsed);
+                continue;
+            }
+            Setting setting = Settings.find(key).orElseThrow(() -> new ConfigException(
+                    "unknown setting " + key + origin + ": see docs/configuration.md for the losswatch.* keys"
+                            + " (other keys go to Kafka and must not start with 'losswatch.')"));
+            values.put(key, setting.parse(value, origin));
         }
-        return from(props);
+        for (Setting s : Settings.ALL) {
+            if (!values.containsKey(s.key()) && s.defaultValue() != null) {
+                values.put(s.key(), s.parse(s.defaultValue(), " (default)"));
+            }
+        }
+        values.putIfAbsent("losswatch.window.advance", values.get("losswatch.window.size"));
+        if (windowAdvance().compareTo(windowSize()) > 0) {
+            throw new ConfigException("losswatch.window.advance=" + windowAdvance()
+                    + ": expected at most losswatch.window.size (" + windowSize() + ")");
+        }
+        KAFKA_DEFAULTS.forEach(kafka::putIfAbsent);
+    }
+
+    /** Validates props (file contents with any overrides already applied). */
+    public static LosswatchConfig from(Properties props) {
+        return new LosswatchConfig(props, Map.of());
+    }
+
+    /** Reads a properties file (UTF-8), applies environment overrides, and validates the result. */
+    public static LosswatchConfig load(Path file, Map<String, String> env) {
+        Properties props = new Properties();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            props.load(in);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
+        }
+        Map<String, String> origins = new LinkedHashMap<>();
+        for (String key : props.stringPropertyNames()) {
+            origins.put(key, " (in " + file + ")");
+        }
+        EnvironmentOverrides.variablesByKey(env).forEach((key, variable) -> {
+            props.setProperty(key, env.get(variable));
+            origins.put(key, " (from environment variable " + variable + ")");
+        });
+        return new LosswatchConfig(props, origins);
     }
 
     public record Topics(String predictions, String labels, String losses, String metrics, String alerts, String dlq) {
@@ -32,38 +98,103 @@ public final class LosswatchConfig {
 
     public enum MetricsEmit { FINAL, UPDATE }
 
-    private String g(String k, String d) {
-        return p.getProperty(k, d);
-    }
-
     public Topics topics() {
-        return new Topics(g("losswatch.topic.predictions", "predictions"), g("losswatch.topic.labels", "labels"),
-                g("losswatch.topic.losses", "prediction-losses"), g("losswatch.topic.metrics", "model-metrics"),
-                g("losswatch.topic.alerts", "model-alerts"), g("losswatch.topic.dlq", "losswatch-dlq"));
+        return new Topics(string("losswatch.topic.predictions"), string("losswatch.topic.labels"),
+                string("losswatch.topic.losses"), string("losswatch.topic.metrics"),
+                string("losswatch.topic.alerts"), string("losswatch.topic.dlq"));
     }
 
-    public int topicPartitions() { return Integer.parseInt(g("losswatch.topic.partitions", "3")); }
-    public short topicReplication() { return Short.parseShort(g("losswatch.topic.replication", "1")); }
+    public int topicPartitions() {
+        return (int) (long) (Long) values.get("losswatch.topic.partitions");
+    }
+
+    public short topicReplication() {
+        return (short) (long) (Long) values.get("losswatch.topic.replication");
+    }
+
+    /** Every non-losswatch key, plus the Kafka defaults losswatch relies on. */
     public Properties kafkaProperties() {
-        Properties k = new Properties();
-        p.forEach((key, v) -> { if (!key.toString().startsWith("losswatch.")) k.put(key, v); });
-        k.putIfAbsent("application.id", "losswatch");
-        k.putIfAbsent("bootstrap.servers", "localhost:9092");
-        k.putIfAbsent("processing.guarantee", "exactly_once_v2");
-        k.putIfAbsent("producer.max.request.size", "8650752");
-        return k;
+        Properties copy = new Properties();
+        copy.putAll(kafka);
+        return copy;
     }
-    public double lossEpsilon() { return Double.parseDouble(g("losswatch.loss.epsilon", "1e-15")); }
+
+    public double lossEpsilon() {
+        return (Double) values.get("losswatch.loss.epsilon");
+    }
+
+    /** The loss configured for model; empty for auto (chosen from each record). */
     public Optional<LossFunction> lossFor(String model) {
-        String v = g("losswatch.model." + model + ".loss", g("losswatch.loss", "auto"));
-        return LossFunction.fromId(v);
+        return LossFunction.fromId((String) forModel(model, "loss"));
     }
-    public Duration joinWindow() { return Duration.parse(g("losswatch.join.window", "PT1H")); }
-    public Duration joinGrace() { return Duration.parse(g("losswatch.join.grace", "PT1M")); }
-    public Duration windowSize() { return Duration.parse(g("losswatch.window.size", "PT1M")); }
-    public Duration windowAdvance() { return Duration.parse(g("losswatch.window.advance", g("losswatch.window.size", "PT1M"))); }
-    public Duration windowGrace() { return Duration.parse(g("losswatch.window.grace", "PT10S")); }
-    public MetricsEmit metricsEmit() { return MetricsEmit.valueOf(g("losswatch.metrics.emit", "final").toUpperCase()); }
-    public int inputMaxBytes() { return Integer.parseInt(g("losswatch.input.max.bytes", "1048576")); }
-    public int inputMaxNesting() { return Integer.parseInt(g("losswatch.input.max.nesting", "32")); }
+
+    /** A per-model setting: losswatch.model.<model>.<suffix> if set, else losswatch.<suffix>. */
+    public Object forModel(String model, String suffix) {
+        Map<String, Object> overrides = modelValues.get(model);
+        if (overrides != null && overrides.containsKey(suffix)) {
+            return overrides.get(suffix);
+        }
+        return values.get(Settings.PREFIX + suffix);
+    }
+
+    /** The parsed value of a losswatch setting (Duration, Long, Double or String). */
+    public Object get(String key) {
+        if (!values.containsKey(key)) {
+            throw new IllegalArgumentException("not a losswatch setting: " + key);
+        }
+        return values.get(key);
+    }
+
+    public Duration joinWindow() {
+        return duration("losswatch.join.window");
+    }
+
+    public Duration joinGrace() {
+        return duration("losswatch.join.grace");
+    }
+
+    public Duration windowSize() {
+        return duration("losswatch.window.size");
+    }
+
+    public Duration windowAdvance() {
+        return duration("losswatch.window.advance");
+    }
+
+    public Duration windowGrace() {
+        return duration("losswatch.window.grace");
+    }
+
+    public MetricsEmit metricsEmit() {
+        return "update".equals(values.get("losswatch.metrics.emit")) ? MetricsEmit.UPDATE : MetricsEmit.FINAL;
+    }
+
+    public int inputMaxBytes() {
+        return (int) (long) (Long) values.get("losswatch.input.max.bytes");
+    }
+
+    public int inputMaxNesting() {
+        return (int) (long) (Long) values.get("losswatch.input.max.nesting");
+    }
+
+    private String string(String key) {
+        return (String) values.get(key);
+    }
+
+    private Duration duration(String key) {
+        return (Duration) values.get(key);
+    }
+
+    /** The global setting's check, reported under the per-model key the user wrote. */
+    private static Setting relabel(Setting global, String key) {
+        return new Setting(key, global.defaultValue(), global.expected(), global.parser(), global.description());
+    }
+
+    private static Map<String, String> asStrings(Properties props) {
+        Map<String, String> out = new HashMap<>();
+        for (String key : props.stringPropertyNames()) {
+            out.put(key, props.getProperty(key));
+        }
+        return out;
+    }
 }

@@ -1,6 +1,7 @@
 package io.losswatch.runtime;
 
 import io.losswatch.config.LosswatchConfig;
+import io.losswatch.config.Settings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,6 @@ import org.slf4j.LoggerFactory;
  * arrive and be dead-lettered whole.
  */
 final class TopicCreator {
-    static final int MAX_RECORD_BYTES = 8 * 1024 * 1024 + 64 * 1024; // 8 MiB of payload plus headers
     private static final Logger LOG = LoggerFactory.getLogger(TopicCreator.class);
 
     private TopicCreator() {
@@ -32,7 +32,7 @@ final class TopicCreator {
             throws InterruptedException, ExecutionException, TimeoutException {
         LosswatchConfig.Topics t = config.topics();
         Set<String> existing = admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS);
-        Map<String, String> large = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_RECORD_BYTES));
+        Map<String, String> large = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(Settings.MAX_RECORD_BYTES));
         List<NewTopic> missing = new ArrayList<>();
         for (String name : List.of(t.predictions(), t.labels(), t.dlq())) {
             if (!existing.contains(name)) {

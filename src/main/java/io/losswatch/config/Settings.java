@@ -1,0 +1,125 @@
+package io.losswatch.config;
+
+import static io.losswatch.config.Setting.decimal;
+import static io.losswatch.config.Setting.duration;
+import static io.losswatch.config.Setting.integer;
+import static io.losswatch.config.Setting.oneOf;
+import static io.losswatch.config.Setting.topic;
+
+import io.losswatch.loss.LossFunction;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every losswatch setting, with its default: the one registry that validation, the documented
+ * default file and docs/configuration.md are checked against. A key not listed here is an error.
+ *
+ * <p>Per-model settings are written {@code losswatch.model.<model>.<suffix>}; each one overrides the
+ * global setting {@code losswatch.<suffix>} for that model, so it is validated the same way.
+ */
+public final class Settings {
+    private Settings() {
+    }
+
+    public static final String PREFIX = "losswatch.";
+    public static final String MODEL_PREFIX = "losswatch.model.";
+
+    /** 8 MiB of payload plus room for headers: what the dead-letter path and created topics take. */
+    public static final int MAX_RECORD_BYTES = 8 * 1024 * 1024 + 64 * 1024;
+
+    private static final List<String> LOSSES;
+
+    static {
+        List<String> losses = new ArrayList<>();
+        losses.add("auto");
+        for (LossFunction f : LossFunction.values()) {
+            losses.add(f.id());
+        }
+        LOSSES = List.copyOf(losses);
+    }
+
+    /** All settings, in the order the documentation lists them. */
+    public static final List<Setting> ALL = List.of(
+            // topics
+            topic("losswatch.topic.predictions", "predictions", "input: prediction events"),
+            topic("losswatch.topic.labels", "labels", "input: ground-truth label events"),
+            topic("losswatch.topic.losses", "prediction-losses", "output: one record per labelled prediction"),
+            topic("losswatch.topic.metrics", "model-metrics", "output: windowed metrics per model and version"),
+            topic("losswatch.topic.alerts", "model-alerts", "output: alert state changes"),
+            topic("losswatch.topic.dlq", "losswatch-dlq", "output: rejected input with the reason in headers"),
+            integer("losswatch.topic.partitions", "3", 1, 10_000,
+                    "partitions of the topics losswatch creates (existing topics are used as they are)"),
+            integer("losswatch.topic.replication", "1", 1, Short.MAX_VALUE,
+                    "replication factor of the topics losswatch creates"),
+            // losses
+            oneOf("losswatch.loss", "auto", LOSSES,
+                    "loss function for every model: auto picks log_loss for a number with a 0/1 label, "
+                            + "cross_entropy for a class object, mse otherwise"),
+            decimal("losswatch.loss.epsilon", "1e-15", 0, 0.5,
+                    "probabilities are clipped to [epsilon, 1 - epsilon] before the log"),
+            // label join
+            duration("losswatch.join.window", "PT1H", true,
+                    "a label joins its prediction if its event time is at most this much later"),
+            duration("losswatch.join.grace", "PT1M", true,
+                    "how long (in event time) a label waits for its prediction before it is dead-lettered"),
+            // windows
+            duration("losswatch.window.size", "PT1M", false, "event-time window size"),
+            duration("losswatch.window.advance", null, false,
+                    "hop between window starts; at most the size (default: the size, i.e. tumbling windows)"),
+            duration("losswatch.window.grace", "PT10S", true,
+                    "how far stream time must pass a window's end before the window is final"),
+            oneOf("losswatch.metrics.emit", "final", List.of("final", "update"),
+                    "final: one record per window once final; update: also interim records (final=false)"),
+            // input limits
+            integer("losswatch.input.max.bytes", "1048576", 1, 8 * 1024 * 1024,
+                    "larger input records are dead-lettered as oversized"),
+            integer("losswatch.input.max.nesting", "32", 1, 1000,
+                    "deeper JSON nesting is dead-lettered as invalid_json (a parser limit, not a stack overflow)"));
+
+    /** Suffixes that may follow {@code losswatch.model.<model>.}; each overrides {@code losswatch.<suffix>}. */
+    public static final List<String> PER_MODEL = List.of("loss");
+
+    private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
+
+    static {
+        for (Setting s : ALL) {
+            BY_KEY.put(s.key(), s);
+        }
+        for (String suffix : PER_MODEL) {
+            if (!BY_KEY.containsKey(PREFIX + suffix)) {
+                throw new IllegalStateException("per-model suffix without a global setting: " + suffix);
+            }
+        }
+    }
+
+    public static Optional<Setting> find(String key) {
+        return Optional.ofNullable(BY_KEY.get(key));
+    }
+
+    /** A per-model key split into model and suffix, e.g. losswatch.model.fraud.v2.loss → (fraud.v2, loss). */
+    public record ModelKey(String model, String suffix) {
+        public Setting global() {
+            return BY_KEY.get(PREFIX + suffix);
+        }
+    }
+
+    public static Optional<ModelKey> parseModelKey(String key) {
+        if (!key.startsWith(MODEL_PREFIX)) {
+            return Optional.empty();
+        }
+        String rest = key.substring(MODEL_PREFIX.length());
+        // the longest matching suffix wins, so a model name may itself contain dots
+        String best = null;
+        for (String suffix : PER_MODEL) {
+            if (rest.endsWith("." + suffix) && rest.length() > suffix.length() + 1
+                    && (best == null || suffix.length() > best.length())) {
+                best = suffix;
+            }
+        }
+        return best == null ? Optional.empty()
+                : Optional.of(new ModelKey(rest.substring(0, rest.length() - best.length() - 1), best));
+    }
+}

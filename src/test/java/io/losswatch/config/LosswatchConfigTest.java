@@ -1,0 +1,183 @@
+package io.losswatch.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.losswatch.loss.LossFunction;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LosswatchConfigTest {
+    @TempDir
+    Path dir;
+
+    private static LosswatchConfig of(String... keyValues) {
+        Properties p = new Properties();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            p.setProperty(keyValues[i], keyValues[i + 1]);
+        }
+        return LosswatchConfig.from(p);
+    }
+
+    private Path file(String contents) throws IOException {
+        Path f = dir.resolve("test.properties");
+        Files.writeString(f, contents);
+        return f;
+    }
+
+    @Test
+    void defaultsFollowTheContract() {
+        LosswatchConfig c = of();
+        assertThat(c.topics()).isEqualTo(new LosswatchConfig.Topics("predictions", "labels", "prediction-losses",
+                "model-metrics", "model-alerts", "losswatch-dlq"));
+        assertThat(c.windowSize()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.windowAdvance()).as("tumbling by default").isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.windowGrace()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.joinWindow()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.joinGrace()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.lossEpsilon()).isEqualTo(1e-15);
+        assertThat(c.lossFor("any")).isEmpty();
+        assertThat(c.metricsEmit()).isEqualTo(LosswatchConfig.MetricsEmit.FINAL);
+        assertThat(c.inputMaxBytes()).isEqualTo(1_048_576);
+        Properties kafka = c.kafkaProperties();
+        assertThat(kafka.getProperty("processing.guarantee")).isEqualTo("exactly_once_v2");
+        assertThat(kafka.getProperty("application.id")).isEqualTo("losswatch");
+        assertThat(kafka.getProperty("bootstrap.servers")).isEqualTo("localhost:9092");
+        assertThat(kafka.getProperty("producer.max.request.size")).isEqualTo(Integer.toString(8 * 1024 * 1024 + 65536));
+    }
+
+    @Test
+    void theDocumentedDefaultFileLoadsAndMatchesTheDefaults() {
+        LosswatchConfig file = LosswatchConfig.load(Path.of("config/application.properties"), Map.of());
+        LosswatchConfig defaults = of();
+        for (Setting s : Settings.ALL) {
+            assertThat(file.get(s.key())).as(s.key()).isEqualTo(defaults.get(s.key()));
+        }
+        assertThat(file.kafkaProperties().getProperty("state.dir")).isEqualTo("data/state");
+    }
+
+    @Test
+    void everySettingIsDocumentedWithItsDefault() throws IOException {
+        String docs = Files.readString(Path.of("docs/configuration.md"));
+        String file = Files.readString(Path.of("config/application.properties"));
+        for (Setting s : Settings.ALL) {
+            String def = s.defaultValue() == null ? "the size" : s.defaultValue();
+            assertThat(docs).as("docs row for " + s.key()).contains("| `" + s.key() + "` | " 
+                    + (s.defaultValue() == null ? def : "`" + def + "`") + " |");
+            assertThat(file).as("default file line for " + s.key())
+                    .containsAnyOf(s.key() + "=" + s.defaultValue() + "\n", "# " + s.key() + "=");
+        }
+    }
+
+    @Test
+    void kafkaKeysPassThroughUnchanged() {
+        LosswatchConfig c = of("bootstrap.servers", "broker-1:9093,broker-2:9093", "security.protocol", "SASL_SSL",
+                "sasl.jaas.config", "x required;", "num.stream.threads", "4", "processing.guarantee", "at_least_once");
+        Properties kafka = c.kafkaProperties();
+        assertThat(kafka.getProperty("bootstrap.servers")).isEqualTo("broker-1:9093,broker-2:9093");
+        assertThat(kafka.getProperty("security.protocol")).isEqualTo("SASL_SSL");
+        assertThat(kafka.getProperty("sasl.jaas.config")).isEqualTo("x required;");
+        assertThat(kafka.getProperty("num.stream.threads")).isEqualTo("4");
+        assertThat(kafka.getProperty("processing.guarantee")).as("user's choice wins").isEqualTo("at_least_once");
+        assertThat(kafka.stringPropertyNames()).noneMatch(k -> k.startsWith("losswatch."));
+    }
+
+    @Test
+    void unknownLosswatchKeyIsNamed() {
+        assertThatThrownBy(() -> of("losswatch.window.sise", "PT1M"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("unknown setting losswatch.window.sise")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void badValuesNameTheKeyAndWhatIsExpected() {
+        assertThatThrownBy(() -> of("losswatch.window.size", "5 minutes"))
+                .hasMessage("losswatch.window.size='5 minutes': expected an ISO-8601 duration such as PT1M or PT10S,"
+                        + " greater than zero");
+        assertThatThrownBy(() -> of("losswatch.window.size", "PT0S")).hasMessageContaining("greater than zero");
+        assertThatThrownBy(() -> of("losswatch.join.window", "-PT1M")).hasMessageStartingWith("losswatch.join.window=");
+        assertThatThrownBy(() -> of("losswatch.topic.partitions", "three"))
+                .hasMessage("losswatch.topic.partitions='three': expected a whole number from 1 to 10000");
+        assertThatThrownBy(() -> of("losswatch.topic.partitions", "0")).hasMessageContaining("from 1 to 10000");
+        assertThatThrownBy(() -> of("losswatch.loss.epsilon", "0.5")).hasMessageStartingWith("losswatch.loss.epsilon=");
+        assertThatThrownBy(() -> of("losswatch.loss.epsilon", "NaN")).hasMessageStartingWith("losswatch.loss.epsilon=");
+        assertThatThrownBy(() -> of("losswatch.loss", "hinge"))
+                .hasMessage("losswatch.loss='hinge': expected one of auto, log_loss, cross_entropy, brier, mse, mae");
+        assertThatThrownBy(() -> of("losswatch.metrics.emit", "sometimes")).hasMessageContaining("final, update");
+        assertThatThrownBy(() -> of("losswatch.topic.dlq", "dead letters")).hasMessageContaining("Kafka topic name");
+        assertThatThrownBy(() -> of("losswatch.input.max.bytes", "9000000")).hasMessageContaining("1 to 8388608");
+    }
+
+    @Test
+    void hoppingAdvanceMustNotExceedTheSize() {
+        assertThat(of("losswatch.window.size", "PT5M", "losswatch.window.advance", "PT1M").windowAdvance())
+                .isEqualTo(Duration.ofMinutes(1));
+        assertThat(of("losswatch.window.size", "PT5M").windowAdvance()).isEqualTo(Duration.ofMinutes(5));
+        assertThatThrownBy(() -> of("losswatch.window.size", "PT1M", "losswatch.window.advance", "PT2M"))
+                .hasMessage("losswatch.window.advance=PT2M: expected at most losswatch.window.size (PT1M)");
+    }
+
+    @Test
+    void perModelLossOverridesTheGlobalOne() {
+        LosswatchConfig c = of("losswatch.loss", "log_loss", "losswatch.model.churn.loss", "brier",
+                "losswatch.model.fraud.eu.loss", "mae");
+        assertThat(c.lossFor("churn")).contains(LossFunction.BRIER);
+        assertThat(c.lossFor("fraud.eu")).as("model names may contain dots").contains(LossFunction.MAE);
+        assertThat(c.lossFor("other")).contains(LossFunction.LOG_LOSS);
+        assertThat(of("losswatch.model.churn.loss", "auto").lossFor("churn")).isEqualTo(Optional.empty());
+        assertThatThrownBy(() -> of("losswatch.model.churn.loss", "hinge"))
+                .hasMessageStartingWith("losswatch.model.churn.loss='hinge': expected one of auto");
+        assertThatThrownBy(() -> of("losswatch.model.churn.window.size", "PT1M"))
+                .as("only per-model settings that exist").hasMessageStartingWith("unknown setting");
+    }
+
+    @Test
+    void environmentOverridesTheFileAndNamesItsOrigin() throws IOException {
+        Path f = file("losswatch.window.size=PT1M\nbootstrap.servers=localhost:9092\n");
+        LosswatchConfig c = LosswatchConfig.load(f, Map.of(
+                "LOSSWATCH_WINDOW_SIZE", "PT5M",
+                "LOSSWATCH_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092",
+                "LOSSWATCH_KAFKA_CONSUMER_SESSION_TIMEOUT_MS", "6000",
+                "LOSSWATCH_MODEL_CHURN__V2_LOSS", "brier",
+                "LOSSWATCH_MODEL_FRAUD___EU_LOSS", "mae",
+                "PATH", "/usr/bin"));
+        assertThat(c.windowSize()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.kafkaProperties().getProperty("bootstrap.servers")).isEqualTo("kafka:9092");
+        assertThat(c.kafkaProperties().getProperty("consumer.session.timeout.ms")).isEqualTo("6000");
+        assertThat(c.lossFor("churn_v2")).contains(LossFunction.BRIER);
+        assertThat(c.lossFor("fraud-eu")).contains(LossFunction.MAE);
+
+        assertThatThrownBy(() -> LosswatchConfig.load(f, Map.of("LOSSWATCH_WINDOW_GRACE", "soon")))
+                .hasMessageContaining("losswatch.window.grace='soon' (from environment variable LOSSWATCH_WINDOW_GRACE)");
+        assertThatThrownBy(() -> LosswatchConfig.load(f, Map.of("LOSSWATCH_WINDOWS", "1")))
+                .hasMessageStartingWith("unknown setting losswatch.windows (from environment variable LOSSWATCH_WINDOWS)");
+    }
+
+    @Test
+    void environmentVariableNamesMapAsDocumented() {
+        assertThat(EnvironmentOverrides.keyFor("LOSSWATCH_WINDOW_SIZE")).isEqualTo("losswatch.window.size");
+        assertThat(EnvironmentOverrides.keyFor("LOSSWATCH_KAFKA_SASL_JAAS_CONFIG")).isEqualTo("sasl.jaas.config");
+        assertThat(EnvironmentOverrides.keyFor("LOSSWATCH_MODEL_A__B___C_LOSS")).isEqualTo("losswatch.model.a_b-c.loss");
+        assertThat(EnvironmentOverrides.keyFor("HOME")).isNull();
+        assertThat(EnvironmentOverrides.keyFor("LOSSWATCH_")).isNull();
+        assertThatThrownBy(() -> EnvironmentOverrides.keyFor("LOSSWATCH_A____B"))
+                .hasMessageContaining("LOSSWATCH_A____B");
+    }
+
+    @Test
+    void badFileValueSaysWhichFile() throws IOException {
+        Path f = file("losswatch.window.grace=soon\n");
+        assertThatThrownBy(() -> LosswatchConfig.load(f, Map.of()))
+                .hasMessageStartingWith("losswatch.window.grace='soon' (in " + f + "): expected");
+        assertThatThrownBy(() -> LosswatchConfig.load(dir.resolve("missing.properties"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cannot read config file");
+    }
+}
