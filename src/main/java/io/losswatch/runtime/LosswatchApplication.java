@@ -52,12 +52,6 @@ public final class LosswatchApplication implements AutoCloseable {
 
     /** Creates topics and starts processing; returns once Kafka Streams has been started. */
     public static LosswatchApplication start(LosswatchConfig config) {
-        // TODO(config): read losswatch.http.* from the configuration once it has a key registry
-        return start(config, HttpSettings.defaults());
-    }
-
-    /** As {@link #start(LosswatchConfig)}, with the HTTP server's settings. */
-    public static LosswatchApplication start(LosswatchConfig config, HttpSettings httpSettings) {
         Properties props = LosswatchTopology.streamsProperties(config.kafkaProperties());
         StreamsConfig streamsConfig = new StreamsConfig(props);
         try (Admin admin = Admin.create(streamsConfig.getAdminConfigs("losswatch-topic-creator"))) {
@@ -71,7 +65,7 @@ public final class LosswatchApplication implements AutoCloseable {
                     + cause.getClass().getSimpleName() + ": " + cause.getMessage(), e);
         }
         // HTTP (io.losswatch.http): /metrics hears the topology, the dashboard tails the output topics
-        LosswatchHttp http = LosswatchHttp.create(httpSettings,
+        LosswatchHttp http = LosswatchHttp.create(HttpSettings.from(config),
                 new TopicFeed.Topics(config.topics().metrics(), config.topics().alerts(), config.topics().dlq()), props);
         KafkaStreams streams = new KafkaStreams(LosswatchTopology.build(config, http.pipelineListener()), props);
         LosswatchApplication app = new LosswatchApplication(streams, http);
