@@ -21,6 +21,7 @@
   const num = (x) => x == null ? '–' : (Math.abs(x) >= 1000 ? x.toFixed(0) : Number(x.toPrecision(4)).toString());
   const utc = (ms) => ms == null ? '–' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
   const hhmm = (ms) => new Date(ms).toISOString().slice(11, 16);
+  const short = (ms) => ms == null ? '–' : new Date(ms).toISOString().slice(5, 16).replace('T', ' ');
 
   async function poll() {
     clearTimeout(state.timer);
@@ -170,14 +171,17 @@
         return a ? a.mean_loss : null;
       });
       const stepped = uPlot.paths.stepped({ align: 1 });
+      const prefix = m.versions.length > 1 ? label + ' ' : '';
       data.push(held('threshold'));
-      series.push({ label: label + ' threshold', stroke: FIRE, width: 1, dash: [6, 4], paths: stepped, points: { show: false }, value: (u, y) => num(y) });
+      series.push({ label: prefix + 'threshold', stroke: FIRE, width: 1, dash: [6, 4], paths: stepped, points: { show: false }, value: (u, y) => num(y) });
       data.push(held('baseline'));
-      series.push({ label: label + ' baseline', stroke: color, width: 1, dash: [2, 3], paths: stepped, points: { show: false }, value: (u, y) => num(y) });
-      data.push(marker('FIRING'));
-      series.push({ label: 'fired', stroke: FIRE, paths: () => null, points: { show: true, size: 11, fill: FIRE, stroke: '#fff', width: 1 }, value: (u, y) => num(y) });
-      data.push(marker('RESOLVED'));
-      series.push({ label: 'resolved', stroke: OK, paths: () => null, points: { show: true, size: 11, fill: OK, stroke: '#fff', width: 1 }, value: (u, y) => num(y) });
+      series.push({ label: prefix + 'baseline', stroke: color, width: 1, dash: [2, 3], paths: stepped, points: { show: false }, value: (u, y) => num(y) });
+      for (const [status, name, color] of [['FIRING', 'fired', FIRE], ['RESOLVED', 'resolved', OK]]) {
+        if (!alerts.some((a) => a.status === status)) continue;
+        data.push(marker(status));
+        series.push({ label: prefix + name, stroke: color, paths: () => null,
+          points: { show: true, size: 11, fill: color, stroke: '#fff', width: 1 }, value: (u, y) => num(y) });
+      }
     });
     return { data, series, key: series.map((s) => s.label).join('|') };
   }
@@ -188,10 +192,18 @@
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'),
       cursor: { drag: { x: true, y: false } },
       scales: { y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-      axes: [{}, { label: 'mean loss', size: 50, values: (u, ticks) => ticks.map((t) => num(t)) }],
+      axes: [{ values: (u, ticks) => ticks.map((t, i) => timeTick(t, i === 0 ? null : ticks[i - 1])) },
+        { label: 'mean loss', size: 50, values: (u, ticks) => ticks.map((t) => num(t)) }],
       series: [{ label: 'window start', value: (u, t) => t == null ? '–' : utc(t * 1000) }, ...series],
       legend: { live: true },
     };
+  }
+
+  // x axis ticks in UTC, 24 h; the date where it changes (and on the first tick)
+  function timeTick(t, previous) {
+    const day = (s) => new Date(s * 1000).toISOString().slice(5, 10);
+    const time = hhmm(t * 1000);
+    return previous == null || day(previous) !== day(t) ? day(t) + ' ' + time : time;
   }
 
   function size(card) {
@@ -211,7 +223,7 @@
 
   function renderAlerts(alerts) {
     const rows = alerts.map((a) => el('tr', { title: a.message || '' },
-      el('td', {}, utc(a.window_end)),
+      el('td', { class: 'nowrap' }, short(a.window_end)),
       el('td', {}, a.model + (a.model_version ? ' ' + a.model_version : '')),
       el('td', { class: a.status }, a.status),
       el('td', { class: 'num' }, num(a.mean_loss)),

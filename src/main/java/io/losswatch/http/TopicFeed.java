@@ -13,6 +13,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -46,6 +48,7 @@ public final class TopicFeed implements AutoCloseable {
     private final Topics topics;
     private final MetricsHistory history;
     private final Thread thread;
+    private final CountDownLatch stopping = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile boolean caughtUp;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -177,9 +180,10 @@ public final class TopicFeed implements AutoCloseable {
         }
     }
 
+    /** Waits d, or less when the feed is closed. */
     private void sleep(Duration d) {
         try {
-            Thread.sleep(d.toMillis());
+            stopping.await(d.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;
@@ -189,11 +193,11 @@ public final class TopicFeed implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        stopping.countDown();
         KafkaConsumer<byte[], byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
         }
-        thread.interrupt();
         try {
             thread.join(Duration.ofSeconds(10).toMillis());
         } catch (InterruptedException e) {
