@@ -62,6 +62,7 @@ abstract class PipelineScenarios {
         config.put("losswatch.topic.alerts", prefix + "model-alerts");
         config.put("losswatch.topic.dlq", prefix + "dlq");
         config.put("losswatch.topic.partitions", "2");
+        config.put("losswatch.http.port", "0"); // any free port: several instances may run at once
         config.put("losswatch.join.window", "PT2M");
         config.put("losswatch.join.grace", "PT10S");
         config.put("losswatch.window.grace", "PT10S");
