@@ -171,7 +171,8 @@ public final class LosswatchTopology {
     /** A scored prediction's contribution, and the pending/unlabelled changes, in the order they were made. */
     private static KStream<String, Contribution> contributions(KStream<String, Routed> stream, String step) {
         return stream
-                .filter((k, v) -> v instanceof Routed.Scored || v instanceof Contribution, Named.as(step + "-contributing"))
+                .filter((k, v) -> (v instanceof Routed.Scored s && s.contribution() != null) || v instanceof Contribution,
+                        Named.as(step + "-contributing"))
                 .mapValues(v -> v instanceof Routed.Scored s ? s.contribution() : (Contribution) v,
                         Named.as(step + "-contributions"));
     }

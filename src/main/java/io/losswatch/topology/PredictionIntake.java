@@ -94,9 +94,14 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
             clockStore.put(CLOCK, clock);
         }
         if (!p.isLabelled()) {
-            // its windows learn it is pending before its watermark passes them, so none closes before it knows to wait
-            add(p, Contributions.pending(p, source));
-            context.forward(new Record<>(p.predictionId(), new Routed.PendingPrediction(p, source), p.eventTime()));
+            // its windows learn it is pending before its watermark passes them, so none closes before it
+            // knows to wait; if one of them is already final, none waits and the join treats it as late
+            boolean windowsOpen = !anyWindowDue(p.eventTime());
+            if (windowsOpen) {
+                add(p, Contributions.pending(p, source));
+            }
+            context.forward(new Record<>(p.predictionId(), new Routed.PendingPrediction(p, source, windowsOpen),
+                    p.eventTime()));
             return;
         }
         Score score = scorer.score(config.lossFor(p.model()), p.prediction(), p.label());
@@ -108,6 +113,12 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         listener.lossComputed(p.model(), scored.loss().lossFunction());
         context.forward(new Record<>(p.model(), scored, p.eventTime()));
         add(p, scored.contribution());
+    }
+
+    private boolean anyWindowDue(long eventTime) {
+        boolean[] due = {false};
+        windows.forEachStart(eventTime, start -> due[0] |= windows.isDue(start, clock));
+        return due[0];
     }
 
     /** Adds a contribution to the partials of its windows; a window this partition has already passed is late. */

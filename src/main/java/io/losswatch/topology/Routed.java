@@ -18,15 +18,19 @@ public sealed interface Routed {
     record DeadLetter(SourceRecord source, String reason, String message) implements Routed {
     }
 
-    /** A prediction waiting for its label, carried to the join by prediction_id. */
-    record PendingPrediction(PredictionEvent event, SourceRecord source) implements Routed, JoinInput {
+    /**
+     * A prediction waiting for its label, carried to the join by prediction_id. windowsOpen is false
+     * when its windows were already final at intake: then it was not counted as pending there, and
+     * whatever becomes of it (a loss, unlabelled) is a late event rather than a window contribution.
+     */
+    record PendingPrediction(PredictionEvent event, SourceRecord source, boolean windowsOpen) implements Routed, JoinInput {
     }
 
     /** A label on its way to the join by prediction_id. */
     record PendingLabel(LabelEvent event, SourceRecord source) implements Routed, JoinInput {
     }
 
-    /** A labelled prediction's loss and its contribution to the window metrics. */
+    /** A labelled prediction's loss and its contribution to the window metrics (null for a late one). */
     record Scored(LossRecord loss, Contribution contribution) implements Routed {
     }
 

@@ -176,12 +176,22 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
     /** Dead-letters a contribution whose windows were already final; its value is the contribution as JSON. */
     static void lateEvent(ProcessorContext<String, Routed> context, Contribution c, List<Long> closedStarts,
                           long clock, long graceMs) {
+        lateEvent(context, c, "event time " + c.eventTime() + " falls in window(s) starting at " + closedStarts
+                + " of model '" + c.model() + "', already final at event time " + clock
+                + " (window grace " + graceMs + " ms)" + (c.stats().count > 0 ? "; its loss record was still written" : ""));
+    }
+
+    /**
+     * Dead-letters a contribution that no window can take, unless it only says a prediction stopped
+     * being pending: that is no data, and the prediction itself ends elsewhere (loss, dead letter).
+     */
+    static void lateEvent(ProcessorContext<String, Routed> context, Contribution c, String message) {
+        if (c.stats().count == 0 && c.stats().unlabelled == 0) {
+            return;
+        }
         byte[] value = Json.MAPPER.valueToTree(c).toString().getBytes(StandardCharsets.UTF_8);
         SourceRecord source = new SourceRecord(c.sourceTopic(), c.sourcePartition(), c.sourceOffset(), c.eventTime(),
                 c.model().getBytes(StandardCharsets.UTF_8), value);
-        String message = "event time " + c.eventTime() + " falls in window(s) starting at " + closedStarts
-                + " of model '" + c.model() + "', already final at event time " + clock
-                + " (window grace " + graceMs + " ms); its loss record was still written";
         context.forward(new Record<>(null, new Routed.DeadLetter(source, RejectReason.LATE_EVENT, message),
                 Math.max(0, c.eventTime())));
     }
