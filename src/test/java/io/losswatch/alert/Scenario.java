@@ -15,6 +15,8 @@ record Scenario(String model, Synthetic.Shape shape, int eventsPerWindow, int wi
 
     static final long T0 = 1_764_000_000_000L; // a whole minute
     static final long WINDOW_MS = 60_000;
+    /** Injected outliers start once a default warm-up is over: they test a watched model. */
+    static final int OUTLIERS_FROM = 10;
 
     /** Degraded windows [start, end); the alert should fire inside and resolve after. */
     record Episode(int start, int end, double rise) {
@@ -28,7 +30,7 @@ record Scenario(String model, Synthetic.Shape shape, int eventsPerWindow, int wi
         return new Scenario(model, shape, n, windows, w -> 0.0, List.of(), 0, seed);
     }
 
-    /** Stationary, plus one confidently wrong prediction (loss ≈ 34.5) every `every` windows. */
+    /** Stationary, plus one confidently wrong prediction (loss ≈ 34.5) every `every` windows from window 10. */
     static Scenario outliers(String model, Synthetic.Shape shape, int n, int windows, int every, long seed) {
         return new Scenario(model, shape, n, windows, w -> 0.0, List.of(), every, seed);
     }
@@ -80,7 +82,7 @@ record Scenario(String model, Synthetic.Shape shape, int eventsPerWindow, int wi
         double r = rise.applyAsDouble(w);
         List<TimedSample> out = new ArrayList<>(eventsPerWindow);
         long step = WINDOW_MS / eventsPerWindow;
-        int extremeAt = extremeEvery > 0 && w % extremeEvery == extremeEvery - 1 ? eventsPerWindow / 2 : -1;
+        int extremeAt = extremeEvery > 0 && w >= OUTLIERS_FROM && w % extremeEvery == 0 ? eventsPerWindow / 2 : -1;
         for (int i = 0; i < eventsPerWindow; i++) {
             long t = windowStart(w) + i * step + (modelIndex % Math.max(1, step));
             Synthetic.Sample s = i == extremeAt
