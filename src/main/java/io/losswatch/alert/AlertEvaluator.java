@@ -113,10 +113,10 @@ public final class AlertEvaluator {
             return new Outcome(state.withBreaches(breaches).withBatch(AlertState.Batch.EMPTY), null);
         }
         String what = breached.rule().equals(Alert.ABSOLUTE) ? "the absolute threshold " + num(breached.fire())
-                : "the alert level " + num(breached.fire()) + " (baseline " + num(b.mean()) + " plus "
+                : "the alert level " + num(breached.fire()) + " (baseline " + num(b.mean()) + " + "
                         + percent((breached.fire() - b.mean()) / b.mean()) + ")";
         String msg = String.format("%s: mean loss %s over %d labelled predictions in %s is above %s "
-                        + "(also with its largest loss capped) for %d consecutive window%s",
+                        + "for %d consecutive window%s",
                 who(model, version), num(mean), w.count(), span(w.start(), w.end()), what, breaches,
                 breaches == 1 ? "" : "s");
         Alert alert = new Alert(model, version, Alert.FIRING, breached.rule(), mean, baselineOrNull(b, s),

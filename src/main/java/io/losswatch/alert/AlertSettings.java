@@ -68,7 +68,7 @@ public record AlertSettings(boolean enabled, long minCount, int warmupWindows, i
                     "windows the baseline learns before the relative and sequential rules start"),
             Setting.integer(P + CONSECUTIVE_WINDOWS, "2", 1, 1_000,
                     "consecutive breaching windows before a window rule fires"),
-            Setting.integer(P + RESOLVE_WINDOWS, "2", 1, 1_000,
+            Setting.integer(P + RESOLVE_WINDOWS, "4", 1, 1_000,
                     "consecutive windows below every resolve level before a firing alert resolves"),
             Setting.decimal(P + BASELINE_HALF_LIFE, "120", 0, 1e9,
                     "half-life, in windows, of the exponentially weighted baseline (mean and spread)"),

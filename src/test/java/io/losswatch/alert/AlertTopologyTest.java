@@ -86,9 +86,11 @@ class AlertTopologyTest {
             closeUpTo(r, w);
             assertThat(r.alerts()).isEmpty();
 
-            normal(r, "churn", w++);
+            for (int i = 0; i < 3; i++) {
+                normal(r, "churn", w++);
+            }
             closeUpTo(r, w);
-            assertThat(r.alerts()).as("one clear window of the two needed").isEmpty();
+            assertThat(r.alerts()).as("three clear windows of the four needed").isEmpty();
             normal(r, "churn", w++);
             closeUpTo(r, w);
             List<TopologyRunner.AlertRecord> resolved = r.alerts();
@@ -318,9 +320,10 @@ class AlertTopologyTest {
             }
             closeUpTo(r, 14);
             assertThat(r.alerts()).as("still firing after the restart: no second FIRING").isEmpty();
-            normal(r, "churn", 14);
-            normal(r, "churn", 15);
-            closeUpTo(r, 16);
+            for (int w = 14; w < 18; w++) {
+                normal(r, "churn", w);
+            }
+            closeUpTo(r, 18);
             assertThat(r.alerts()).extracting(TopologyRunner.AlertRecord::status).containsExactly("RESOLVED");
         }
     }
@@ -332,9 +335,10 @@ class AlertTopologyTest {
             for (int w = 10; w < 14; w++) {
                 moderate(r, "churn", w);
             }
-            normal(r, "churn", 14);
-            normal(r, "churn", 15);
-            closeUpTo(r, 16);
+            for (int w = 14; w < 18; w++) {
+                normal(r, "churn", w);
+            }
+            closeUpTo(r, 18);
             assertThat(r.alerts()).isEmpty();
         }
     }

@@ -23,6 +23,10 @@ final class AlertTuning {
         }
         AlertSettings s = AlertSettings.fromRaw("m", raw::get);
         int seeds = Integer.getInteger("seeds", 5);
+        if ("kz".equals(System.getProperty("sweep"))) {
+            System.out.println(sweepKz(seeds));
+            return;
+        }
         if (Boolean.getBoolean("summary")) {
             System.out.println(String.join(" ", args) + " => " + summary(s, seeds));
             return;
@@ -111,6 +115,47 @@ final class AlertTuning {
         sb.append(" spike+50% fired ").append(spikes.episodes().size() - Analysis.of(spikes,
                 PureRunner.run(spikes, s, 10_000)).missed());
         return sb.toString();
+    }
+
+    /**
+     * K (consecutive windows) against z: false alarms over seeds × 1,000 stationary windows of every
+     * shape at the minimum count, and how often a +50% step of the balanced classifier is caught
+     * within 2 windows at 200 and 500 events a window (seeds × 10 episodes each).
+     */
+    static String sweepKz(int seeds) {
+        StringBuilder t = new StringBuilder(String.format(Locale.ROOT, """
+                | K | z | false alarms in %,d stationary windows (5 shapes, n = 100) | +50%%, n = 200: within 2 windows, median delay | +50%%, n = 500: within 2 windows, median delay |
+                |---:|---:|---:|---|---|
+                """, seeds * 5000));
+        double[][] grid = {{1, 3.5}, {1, 4}, {1, 4.5}, {2, 2.25}, {2, 2.5}, {2, 2.75}, {2, 3}, {3, 2}, {3, 2.25}, {3, 2.5}};
+        for (double[] kz : grid) {
+            Map<String, String> raw = Map.of("losswatch.alert.consecutive.windows", Integer.toString((int) kz[0]),
+                    "losswatch.alert.relative.z", Double.toString(kz[1]));
+            AlertSettings s = AlertSettings.fromRaw("m", raw::get);
+            int fa = 0;
+            for (Synthetic.Shape shape : Synthetic.shapes()) {
+                for (int seed = 1; seed <= seeds; seed++) {
+                    fa += Analysis.of(Scenario.stationary("m", shape, 100, 1000, seed),
+                            PureRunner.run(Scenario.stationary("m", shape, 100, 1000, seed), s, 10_000)).firings();
+                }
+            }
+            t.append(String.format(Locale.ROOT, "| %d | %s | %d |", (int) kz[0], kz[1], fa));
+            for (int n : new int[] {200, 500}) {
+                List<Double> delays = new ArrayList<>();
+                int episodes = 0;
+                for (int seed = 1; seed <= seeds; seed++) {
+                    Scenario sc = Scenario.steps("m", Synthetic.shapes().get(0), n, 0.5, 20, 8, 22, 320, seed);
+                    Analysis a = Analysis.of(sc, PureRunner.run(sc, s, 10_000));
+                    delays.addAll(a.delays());
+                    episodes += sc.episodes().size();
+                }
+                long within2 = delays.stream().filter(d -> d <= 2.0).count();
+                t.append(String.format(Locale.ROOT, " %.0f%%, %.2f |", 100.0 * within2 / episodes,
+                        Analysis.quantile(delays, 0.5)));
+            }
+            t.append('\n');
+        }
+        return t.toString();
     }
 
     static int falseAlarms(Scenario sc, AlertSettings s) {
