@@ -1,9 +1,11 @@
 package io.losswatch.config;
 
+import static io.losswatch.config.Setting.bool;
 import static io.losswatch.config.Setting.decimal;
 import static io.losswatch.config.Setting.duration;
 import static io.losswatch.config.Setting.integer;
 import static io.losswatch.config.Setting.oneOf;
+import static io.losswatch.config.Setting.text;
 import static io.losswatch.config.Setting.topic;
 
 import io.losswatch.loss.LossFunction;
@@ -77,7 +79,14 @@ public final class Settings {
             integer("losswatch.input.max.bytes", "1048576", 1, 8 * 1024 * 1024,
                     "larger input records are dead-lettered as oversized"),
             integer("losswatch.input.max.nesting", "32", 1, 1000,
-                    "deeper JSON nesting is dead-lettered as invalid_json (a parser limit, not a stack overflow)"));
+                    "deeper JSON nesting is dead-lettered as invalid_json (a parser limit, not a stack overflow)"),
+            // embedded broker (run); demo always starts one
+            bool("losswatch.embedded.kafka", "false",
+                    "start a single-node Kafka broker (KRaft) inside losswatch and use it as bootstrap.servers"),
+            integer("losswatch.embedded.kafka.port", "9092", 0, 65_535,
+                    "the embedded broker's client port on localhost; 0 picks any free port"),
+            text("losswatch.embedded.kafka.dir", "data/kafka",
+                    "the embedded broker's data directory, formatted on first use and kept across restarts"));
 
     /** Suffixes that may follow {@code losswatch.model.<model>.}; each overrides {@code losswatch.<suffix>}. */
     public static final List<String> PER_MODEL = List.of("loss");

@@ -2,8 +2,12 @@ package io.losswatch.runtime;
 
 import io.losswatch.config.ConfigException;
 import io.losswatch.config.LosswatchConfig;
+import io.losswatch.embedded.EmbeddedKafka;
+import io.losswatch.embedded.EmbeddedKafkaSettings;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,6 +21,7 @@ import picocli.CommandLine.Option;
         subcommands = {Main.Run.class})
 public final class Main implements Callable<Integer> {
     static final int EXIT_USAGE = 2;
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
     public static void main(String[] args) {
         System.exit(execute(args));
@@ -57,7 +62,25 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() {
             LosswatchConfig loaded = LosswatchConfig.load(config, System.getenv());
-            return LosswatchApplication.runUntilShutdown(loaded);
+            EmbeddedKafkaSettings embedded = EmbeddedKafkaSettings.of(loaded);
+            if (!embedded.enabled()) {
+                return LosswatchApplication.runUntilShutdown(loaded);
+            }
+            // losswatch.embedded.kafka=true: the broker starts first, becomes bootstrap.servers, and stops last
+            EmbeddedKafka broker;
+            try {
+                broker = EmbeddedKafka.start(embedded.dir(), embedded.port());
+            } catch (EmbeddedKafka.EmbeddedKafkaException e) {
+                LOG.error("losswatch: {}", e.getMessage());
+                return 1;
+            }
+            String configured = loaded.kafkaProperties().getProperty("bootstrap.servers");
+            if (!broker.bootstrapServers().equals(configured)) {
+                LOG.info("losswatch: using the embedded broker at {} instead of bootstrap.servers={}",
+                        broker.bootstrapServers(), configured);
+            }
+            return LosswatchApplication.runUntilShutdown(
+                    loaded.withKafkaProperty("bootstrap.servers", broker.bootstrapServers()), broker::close);
         }
     }
 
