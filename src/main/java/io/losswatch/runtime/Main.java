@@ -2,8 +2,10 @@ package io.losswatch.runtime;
 
 import io.losswatch.config.ConfigException;
 import io.losswatch.config.LosswatchConfig;
+import io.losswatch.demo.DemoCommand;
 import io.losswatch.embedded.EmbeddedKafka;
 import io.losswatch.embedded.EmbeddedKafkaSettings;
+import io.losswatch.generator.GenerateCommand;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -18,7 +20,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "losswatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Real-time loss monitoring for deployed ML models, on Kafka Streams.",
-        subcommands = {Main.Run.class})
+        subcommands = {Main.Run.class, DemoCommand.class, GenerateCommand.class})
 public final class Main implements Callable<Integer> {
     static final int EXIT_USAGE = 2;
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The product's embedded broker: formats a new directory once, keeps its data across restarts, fails in one line. */
-class EmbeddedKafkaTest {
+class EmbeddedKafkaIT {
     @TempDir
     Path dir;
 
