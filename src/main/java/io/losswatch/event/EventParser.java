@@ -25,6 +25,8 @@ import java.util.Map;
 public final class EventParser {
     /** Longest model name, model version, prediction id or class label accepted. */
     static final int MAX_NAME_LENGTH = 1024;
+    /** 9999-12-31T23:59:59.999Z, the last instant with a four-digit year. */
+    static final long MAX_TIMESTAMP = 253_402_300_799_999L;
 
     private final ObjectMapper mapper;
     private final int maxBytes;
@@ -221,6 +223,10 @@ public final class EventParser {
         }
         if (time < 0) {
             throw new Invalid(RejectReason.INVALID_TIMESTAMP, "timestamp " + time + " is before 1970-01-01T00:00:00Z");
+        }
+        if (time > MAX_TIMESTAMP) {
+            // window arithmetic (start + size + grace) must not overflow
+            throw new Invalid(RejectReason.INVALID_TIMESTAMP, "timestamp " + time + " is after 9999-12-31T23:59:59.999Z");
         }
         return time;
     }

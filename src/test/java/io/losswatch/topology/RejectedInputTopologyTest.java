@@ -36,6 +36,8 @@ class RejectedInputTopologyTest {
         "{\"model\": \"m\", \"prediction\": 0.5, \"label\": 1, \"timestamp\": \"1764000000000\"} | invalid_timestamp",
         "{\"model\": \"m\", \"prediction\": 0.5, \"label\": 1, \"timestamp\": \"yesterday\"}     | invalid_timestamp",
         "{\"model\": \"m\", \"prediction\": 0.5, \"label\": 1, \"timestamp\": -5}                | invalid_timestamp",
+        "{\"model\": \"m\", \"prediction\": 0.5, \"label\": 1, \"timestamp\": 253402300800000}   | invalid_timestamp",
+        "{\"model\": \"m\", \"prediction\": 0.5, \"label\": 1, \"timestamp\": \"+20000-01-01T00:00:00Z\"} | invalid_timestamp",
     })
     void badPredictionIsDeadLetteredWithItsReason(String json, String reason) {
         try (TopologyFixture f = new TopologyFixture()) {

@@ -70,6 +70,10 @@ final class TopologyFixture implements AutoCloseable {
         predictions.pipeInput(new TestRecord<>(key, value, null, recordTime));
     }
 
+    void label(byte[] key, byte[] value, long recordTime) {
+        labels.pipeInput(new TestRecord<>(key, value, null, recordTime));
+    }
+
     void label(long recordTime, String json) {
         labels.pipeInput(new TestRecord<>(null, utf8(json), null, recordTime));
     }

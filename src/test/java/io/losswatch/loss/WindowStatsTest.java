@@ -1,0 +1,114 @@
+package io.losswatch.loss;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+/** The window accumulator against exact BigDecimal arithmetic. */
+class WindowStatsTest {
+
+    private static double exactMean(List<Double> xs) {
+        BigDecimal sum = BigDecimal.ZERO;
+        for (double x : xs) {
+            sum = sum.add(new BigDecimal(x));
+        }
+        return sum.divide(new BigDecimal(xs.size()), MathContext.DECIMAL128).doubleValue();
+    }
+
+    private static double exactPopulationVariance(List<Double> xs) {
+        BigDecimal mean = BigDecimal.ZERO;
+        for (double x : xs) {
+            mean = mean.add(new BigDecimal(x));
+        }
+        mean = mean.divide(new BigDecimal(xs.size()), MathContext.DECIMAL128);
+        BigDecimal squares = BigDecimal.ZERO;
+        for (double x : xs) {
+            BigDecimal d = new BigDecimal(x).subtract(mean);
+            squares = squares.add(d.multiply(d));
+        }
+        return squares.divide(new BigDecimal(xs.size()), MathContext.DECIMAL128).doubleValue();
+    }
+
+    @Test
+    void handWorkedWindow() {
+        WindowStats s = new WindowStats();
+        for (double l : new double[] {1, 2, 3, 4}) {
+            s.addLoss("mae", l, false);
+        }
+        // mean 2.5; squared deviations 2.25 + 0.25 + 0.25 + 2.25 = 5, / 4 = 1.25
+        assertThat(s.count).isEqualTo(4);
+        assertThat(s.mean()).isEqualTo(2.5);
+        assertThat(s.variance()).isEqualTo(1.25);
+        assertThat(s.min).isEqualTo(1.0);
+        assertThat(s.max).isEqualTo(4.0);
+    }
+
+    @Test
+    void manySmallLossesAndOneLargeDoNotDrift() {
+        // 1,000,000 losses of 1e-9 next to one of 34.5: a naive running sum loses most of the small ones
+        List<Double> xs = new ArrayList<>();
+        WindowStats s = new WindowStats();
+        s.addLoss("log_loss", 34.5, false);
+        xs.add(34.5);
+        double naive = 34.5;
+        for (int i = 0; i < 1_000_000; i++) {
+            s.addLoss("log_loss", 1e-9 + i * 1e-18, false);
+            xs.add(1e-9 + i * 1e-18);
+            naive += 1e-9 + i * 1e-18;
+        }
+        double exact = exactMean(xs);
+        assertThat(Math.abs(naive / xs.size() - exact)).as("the naive sum does drift").isGreaterThan(1e-18);
+        assertThat(s.mean()).isCloseTo(exact, within(Math.ulp(exact)));
+    }
+
+    @Test
+    void binaryCalibrationFigures() {
+        WindowStats s = new WindowStats();
+        // (0.95, 1) bin 9; (0.85, 0) bin 8; (0.15, 0) bin 1; (0.05, 1) bin 0
+        s.addBinary(0.95, 1);
+        s.addBinary(0.85, 0);
+        s.addBinary(0.15, 0);
+        s.addBinary(0.05, 1);
+        // accuracy at 0.5: right, wrong, right, wrong → 2 of 4
+        assertThat(s.correct).isEqualTo(2);
+        assertThat(s.positives).isEqualTo(2);
+        // ECE = (1/4)(|0.95−1| + |0.85−0| + |0.15−0| + |0.05−1|) = (0.05 + 0.85 + 0.15 + 0.95)/4 = 0.5
+        assertThat(s.expectedCalibrationError()).isCloseTo(0.5, within(1e-15));
+    }
+
+    @Property(tries = 200)
+    void mergingPiecesEqualsAddingOneByOne(@ForAll @Size(min = 1, max = 200) List<@DoubleRange(min = 0, max = 40) Double> xs,
+                                          @ForAll @IntRange(min = 1, max = 7) int pieces,
+                                          @ForAll long seed) {
+        Random random = new Random(seed);
+        List<WindowStats> parts = new ArrayList<>();
+        for (int i = 0; i < pieces; i++) {
+            parts.add(new WindowStats());
+        }
+        for (double x : xs) {
+            parts.get(random.nextInt(pieces)).addLoss("log_loss", x, x > 34);
+        }
+        WindowStats merged = new WindowStats();
+        for (WindowStats p : parts) {
+            merged.merge(p);
+        }
+        assertThat(merged.count).isEqualTo(xs.size());
+        double mean = exactMean(xs);
+        assertThat(merged.mean()).isCloseTo(mean, within(1e-13 * Math.max(1, mean)));
+        assertThat(merged.variance()).isCloseTo(exactPopulationVariance(xs), within(1e-9));
+        assertThat(merged.min).isEqualTo(xs.stream().mapToDouble(d -> d).min().orElseThrow());
+        assertThat(merged.max).isEqualTo(xs.stream().mapToDouble(d -> d).max().orElseThrow());
+        assertThat(merged.clipped).isEqualTo(xs.stream().filter(x -> x > 34).count());
+    }
+}

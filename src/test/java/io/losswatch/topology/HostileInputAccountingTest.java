@@ -1,0 +1,94 @@
+package io.losswatch.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.apache.kafka.streams.test.TestRecord;
+
+/**
+ * Nothing is lost (CONTRACT §7): under random hostile traffic every input record ends as a loss, a
+ * dead letter with a reason, or a counted unlabelled prediction, and the topology never stops.
+ */
+class HostileInputAccountingTest {
+    private static final long FAR = HostileInput.T0 + 24 * 3_600_000L;
+
+    @Property(tries = 25)
+    void everyInputRecordIsAccountedForExactlyOnce(@ForAll long seed) {
+        List<HostileInput.Input> inputs = new HostileInput(seed).generate(300);
+        Map<String, String> settings = Map.of("losswatch.join.window", "PT1M", "losswatch.join.grace", "PT30S");
+        try (TopologyFixture f = new TopologyFixture(settings)) {
+            int predictions = 0;
+            int labels = 0;
+            for (HostileInput.Input in : inputs) {
+                if (in.label()) {
+                    f.label(null, in.value(), in.recordTime());
+                    labels++;
+                } else {
+                    f.prediction(null, in.value(), in.recordTime());
+                    predictions++;
+                }
+            }
+            // move every step's stream time far on: all joins expire, all windows close
+            f.prediction(FAR, "{\"prediction_id\":\"clock-p\",\"model\":\"clock\",\"prediction\":0.5}");
+            f.label(FAR, "{\"prediction_id\":\"clock-l\",\"label\":1}");
+            f.advanceTo(FAR);
+
+            List<JsonNode> losses = f.losses();
+            List<JsonNode> metrics = f.metrics();
+            Map<String, Set<Long>> deadByTopic = new HashMap<>();
+            int lateUnlabelled = 0;
+            int lateCount = 0;
+            int lateJoined = 0;
+            for (TestRecord<byte[], byte[]> d : f.deadLetters()) {
+                String reason = TopologyFixture.header(d, "losswatch.error.reason");
+                assertThat(reason).isNotBlank();
+                assertThat(TopologyFixture.header(d, "losswatch.error.message")).isNotBlank();
+                String topic = TopologyFixture.header(d, "losswatch.source.topic");
+                long offset = Long.parseLong(TopologyFixture.header(d, "losswatch.source.offset"));
+                if (reason.equals("late_event")) {
+                    // a late contribution: its loss record was written, or it is an unlabelled count that missed its window
+                    JsonNode stats = TopologyFixture.parse(new String(d.value(), StandardCharsets.UTF_8)).get("stats");
+                    lateUnlabelled += stats.path("unlabelled").asInt(0);
+                    lateCount += stats.path("count").asInt(0);
+                    lateJoined += stats.path("joined").asInt(0);
+                    continue;
+                }
+                assertThat(deadByTopic.computeIfAbsent(topic, t -> new HashSet<>()).add(offset))
+                        .as("one dead letter per input record (%s offset %d, %s)", topic, offset, reason).isTrue();
+            }
+            long unlabelled = metrics.stream().mapToLong(m -> m.get("unlabelled").asLong()).sum();
+            long joinedLabels = metrics.stream().mapToLong(m -> m.get("joined_labels").asLong()).sum();
+            long windowCounts = metrics.stream().mapToLong(m -> m.get("count").asLong()).sum();
+            long lossesOfJoinedLabels = losses.size() - inlineLabelled(losses, inputs);
+            int deadPredictions = deadByTopic.getOrDefault("predictions", Set.of()).size();
+            int deadLabels = deadByTopic.getOrDefault("labels", Set.of()).size();
+
+            assertThat(losses.size() + deadPredictions + unlabelled + lateUnlabelled)
+                    .as("predictions: losses + dead letters + unlabelled").isEqualTo(predictions);
+            assertThat(lossesOfJoinedLabels + deadLabels).as("labels: joined + dead letters").isEqualTo(labels);
+            assertThat(windowCounts + lateCount).as("every loss in a window, or dead-lettered as late").isEqualTo(losses.size());
+            assertThat(joinedLabels + lateJoined).as("every joined label in a window's joined_labels, or late")
+                    .isEqualTo(lossesOfJoinedLabels);
+        }
+    }
+
+    /** Loss records of predictions that carried their own label. */
+    private static long inlineLabelled(List<JsonNode> losses, List<HostileInput.Input> inputs) {
+        Set<String> inline = new HashSet<>();
+        for (HostileInput.Input in : inputs) {
+            String s = new String(in.value(), StandardCharsets.UTF_8);
+            if (!in.label() && s.startsWith("{\"prediction_id\":\"") && s.contains("\"label\":")) {
+                inline.add(s.substring(18, s.indexOf('"', 18)));
+            }
+        }
+        return losses.stream().filter(l -> inline.contains(l.get("prediction_id").asText())).count();
+    }
+}
