@@ -1,5 +1,7 @@
 package io.losswatch.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -40,6 +42,32 @@ public record Setting(String key, String defaultValue, String expected, Function
                 throw new IllegalArgumentException("out of range");
             }
             return d;
+        }, description);
+    }
+
+    /** A duration from min to max, both included. */
+    public static Setting durationBetween(String key, String def, Duration min, Duration max, String description) {
+        return new Setting(key, def, "an ISO-8601 duration from " + min + " to " + max, v -> {
+            Duration d = Duration.parse(v.toUpperCase(Locale.ROOT));
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                throw new IllegalArgumentException("out of range");
+            }
+            return d;
+        }, description);
+    }
+
+    /** A host name or IP address that resolves on this machine (an address to listen on). */
+    public static Setting host(String key, String def, String description) {
+        return new Setting(key, def, "a host name or IP address this machine can resolve, such as 127.0.0.1 or 0.0.0.0", v -> {
+            if (v.isEmpty()) {
+                throw new IllegalArgumentException("empty");
+            }
+            try {
+                InetAddress.getByName(v);
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("unknown host", e);
+            }
+            return v;
         }, description);
     }
 

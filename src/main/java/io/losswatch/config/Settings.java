@@ -3,12 +3,15 @@ package io.losswatch.config;
 import static io.losswatch.config.Setting.bool;
 import static io.losswatch.config.Setting.decimal;
 import static io.losswatch.config.Setting.duration;
+import static io.losswatch.config.Setting.durationBetween;
+import static io.losswatch.config.Setting.host;
 import static io.losswatch.config.Setting.integer;
 import static io.losswatch.config.Setting.oneOf;
 import static io.losswatch.config.Setting.text;
 import static io.losswatch.config.Setting.topic;
 
 import io.losswatch.loss.LossFunction;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,6 +83,16 @@ public final class Settings {
                     "larger input records are dead-lettered as oversized"),
             integer("losswatch.input.max.nesting", "32", 1, 1000,
                     "deeper JSON nesting is dead-lettered as invalid_json (a parser limit, not a stack overflow)"),
+            // HTTP: dashboard, JSON API, /metrics, health (io.losswatch.http)
+            host("losswatch.http.bind", "127.0.0.1",
+                    "address the HTTP server listens on: 127.0.0.1 for this machine only, 0.0.0.0 for every interface"),
+            integer("losswatch.http.port", "8080", 0, 65_535, "HTTP port; 0 picks a free port"),
+            integer("losswatch.http.history.windows", "1440", 1, 1_000_000,
+                    "final windows the dashboard and API keep per model and version (1440: a day of 1-minute windows)"),
+            integer("losswatch.http.history.alerts", "100", 1, 100_000,
+                    "alert records the dashboard and API keep per model and version"),
+            durationBetween("losswatch.http.refresh", "PT5S", Duration.ofSeconds(1), Duration.ofHours(1),
+                    "how often the dashboard refreshes itself"),
             // embedded broker (run); demo always starts one
             bool("losswatch.embedded.kafka", "false",
                     "start a single-node Kafka broker (KRaft) inside losswatch and use it as bootstrap.servers"),

@@ -1,6 +1,9 @@
 package io.losswatch.runtime;
 
 import io.losswatch.config.LosswatchConfig;
+import io.losswatch.http.HttpSettings;
+import io.losswatch.http.LosswatchHttp;
+import io.losswatch.http.TopicFeed;
 import io.losswatch.topology.LosswatchTopology;
 import java.time.Duration;
 import java.util.Properties;
@@ -24,11 +27,13 @@ public final class LosswatchApplication implements AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaStreams streams;
+    private final LosswatchHttp http;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean failed;
 
-    private LosswatchApplication(KafkaStreams streams) {
+    private LosswatchApplication(KafkaStreams streams, LosswatchHttp http) {
         this.streams = streams;
+        this.http = http;
     }
 
     /** Runs until the JVM is asked to stop (SIGTERM, Ctrl-C) or Kafka Streams fails; returns the exit code. */
@@ -80,8 +85,11 @@ public final class LosswatchApplication implements AutoCloseable {
             throw new StartupException("cannot create topics on " + props.getProperty("bootstrap.servers") + ": "
                     + cause.getClass().getSimpleName() + ": " + cause.getMessage(), e);
         }
-        KafkaStreams streams = new KafkaStreams(LosswatchTopology.build(config), props);
-        LosswatchApplication app = new LosswatchApplication(streams);
+        // HTTP (io.losswatch.http): /metrics hears the topology, the dashboard tails the output topics
+        LosswatchHttp http = LosswatchHttp.create(HttpSettings.from(config),
+                new TopicFeed.Topics(config.topics().metrics(), config.topics().alerts(), config.topics().dlq()), props);
+        KafkaStreams streams = new KafkaStreams(LosswatchTopology.build(config, http.pipelineListener()), props);
+        LosswatchApplication app = new LosswatchApplication(streams, http);
         streams.setStateListener((newState, oldState) -> {
             LOG.info("losswatch: streams state {} -> {}", oldState, newState);
             if (newState == KafkaStreams.State.ERROR) {
@@ -95,6 +103,13 @@ public final class LosswatchApplication implements AutoCloseable {
             LOG.error("losswatch: stream thread failed; shutting down", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
+        try {
+            http.start(streams);
+        } catch (IllegalStateException e) {
+            streams.close(CLOSE_TIMEOUT);
+            http.close();
+            throw new StartupException(e.getMessage(), e);
+        }
         streams.start();
         LOG.info("losswatch: processing {} and {} on {}", config.topics().predictions(), config.topics().labels(),
                 props.getProperty("bootstrap.servers"));
@@ -103,6 +118,11 @@ public final class LosswatchApplication implements AutoCloseable {
 
     public KafkaStreams streams() {
         return streams;
+    }
+
+    /** The port the HTTP server listens on. */
+    public int httpPort() {
+        return http.port();
     }
 
     public void awaitStop() {
@@ -116,6 +136,7 @@ public final class LosswatchApplication implements AutoCloseable {
     @Override
     public void close() {
         streams.close(CLOSE_TIMEOUT);
+        http.close();
         stopped.countDown();
     }
 

@@ -1,0 +1,291 @@
+package io.losswatch.http;
+
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.staticfiles.Location;
+import io.javalin.json.JavalinJackson;
+import io.losswatch.topology.Json;
+import io.losswatch.topology.WindowMetrics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KafkaStreams;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP server of CONTRACT §8 on Javalin: the dashboard at {@code /}, the JSON API under
+ * {@code /api}, Prometheus metrics at {@code /metrics} and health at {@code /health/*}. It only
+ * reads: what it shows comes from a {@link MetricsHistory}, {@link LosswatchMetrics} and the streams
+ * state, so it can be tested with a history fed by hand and no Kafka.
+ */
+public final class HttpServer implements AutoCloseable {
+    static final Duration DEFAULT_RANGE = Duration.ofHours(6);
+    private static final int RECENT_ALERTS = 20;
+    private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+
+    private final HttpSettings settings;
+    private final MetricsHistory history;
+    private final LosswatchMetrics metrics;
+    private final Supplier<KafkaStreams.State> streamsState;
+    private final BooleanSupplier historyCaughtUp;
+    private final String indexHtml;
+    private final Javalin app;
+
+    public HttpServer(HttpSettings settings, MetricsHistory history, LosswatchMetrics metrics,
+                      Supplier<KafkaStreams.State> streamsState, BooleanSupplier historyCaughtUp) {
+        this.settings = settings;
+        this.history = history;
+        this.metrics = metrics;
+        this.streamsState = streamsState;
+        this.historyCaughtUp = historyCaughtUp;
+        this.indexHtml = indexHtml();
+        this.app = Javalin.create(this::configure);
+    }
+
+    private void configure(JavalinConfig config) {
+        config.startup.showJavalinBanner = false;
+        config.startup.showOldJavalinVersionWarning = false;
+        config.jetty.host = settings.bind();
+        config.jetty.port = settings.port();
+        config.jetty.threadPool = threadPool();
+        config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+        // the chart library from its WebJar, the page's own script and style from the classpath
+        config.staticFiles.enableWebjars();
+        config.staticFiles.add(files -> {
+            files.hostedPath = "/assets";
+            files.directory = "/dashboard";
+            files.location = Location.CLASSPATH;
+        });
+
+        config.routes.get("/", ctx -> ctx.html(indexHtml));
+        config.routes.before("/api/*", ctx -> ctx.header("Cache-Control", "no-store"));
+        config.routes.get("/api/models", ctx -> ctx.json(history.models()));
+        config.routes.get("/api/models/{model}/metrics", this::modelMetrics);
+        config.routes.get("/api/alerts", this::alerts);
+        config.routes.get("/api/overview", this::overview);
+        config.routes.get("/metrics", ctx -> ctx.contentType(LosswatchMetrics.CONTENT_TYPE).result(metrics.scrape()));
+        config.routes.get("/health/live", this::live);
+        config.routes.get("/health/ready", this::ready);
+
+        config.routes.exception(ApiError.class, (e, ctx) -> ctx.status(e.status).json(e.body()));
+        config.routes.exception(Exception.class, (e, ctx) -> {
+            LOG.warn("http: {} {} failed", ctx.method(), ctx.path(), e);
+            ctx.status(500).json(new ApiError(500, "internal error: " + e.getClass().getSimpleName()).body());
+        });
+    }
+
+    /** Starts listening; returns the port (the chosen one when the setting is 0). */
+    public int start() {
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot listen on " + settings.bind() + ":" + settings.port()
+                    + " (" + HttpSettings.BIND + ", " + HttpSettings.PORT + "): " + rootMessage(e), e);
+        }
+        LOG.info("losswatch: dashboard on http://{}:{}/", settings.bind(), app.port());
+        return app.port();
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+
+    // GET /api/models/{model}/metrics?from=&to=&version=
+    private void modelMetrics(Context ctx) {
+        String model = ctx.pathParam("model");
+        long from = longParam(ctx, "from", Long.MIN_VALUE);
+        long to = longParam(ctx, "to", Long.MAX_VALUE);
+        if (from > to) {
+            throw new ApiError(400, "from (" + from + ") is after to (" + to + ")");
+        }
+        String version = ctx.queryParam("version");
+        List<WindowMetrics> windows = history.windows(model, version, from, to)
+                .orElseThrow(() -> new ApiError(404, "unknown model '" + model + "'"));
+        if (version != null && !history.knows(model, version)) {
+            throw new ApiError(404, "unknown version '" + version + "' of model '" + model + "'");
+        }
+        ctx.json(windows);
+    }
+
+    // GET /api/alerts?model=&limit=
+    private void alerts(Context ctx) {
+        String model = ctx.queryParam("model");
+        long limit = longParam(ctx, "limit", Long.MAX_VALUE);
+        if (limit < 1) {
+            throw new ApiError(400, "limit must be at least 1, got " + limit);
+        }
+        List<AlertEntry> alerts = history.alerts(model);
+        ctx.json(alerts.size() > limit ? alerts.subList(0, (int) limit) : alerts);
+    }
+
+    // GET /api/overview?range=PT6H|all: what the dashboard draws, in one request
+    private void overview(Context ctx) {
+        String rangeParam = ctx.queryParamAsClass("range", String.class).getOrDefault(DEFAULT_RANGE.toString());
+        Long latestEnd = history.latestWindowEnd().isPresent() ? history.latestWindowEnd().getAsLong() : null;
+        long from = Long.MIN_VALUE;
+        if (!"all".equals(rangeParam)) {
+            Duration range;
+            try {
+                range = Duration.parse(rangeParam);
+            } catch (DateTimeParseException e) {
+                throw new ApiError(400, "range must be an ISO-8601 duration such as PT6H, or all; got '" + rangeParam + "'");
+            }
+            if (range.isNegative() || range.isZero()) {
+                throw new ApiError(400, "range must be positive, got " + rangeParam);
+            }
+            if (latestEnd != null) {
+                from = latestEnd - range.toMillis();
+            }
+        }
+        List<Map<String, Object>> models = new ArrayList<>();
+        for (MetricsHistory.ModelView m : history.models()) {
+            List<Map<String, Object>> versions = new ArrayList<>();
+            for (MetricsHistory.VersionView v : m.versions()) {
+                List<Object[]> points = new ArrayList<>();
+                for (WindowMetrics w : history.windows(m.model(), v.modelVersion(), from, Long.MAX_VALUE).orElse(List.of())) {
+                    points.add(new Object[] {w.windowStart(), w.windowEnd(), w.count(), w.meanLoss()});
+                }
+                Map<String, Object> version = new LinkedHashMap<>();
+                version.put("model_version", v.modelVersion());
+                version.put("firing", v.firing());
+                version.put("latest", v.latest());
+                version.put("windows", points);
+                versions.add(version);
+            }
+            final long since = from;
+            Map<String, Object> model = new LinkedHashMap<>();
+            model.put("model", m.model());
+            model.put("firing", m.firing());
+            model.put("versions", versions);
+            model.put("alerts", history.alerts(m.model()).stream().filter(a -> a.windowEnd() >= since).toList());
+            models.add(model);
+        }
+        List<AlertEntry> alerts = history.alerts(null);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("generated_at", System.currentTimeMillis());
+        body.put("streams_state", streamsState.get().name());
+        body.put("history_caught_up", historyCaughtUp.getAsBoolean());
+        body.put("history_windows", settings.historyWindows());
+        body.put("refresh_ms", settings.refresh().toMillis());
+        body.put("range", rangeParam);
+        body.put("latest_window_end", latestEnd);
+        body.put("models", models);
+        body.put("dead_letters", history.deadLetters());
+        body.put("recent_alerts", alerts.size() > RECENT_ALERTS ? alerts.subList(0, RECENT_ALERTS) : alerts);
+        ctx.json(body);
+    }
+
+    // a stream thread that died for good means this process will not recover by itself
+    private void live(Context ctx) {
+        KafkaStreams.State state = streamsState.get();
+        boolean failed = state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR;
+        health(ctx, !failed, state);
+    }
+
+    private void ready(Context ctx) {
+        KafkaStreams.State state = streamsState.get();
+        health(ctx, state == KafkaStreams.State.RUNNING, state);
+    }
+
+    private void health(Context ctx, boolean up, KafkaStreams.State state) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", up ? "UP" : "DOWN");
+        body.put("streams_state", state.name());
+        body.put("history_caught_up", historyCaughtUp.getAsBoolean());
+        ctx.header("Cache-Control", "no-store").status(up ? 200 : 503).json(body);
+    }
+
+    private static long longParam(Context ctx, String name, long fallback) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.isEmpty()) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new ApiError(400, name + " must be a whole number (epoch milliseconds for from/to), got '" + v + "'");
+        }
+    }
+
+    private static QueuedThreadPool threadPool() {
+        QueuedThreadPool pool = new QueuedThreadPool(16, 2);
+        pool.setName("losswatch-http");
+        return pool;
+    }
+
+    /** The dashboard page, pointing at the uPlot files of the WebJar on the classpath. */
+    private static String indexHtml() {
+        String uplot = "/webjars/uplot/" + webjarVersion("uplot") + "/dist/";
+        return resource("/dashboard/index.html")
+                .replace("{{uplot.js}}", uplot + "uPlot.iife.min.js")
+                .replace("{{uplot.css}}", uplot + "uPlot.min.css");
+    }
+
+    static String webjarVersion(String name) {
+        String path = "/META-INF/maven/org.webjars.npm/" + name + "/pom.properties";
+        try (InputStream in = HttpServer.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("WebJar " + name + " is not on the classpath (" + path + ")");
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String resource(String path) {
+        try (InputStream in = HttpServer.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException(path + " is not on the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    /** An API error: its status and a JSON body {@code {"status": …, "error": "…"}}. */
+    static final class ApiError extends RuntimeException {
+        final int status;
+
+        ApiError(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+
+        Map<String, Object> body() {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", status);
+            body.put("error", getMessage());
+            return body;
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.losswatch.http;
+
+import io.losswatch.event.RejectReason;
+import io.losswatch.topology.PipelineListener;
+import io.losswatch.topology.WindowMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * Everything on /metrics (CONTRACT §8), through Micrometer's Prometheus registry.
+ *
+ * <p>Counters hear this instance's pipeline (it is the topology's {@link PipelineListener}): they
+ * count what this instance processed since it started, as Prometheus counters do; sum them over
+ * instances. Gauges describe the whole application, read from the {@link MetricsHistory} that every
+ * instance fills from the output topics: each instance reports the same value, so aggregate them
+ * with max, not sum. Kafka Streams' client metrics and JVM metrics come from Micrometer's binders.
+ */
+public final class LosswatchMetrics implements PipelineListener, AutoCloseable {
+    /** The Prometheus text format the contract names. */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final PrometheusMeterRegistry registry;
+    private final Map<String, Counter> inputs = new ConcurrentHashMap<>();
+    private final Map<String, Counter> losses = new ConcurrentHashMap<>();
+    private final Map<String, Counter> unlabelled = new ConcurrentHashMap<>();
+    private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final Map<String, Counter> windows = new ConcurrentHashMap<>();
+    private final Set<String> firingGauges = ConcurrentHashMap.newKeySet();
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private volatile KafkaStreamsMetrics streamsMetrics;
+
+    public LosswatchMetrics(MetricsHistory history) {
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        // every reason shows from the start, so rate() works on the first dead letter
+        for (String reason : knownReasons()) {
+            deadLetterCounter(reason);
+        }
+        history.onNewSeries((model, version) -> {
+            Gauge.builder("losswatch.window.mean.loss", history, h -> h.latestMeanLoss(model, version))
+                    .description("Mean loss of the latest final window (NaN when it had no labelled prediction)")
+                    .tags("model", model, "model_version", version)
+                    .strongReference(true)
+                    .register(registry);
+            if (firingGauges.add(model)) {
+                Gauge.builder("losswatch.alert.firing", history, h -> h.firing(model) ? 1 : 0)
+                        .description("1 while an alert on the model is firing, else 0")
+                        .tags("model", model)
+                        .strongReference(true)
+                        .register(registry);
+            }
+        });
+    }
+
+    /** Adds Kafka Streams' own client metrics (threads, tasks, consumers, producers, stores). */
+    public void bindStreams(KafkaStreams streams) {
+        KafkaStreamsMetrics m = new KafkaStreamsMetrics(streams);
+        m.bindTo(registry);
+        streamsMetrics = m;
+    }
+
+    public String scrape() {
+        return registry.scrape(CONTENT_TYPE);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void inputRecord(String topic) {
+        count(inputs, topic, t -> Counter.builder("losswatch.events.processed")
+                .description("Input records read by this instance").tag("topic", t));
+    }
+
+    @Override
+    public void lossComputed(String model, String lossFunction) {
+        count(losses, model + '\u0000' + lossFunction, k -> Counter.builder("losswatch.losses.computed")
+                .description("Labelled predictions scored by this instance")
+                .tags("model", model, "loss_function", lossFunction));
+    }
+
+    @Override
+    public void unlabelled(String model) {
+        count(unlabelled, model, m -> Counter.builder("losswatch.predictions.unlabelled")
+                .description("Predictions whose join window passed without a label, in this instance").tag("model", m));
+    }
+
+    @Override
+    public void deadLetter(String reason) {
+        deadLetterCounter(reason).increment();
+    }
+
+    @Override
+    public void windowFinal(WindowMetrics metrics) {
+        count(windows, metrics.model(), m -> Counter.builder("losswatch.windows.final")
+                .description("Windows made final by this instance").tag("model", m));
+    }
+
+    private Counter deadLetterCounter(String reason) {
+        return deadLetters.computeIfAbsent(reason, r -> Counter.builder("losswatch.dlq.records")
+                .description("Records this instance sent to the dead-letter topic").tag("reason", r).register(registry));
+    }
+
+    private void count(Map<String, Counter> cache, String key, Function<String, Counter.Builder> builder) {
+        cache.computeIfAbsent(key, k -> builder.apply(k).register(registry)).increment();
+    }
+
+    /** The reason codes of CONTRACT §7. */
+    private static List<String> knownReasons() {
+        return List.of(RejectReason.INVALID_JSON, RejectReason.OVERSIZED, RejectReason.MISSING_FIELD,
+                RejectReason.WRONG_TYPE, RejectReason.INVALID_NUMBER, RejectReason.OUT_OF_RANGE,
+                RejectReason.INVALID_LABEL, RejectReason.INVALID_TIMESTAMP, RejectReason.UNMATCHED_LABEL,
+                RejectReason.DUPLICATE_LABEL, RejectReason.DUPLICATE_PREDICTION, RejectReason.REJECTED_PREDICTION,
+                RejectReason.LATE_EVENT);
+    }
+
+    @Override
+    public void close() {
+        KafkaStreamsMetrics m = streamsMetrics;
+        if (m != null) {
+            m.close();
+        }
+        gc.close();
+        registry.close();
+    }
+}
