@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.KafkaStreams;
@@ -26,8 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code losswatch demo}: in one process, an embedded broker, the processor, the synthetic traffic
- * and a console report of the results. Started in that order and stopped in the reverse one.
+ * {@code losswatch demo}: in one process, an embedded broker, the processor with its dashboard, the
+ * synthetic traffic and a console report of the results. Started in that order and stopped in the reverse one.
  */
 public final class Demo implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
@@ -80,11 +79,16 @@ public final class Demo implements AutoCloseable {
         stops.push(kafka::close);
         String bootstrap = kafka.bootstrapServers();
 
-        // the processor
-        LosswatchConfig config = LosswatchConfig.from(processorProperties(s, bootstrap, dir));
+        // the processor, with the dashboard, API and /metrics
+        int httpPort = s.httpPort();
+        if (httpPort != 0 && !s.httpPortStrict() && !EmbeddedKafka.isFree(httpPort)) {
+            out.printf("Port %d is in use: the dashboard takes a free port instead.%n", httpPort);
+            httpPort = 0;
+        }
+        LosswatchConfig config = LosswatchConfig.from(processorProperties(s, bootstrap, dir, httpPort));
         app = LosswatchApplication.start(config);
         stops.push(app::close);
-        Optional<String> dashboard = startDashboard(config);
+        String dashboard = "http://localhost:" + app.httpPort() + "/";
 
         // what it publishes, on the console; then the traffic
         ConsoleReport report = ConsoleReport.start(bootstrap, config.topics(), out);
@@ -95,7 +99,8 @@ public final class Demo implements AutoCloseable {
         out.println();
         out.println("losswatch demo is running. Ctrl-C stops it.");
         out.println();
-        out.printf("  Dashboard     %s%n", dashboard.orElse("(not in this build yet: the HTTP server is still to come)"));
+        out.printf("  Dashboard     %s%n", dashboard);
+        out.printf("  Metrics       %smetrics  (Prometheus)   API: %sapi/models%n", dashboard, dashboard);
         out.printf("  Kafka         %s  (embedded, KRaft; data in %s%s)%n", bootstrap, dir,
                 temporary ? ", deleted on exit" : ", kept");
         LosswatchConfig.Topics t = config.topics();
@@ -104,8 +109,10 @@ public final class Demo implements AutoCloseable {
         out.println();
         GenerateCommand.describe(out, s.traffic(), generator.traffic(), bootstrap);
         out.println();
-        out.printf(Locale.ROOT, "Windows of %s; each line below is one final window (about %s after it ends).%n",
-                DurationConverter.format(s.window()), DurationConverter.format(finalDelay(s)));
+        out.printf(Locale.ROOT, "Windows of %s. Each line below is one final window: about %s after it ends for"
+                + " models with inline labels, up to %s for the others (they wait for late labels).%n",
+                DurationConverter.format(s.window()), DurationConverter.format(grace(s.window())),
+                DurationConverter.format(finalDelay(s)));
         out.printf("Your own tools can read the same results, e.g.:%n"
                 + "  kafka-console-consumer.sh --bootstrap-server %s --topic %s --isolation-level read_committed%n",
                 bootstrap, t.metrics());
@@ -113,17 +120,11 @@ public final class Demo implements AutoCloseable {
         out.flush();
     }
 
-    /**
-     * Starts the dashboard and API on the processor's config and returns its URL.
-     * TODO(http): start the HTTP server here once the http package is on main; until then there is none.
-     */
-    private Optional<String> startDashboard(LosswatchConfig config) {
-        return Optional.empty();
-    }
-
     /** The processor's settings: windows short enough to see results within a minute. */
-    static Properties processorProperties(DemoSettings s, String bootstrap, Path dir) {
+    static Properties processorProperties(DemoSettings s, String bootstrap, Path dir, int httpPort) {
         Properties p = new Properties();
+        p.setProperty("losswatch.http.bind", "127.0.0.1");
+        p.setProperty("losswatch.http.port", Integer.toString(httpPort));
         p.setProperty("bootstrap.servers", bootstrap);
         p.setProperty("application.id", APPLICATION_ID);
         p.setProperty("state.dir", dir.resolve("state").toString());

@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
 public final class DemoCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);
     static final int DEFAULT_KAFKA_PORT = 9092;
+    static final int DEFAULT_HTTP_PORT = 8080;
 
     @Spec
     CommandSpec spec;
@@ -35,6 +36,11 @@ public final class DemoCommand implements Callable<Integer> {
             description = "The broker's port on localhost; 0: any free port (default: 9092, or a free port if"
                     + " 9092 is taken).")
     Integer kafkaPort;
+
+    @Option(names = "--http-port", paramLabel = "PORT",
+            description = "The dashboard's port on localhost; 0: any free port (default: 8080, or a free port if"
+                    + " 8080 is taken).")
+    Integer httpPort;
 
     @Option(names = "--dir", paramLabel = "DIR",
             description = "Keep the broker's data and the processor's state here (default: a temporary directory,"
@@ -86,6 +92,9 @@ public final class DemoCommand implements Callable<Integer> {
         if (kafkaPort != null && (kafkaPort < 0 || kafkaPort > 65_535)) {
             throw new ParameterException(spec.commandLine(), "--kafka-port=" + kafkaPort + ": expected 0 to 65535");
         }
+        if (httpPort != null && (httpPort < 0 || httpPort > 65_535)) {
+            throw new ParameterException(spec.commandLine(), "--http-port=" + httpPort + ": expected 0 to 65535");
+        }
         if (runFor != null && (runFor.isNegative() || runFor.isZero())) {
             throw new ParameterException(spec.commandLine(), "--duration=" + runFor + ": expected a duration greater than zero");
         }
@@ -97,6 +106,7 @@ public final class DemoCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         return new DemoSettings(kafkaPort == null ? DEFAULT_KAFKA_PORT : kafkaPort, kafkaPort != null,
+                httpPort == null ? DEFAULT_HTTP_PORT : httpPort, httpPort != null,
                 Optional.ofNullable(dir), window, Optional.ofNullable(runFor), traffic);
     }
 

@@ -41,6 +41,7 @@ class EmbeddedRunIT {
                 "losswatch.embedded.kafka.dir=" + work.resolve("kafka"),
                 "state.dir=" + work.resolve("state"),
                 "application.id=embedded-run-it",
+                "losswatch.http.port=0",
                 // bootstrap.servers is not needed: the embedded broker's address is used
                 "bootstrap.servers=localhost:1", ""), StandardCharsets.UTF_8);
 

@@ -126,6 +126,7 @@ class ScaleOutIT {
         p.put("application.id", "scale-out");
         p.put("state.dir", dir.resolve("state-" + instance).toString());
         p.put("num.stream.threads", "1");
+        p.put("losswatch.http.port", "0");
         p.put("losswatch.topic.predictions", "so-predictions");
         p.put("losswatch.topic.labels", "so-labels");
         p.put("losswatch.topic.losses", "so-losses");
