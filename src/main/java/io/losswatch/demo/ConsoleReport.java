@@ -38,7 +38,7 @@ final class ConsoleReport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleReport.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
-    private static final long TALLY_EVERY_MS = 20_000;
+    private static final long TALLY_EVERY_MS = 30_000;
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final LosswatchConfig.Topics topics;
