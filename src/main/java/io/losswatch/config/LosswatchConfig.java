@@ -189,6 +189,10 @@ public final class LosswatchConfig {
         return (int) (long) (Long) values.get("losswatch.input.max.bytes");
     }
 
+    public Duration inputIdleTimeout() {
+        return duration("losswatch.input.idle.timeout");
+    }
+
     public int inputMaxNesting() {
         return (int) (long) (Long) values.get("losswatch.input.max.nesting");
     }

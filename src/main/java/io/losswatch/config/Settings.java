@@ -81,6 +81,8 @@ public final class Settings {
             // input limits
             integer("losswatch.input.max.bytes", "1048576", 1, 8 * 1024 * 1024,
                     "larger input records are dead-lettered as oversized"),
+            duration("losswatch.input.idle.timeout", "PT10S", false,
+                    "a predictions partition with no input for this long (wall clock) stops holding windows open"),
             integer("losswatch.input.max.nesting", "32", 1, 1000,
                     "deeper JSON nesting is dead-lettered as invalid_json (a parser limit, not a stack overflow)"),
             // HTTP: dashboard, JSON API, /metrics, health (io.losswatch.http)

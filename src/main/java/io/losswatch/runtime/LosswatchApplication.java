@@ -75,8 +75,10 @@ public final class LosswatchApplication implements AutoCloseable {
     public static LosswatchApplication start(LosswatchConfig config) {
         Properties props = LosswatchTopology.streamsProperties(config.kafkaProperties());
         StreamsConfig streamsConfig = new StreamsConfig(props);
+        int predictionPartitions;
         try (Admin admin = Admin.create(streamsConfig.getAdminConfigs("losswatch-topic-creator"))) {
             TopicCreator.ensureTopics(admin, config, 60_000);
+            predictionPartitions = TopicCreator.partitionCount(admin, config.topics().predictions(), 60_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartupException("interrupted while creating topics", e);
@@ -88,7 +90,7 @@ public final class LosswatchApplication implements AutoCloseable {
         // HTTP (io.losswatch.http): /metrics hears the topology, the dashboard tails the output topics
         LosswatchHttp http = LosswatchHttp.create(HttpSettings.from(config),
                 new TopicFeed.Topics(config.topics().metrics(), config.topics().alerts(), config.topics().dlq()), props);
-        KafkaStreams streams = new KafkaStreams(LosswatchTopology.build(config, http.pipelineListener()), props);
+        KafkaStreams streams = new KafkaStreams(LosswatchTopology.build(config, http.pipelineListener(), predictionPartitions), props);
         LosswatchApplication app = new LosswatchApplication(streams, http);
         streams.setStateListener((newState, oldState) -> {
             LOG.info("losswatch: streams state {} -> {}", oldState, newState);

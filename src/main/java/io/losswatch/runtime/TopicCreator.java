@@ -59,6 +59,13 @@ final class TopicCreator {
         }
     }
 
+    /** The partition count of an existing topic. */
+    static int partitionCount(Admin admin, String topic, long timeoutMs)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS)
+                .get(topic).partitions().size();
+    }
+
     private static NewTopic newTopic(LosswatchConfig config, String name) {
         return new NewTopic(name, Optional.of(config.topicPartitions()), Optional.of(config.topicReplication()));
     }

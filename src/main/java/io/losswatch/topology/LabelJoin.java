@@ -77,7 +77,7 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
         if (predictions.get(id) != null) {
             deadLetter(p.source(), RejectReason.DUPLICATE_PREDICTION,
                     "prediction_id '" + id + "' is already waiting for its label");
-            forwardContribution(Contributions.cancelled(p.event(), p.source()));
+            contribute(p, Contributions.cancelled(p.event(), p.source()));
             return;
         }
         predictions.put(id, p);
@@ -125,13 +125,18 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
             deadLetter(p.source(), rejected.reason(), rejected.message());
             deadLetter(l.source(), RejectReason.REJECTED_PREDICTION,
                     "its prediction was rejected: " + rejected.message());
-            forwardContribution(Contributions.cancelled(event, p.source()));
+            contribute(p, Contributions.cancelled(event, p.source()));
             return;
         }
         long delay = l.event().eventTime() - event.eventTime();
         Routed.Scored scored = Contributions.scored(event, l.event().label(), (Score.Loss) score, p.source(), delay);
         listener.lossComputed(event.model(), scored.loss().lossFunction());
-        context.forward(new Record<>(event.model(), scored, event.eventTime()));
+        if (p.windowsOpen()) {
+            context.forward(new Record<>(event.model(), scored, event.eventTime()));
+        } else {
+            context.forward(new Record<>(event.model(), new Routed.Scored(scored.loss(), null), event.eventTime()));
+            contribute(p, scored.contribution());
+        }
     }
 
     /** Gives up on predictions and labels whose wait is over in stream time. */
@@ -149,7 +154,7 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
             if (kind == PREDICTION_TIMER) {
                 PendingPrediction p = predictions.delete(id);
                 if (p != null) {
-                    forwardContribution(Contributions.unlabelled(p.event(), p.source()));
+                    contribute(p, Contributions.unlabelled(p.event(), p.source()));
                     listener.unlabelled(p.event().model());
                 }
             } else {
@@ -161,6 +166,17 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
                 }
             }
         }
+    }
+
+    /** Sends c to the windows, or dead-letters it as late if the prediction's windows were final at intake. */
+    private void contribute(PendingPrediction p, Routed.Contribution c) {
+        if (p.windowsOpen()) {
+            forwardContribution(c);
+            return;
+        }
+        WindowAggregator.lateEvent(context, c, "prediction at event time " + c.eventTime() + " of model '" + c.model()
+                + "' arrived after its window was final on its input partition"
+                + (c.stats().count > 0 ? "; its loss record was still written" : ""));
     }
 
     private void forwardContribution(Routed.Contribution c) {

@@ -23,8 +23,8 @@ import org.apache.kafka.streams.state.Stores;
  * Builds the losswatch topology: a pure function of the configuration, no I/O.
  *
  * <pre>
- * predictions ─ intake ─┬─ labelled: loss ──────────────────────────────┬─ prediction-losses
- *                       │           └ contribution ─ scored-by-model ─┐ │
+ * predictions ─ intake ─┬─ labelled: loss ───────────────────────────────┬─ prediction-losses
+ *                       ├─ partials + watermark ─ partials-by-model ──┐ │
  *                       └─ unlabelled ─ predictions-by-id ─┐          │ │
  * labels ────── intake ─── labels-by-id ──────────────── join ─ loss ─┼─┘
  *                                                          └ contribution ─ joined-by-model ─┤
@@ -36,28 +36,49 @@ public final class LosswatchTopology {
     private LosswatchTopology() {
     }
 
+    /** The topology for a predictions topic of one partition (as under TopologyTestDriver). */
     public static Topology build(LosswatchConfig config) {
-        return build(config, PipelineListener.NONE);
+        return build(config, PipelineListener.NONE, 1);
     }
 
-    /** The topology, reporting what it does to listener (for /metrics). */
+    /** The topology for a predictions topic of one partition, reporting what it does to listener. */
     public static Topology build(LosswatchConfig config, PipelineListener listener) {
+        return build(config, listener, 1);
+    }
+
+    /**
+     * The topology, reporting what it does to listener (for /metrics). predictionPartitions is the
+     * predictions topic's partition count: the aggregator waits for a watermark from each of them.
+     */
+    public static Topology build(LosswatchConfig config, PipelineListener listener, int predictionPartitions) {
         LosswatchConfig.Topics topics = config.topics();
         StreamsBuilder builder = new StreamsBuilder();
         Serde<Contribution> contributionSerde = new JsonSerde<>(Contribution.class);
         Serde<PendingPrediction> pendingPredictionSerde = new JsonSerde<>(PendingPrediction.class);
         Serde<PendingLabel> pendingLabelSerde = new JsonSerde<>(PendingLabel.class);
+        Serde<WindowStats> statsSerde = new JsonSerde<>(WindowStats.class);
         int partitions = config.topicPartitions();
 
-        // parse predictions; score the labelled ones at once
+        // parse predictions; score the labelled ones at once; sum window statistics per input partition
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(Names.INTAKE_PARTIALS_STORE), Serdes.Bytes(), statsSerde)
+                .withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(Names.INTAKE_CLOCK_STORE), Serdes.String(), Serdes.Long())
+                .withCachingEnabled());
         KStream<String, Routed> predictionIntake = builder
                 .stream(topics.predictions(), rawInput("predictions-source"))
-                .process(() -> new PredictionIntake(config, listener), Named.as("prediction-intake"));
+                .process(() -> new PredictionIntake(config, listener, predictionPartitions), Named.as("prediction-intake"),
+                        Names.INTAKE_PARTIALS_STORE, Names.INTAKE_CLOCK_STORE);
         writeDeadLetters(predictionIntake, "prediction-intake", topics, listener);
         writeLosses(predictionIntake, "prediction-intake", topics);
-        KStream<String, Contribution> scored = contributions(predictionIntake, "prediction-intake")
-                .repartition(Repartitioned.with(Serdes.String(), contributionSerde)
-                        .withName(Names.SCORED_BY_MODEL).withNumberOfPartitions(partitions));
+        KStream<String, Routed> partials = predictionIntake
+                .filter((k, v) -> v instanceof Routed.IntakeOutput, Named.as("partials-and-watermarks"))
+                .mapValues(v -> (Routed.IntakeOutput) v, Named.as("as-intake-output"))
+                .repartition(Repartitioned.with(Serdes.String(), new JsonSerde<>(Routed.IntakeOutput.class))
+                        .withName(Names.PARTIALS_BY_MODEL).withNumberOfPartitions(partitions)
+                        .withStreamPartitioner(new ModelPartitioner<>()))
+                .mapValues(v -> (Routed) v, Named.as("partial-aggregator-input"));
 
         // predictions without a label go to the join, keyed by prediction_id
         KStream<String, JoinInput> predictionsById = predictionIntake
@@ -92,16 +113,22 @@ public final class LosswatchTopology {
                         Names.JOIN_PREDICTIONS_STORE, Names.JOIN_LABELS_STORE, Names.JOIN_TIMERS_STORE);
         writeDeadLetters(joined, "label-join", topics, listener);
         writeLosses(joined, "label-join", topics);
-        KStream<String, Contribution> joinedContributions = contributions(joined, "label-join")
+        KStream<String, Routed> joinedContributions = contributions(joined, "label-join")
                 .repartition(Repartitioned.with(Serdes.String(), contributionSerde)
-                        .withName(Names.JOINED_BY_MODEL).withNumberOfPartitions(partitions));
+                        .withName(Names.JOINED_BY_MODEL).withNumberOfPartitions(partitions)
+                        .withStreamPartitioner(new ModelPartitioner<>()))
+                .mapValues(v -> (Routed) v, Named.as("joined-aggregator-input"));
 
         // window per (model, version) and publish each window once final
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(Names.WINDOW_STORE), Serdes.Bytes(), new JsonSerde<>(WindowStats.class)));
-        KStream<String, Routed> windows = scored
+                Stores.persistentKeyValueStore(Names.WINDOW_STORE), Serdes.Bytes(), statsSerde));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(Names.WATERMARK_STORE), Serdes.Integer(),
+                new JsonSerde<>(Routed.Watermark.class)));
+        KStream<String, Routed> windows = partials
                 .merge(joinedContributions, Named.as("all-contributions"))
-                .process(() -> new WindowAggregator(config, listener), Named.as("window-aggregator"), Names.WINDOW_STORE);
+                .process(() -> new WindowAggregator(config, listener), Named.as("window-aggregator"),
+                        Names.WINDOW_STORE, Names.WATERMARK_STORE);
         writeDeadLetters(windows, "window-aggregator", topics, listener);
         windows.filter((k, v) -> v instanceof Routed.Metrics, Named.as("window-metrics"))
                 .mapValues(v -> ((Routed.Metrics) v).metrics(), Named.as("as-window-metrics"))
@@ -144,7 +171,8 @@ public final class LosswatchTopology {
     /** A scored prediction's contribution, and the pending/unlabelled changes, in the order they were made. */
     private static KStream<String, Contribution> contributions(KStream<String, Routed> stream, String step) {
         return stream
-                .filter((k, v) -> v instanceof Routed.Scored || v instanceof Contribution, Named.as(step + "-contributing"))
+                .filter((k, v) -> (v instanceof Routed.Scored s && s.contribution() != null) || v instanceof Contribution,
+                        Named.as(step + "-contributing"))
                 .mapValues(v -> v instanceof Routed.Scored s ? s.contribution() : (Contribution) v,
                         Named.as(step + "-contributions"));
     }

@@ -12,11 +12,14 @@ public final class Names {
     public static final String JOIN_LABELS_STORE = "join-pending-labels";
     public static final String JOIN_TIMERS_STORE = "join-timers";
     public static final String WINDOW_STORE = "window-aggregates";
+    public static final String WATERMARK_STORE = "intake-watermarks";
+    public static final String INTAKE_PARTIALS_STORE = "intake-partials";
+    public static final String INTAKE_CLOCK_STORE = "intake-clock";
 
     /** Repartition topics (the application.id and "-repartition" are added by Kafka Streams). */
     public static final String PREDICTIONS_BY_ID = "predictions-by-id";
     public static final String LABELS_BY_ID = "labels-by-id";
-    public static final String SCORED_BY_MODEL = "scored-by-model";
+    public static final String PARTIALS_BY_MODEL = "partials-by-model";
     public static final String JOINED_BY_MODEL = "joined-by-model";
 
     /** Dead-letter headers (CONTRACT §7). */

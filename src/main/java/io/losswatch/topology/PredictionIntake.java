@@ -7,49 +7,101 @@ import io.losswatch.event.PredictionEvent;
 import io.losswatch.event.SourceRecord;
 import io.losswatch.loss.Score;
 import io.losswatch.loss.Scorer;
+import io.losswatch.loss.WindowStats;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * First step for predictions: parse and validate; score those that carry their label; send the
  * others to the join by prediction_id; dead-letter what cannot be used.
+ *
+ * <p>Window statistics are summed here, per input partition, and flushed to the aggregator every
+ * {@link #FLUSH_INTERVAL} as one partial per (model, version, window), followed by this partition's
+ * watermark. So the shuffle carries one record per partition, model and window instead of one per
+ * event, and the aggregator knows when every partition is done with a window. Lateness is judged
+ * here, against this partition's own event-time clock, so it does not depend on how fast other
+ * partitions are read.
  */
 final class PredictionIntake implements Processor<byte[], byte[], String, Routed> {
+    static final Duration FLUSH_INTERVAL = Duration.ofMillis(100);
+    private static final String CLOCK = "clock";
+    private static final String LAST_OFFSET = "offset";
+
     private final LosswatchConfig config;
     private final EventParser parser;
     private final Scorer scorer;
     private final PipelineListener listener;
+    private final WindowSpec windows;
+    private final int partitions;
+    private final long idleTimeoutMs;
     private ProcessorContext<String, Routed> context;
+    private KeyValueStore<Bytes, WindowStats> partials;
+    private KeyValueStore<String, Long> clockStore;
+    /** Newest event time this partition has seen (its stream time in event time), kept in clockStore. */
+    private long clock = -1;
+    private long lastOffset = -1;
+    private long lastInputWallClock;
 
-    PredictionIntake(LosswatchConfig config, PipelineListener listener) {
+    PredictionIntake(LosswatchConfig config, PipelineListener listener, int partitions) {
         this.config = config;
         this.listener = listener;
+        this.partitions = partitions;
         this.parser = new EventParser(config.inputMaxBytes(), config.inputMaxNesting());
         this.scorer = new Scorer(config.lossEpsilon());
+        this.windows = new WindowSpec(config);
+        this.idleTimeoutMs = config.inputIdleTimeout().toMillis();
     }
 
     @Override
     public void init(ProcessorContext<String, Routed> context) {
         this.context = context;
+        this.partials = context.getStateStore(Names.INTAKE_PARTIALS_STORE);
+        this.clockStore = context.getStateStore(Names.INTAKE_CLOCK_STORE);
+        Long saved = clockStore.get(CLOCK);
+        clock = saved == null ? -1 : saved;
+        Long offset = clockStore.get(LAST_OFFSET);
+        lastOffset = offset == null ? -1 : offset;
+        lastInputWallClock = context.currentSystemTimeMs();
+        context.schedule(FLUSH_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::flush);
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         SourceRecord source = Intake.source(context, record);
         listener.inputRecord(source.topic());
+        lastInputWallClock = context.currentSystemTimeMs();
+        lastOffset = source.offset();
+        clockStore.put(LAST_OFFSET, lastOffset);
         ParseResult<PredictionEvent> parsed = parser.parsePrediction(record.value(), record.timestamp());
         if (parsed instanceof ParseResult.Rejected<PredictionEvent> r) {
             Intake.deadLetter(context, source, r.rejection().reason(), r.rejection().message());
             return;
         }
         PredictionEvent p = ((ParseResult.Ok<PredictionEvent>) parsed).event();
+        if (p.eventTime() > clock) {
+            clock = p.eventTime();
+            clockStore.put(CLOCK, clock);
+        }
         if (!p.isLabelled()) {
-            // its windows learn it is pending on the same path (and in the same order) as scored events,
-            // so no window can close before it knows to wait for this label
-            Routed.Contribution pending = Contributions.pending(p, source);
-            context.forward(new Record<>(p.model(), pending, p.eventTime()));
-            context.forward(new Record<>(p.predictionId(), new Routed.PendingPrediction(p, source), p.eventTime()));
+            // its windows learn it is pending before its watermark passes them, so none closes before it
+            // knows to wait; if one of them is already final, none waits and the join treats it as late
+            boolean windowsOpen = !anyWindowDue(p.eventTime());
+            if (windowsOpen) {
+                add(p, Contributions.pending(p, source));
+            }
+            context.forward(new Record<>(p.predictionId(), new Routed.PendingPrediction(p, source, windowsOpen),
+                    p.eventTime()));
             return;
         }
         Score score = scorer.score(config.lossFor(p.model()), p.prediction(), p.label());
@@ -60,5 +112,60 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         Routed.Scored scored = Contributions.scored(p, p.label(), (Score.Loss) score, source, -1);
         listener.lossComputed(p.model(), scored.loss().lossFunction());
         context.forward(new Record<>(p.model(), scored, p.eventTime()));
+        add(p, scored.contribution());
     }
+
+    private boolean anyWindowDue(long eventTime) {
+        boolean[] due = {false};
+        windows.forEachStart(eventTime, start -> due[0] |= windows.isDue(start, clock));
+        return due[0];
+    }
+
+    /** Adds a contribution to the partials of its windows; a window this partition has already passed is late. */
+    private void add(PredictionEvent p, Routed.Contribution c) {
+        List<Long> late = new ArrayList<>();
+        windows.forEachStart(c.eventTime(), start -> {
+            if (windows.isDue(start, clock)) {
+                late.add(start);
+                return;
+            }
+            Bytes key = WindowAggregator.windowKey(start, c.model(), c.modelVersion());
+            WindowStats stats = partials.get(key);
+            if (stats == null) {
+                stats = new WindowStats();
+            }
+            stats.merge(c.stats());
+            partials.put(key, stats);
+        });
+        if (!late.isEmpty()) {
+            WindowAggregator.lateEvent(context, c, late, clock, windows.graceMs);
+        }
+    }
+
+    /** Sends every partial, then this partition's watermark to every aggregator partition. */
+    private void flush(long wallClock) {
+        List<KeyValue<Bytes, WindowStats>> all = new ArrayList<>();
+        try (KeyValueIterator<Bytes, WindowStats> it = partials.all()) {
+            it.forEachRemaining(all::add);
+        }
+        String topic = config.topics().predictions();
+        int partition = context.taskId().partition();
+        long timestamp = Math.max(clock, 0);
+        for (KeyValue<Bytes, WindowStats> kv : all) {
+            ByteBuffer key = ByteBuffer.wrap(kv.key.get());
+            long start = key.getLong();
+            byte[] model = new byte[key.getInt()];
+            key.get(model);
+            String version = StandardCharsets.UTF_8.decode(key).toString();
+            String modelName = new String(model, StandardCharsets.UTF_8);
+            context.forward(new Record<>(modelName, new Routed.Partial(modelName, version, start, kv.value,
+                    topic, partition, lastOffset), timestamp));
+            partials.delete(kv.key);
+        }
+        boolean idle = wallClock - lastInputWallClock >= idleTimeoutMs;
+        context.forward(new Record<>(WATERMARK_KEY, new Routed.Watermark(partition, partitions, clock, idle), timestamp));
+    }
+
+    /** Watermarks go to every partition; the key is only there because repartitioning wants one. */
+    static final String WATERMARK_KEY = "";
 }

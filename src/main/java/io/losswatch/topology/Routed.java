@@ -1,5 +1,7 @@
 package io.losswatch.topology;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.losswatch.event.LabelEvent;
 import io.losswatch.event.PredictionEvent;
@@ -16,15 +18,19 @@ public sealed interface Routed {
     record DeadLetter(SourceRecord source, String reason, String message) implements Routed {
     }
 
-    /** A prediction waiting for its label, carried to the join by prediction_id. */
-    record PendingPrediction(PredictionEvent event, SourceRecord source) implements Routed, JoinInput {
+    /**
+     * A prediction waiting for its label, carried to the join by prediction_id. windowsOpen is false
+     * when its windows were already final at intake: then it was not counted as pending there, and
+     * whatever becomes of it (a loss, unlabelled) is a late event rather than a window contribution.
+     */
+    record PendingPrediction(PredictionEvent event, SourceRecord source, boolean windowsOpen) implements Routed, JoinInput {
     }
 
     /** A label on its way to the join by prediction_id. */
     record PendingLabel(LabelEvent event, SourceRecord source) implements Routed, JoinInput {
     }
 
-    /** A labelled prediction's loss and its contribution to the window metrics. */
+    /** A labelled prediction's loss and its contribution to the window metrics (null for a late one). */
     record Scored(LossRecord loss, Contribution contribution) implements Routed {
     }
 
@@ -35,6 +41,32 @@ public sealed interface Routed {
      */
     record Contribution(String model, String modelVersion, long eventTime, WindowStats stats,
                         String sourceTopic, int sourcePartition, long sourceOffset) implements Routed {
+    }
+
+    /**
+     * What the prediction intake sends to the window aggregator: partial window statistics of one
+     * input partition, and that partition's watermark.
+     */
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+    @JsonSubTypes({@JsonSubTypes.Type(value = Partial.class, name = "partial"),
+            @JsonSubTypes.Type(value = Watermark.class, name = "watermark")})
+    sealed interface IntakeOutput permits Partial, Watermark {
+    }
+
+    /**
+     * The sum of one input partition's contributions to one (model, version, window) since its last
+     * flush. lastSourceOffset names the newest input record in it, for a late-event dead letter.
+     */
+    record Partial(String model, String modelVersion, long windowStart, WindowStats stats, String sourceTopic,
+                   int sourcePartition, long lastSourceOffset) implements Routed, IntakeOutput {
+    }
+
+    /**
+     * Input partition {@code partition} (of {@code partitions}) has sent every contribution of event
+     * time up to {@code time}, except events it dead-lettered as late itself. An idle partition (no
+     * input for a while) does not hold windows back.
+     */
+    record Watermark(int partition, int partitions, long time, boolean idle) implements Routed, IntakeOutput {
     }
 
     /** One window's metrics (CONTRACT §6 model-metrics). */

@@ -5,10 +5,14 @@ import io.losswatch.event.RejectReason;
 import io.losswatch.event.SourceRecord;
 import io.losswatch.loss.WindowStats;
 import io.losswatch.topology.Routed.Contribution;
+import io.losswatch.topology.Routed.Partial;
+import io.losswatch.topology.Routed.Watermark;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -18,82 +22,132 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Sums contributions into tumbling or hopping event-time windows per (model, model_version) and
- * emits each window once it is final: stream time has passed its end + grace AND none of its
- * predictions is still waiting for a label. Waiting for pending labels is what makes the final
- * record exact: a label that arrives within the join window still lands in its prediction's window.
+ * Sums partial statistics into tumbling or hopping event-time windows per (model, model_version)
+ * and emits each window once it is final: every input partition's watermark has passed its end +
+ * grace AND none of its predictions is still waiting for a label. Waiting for pending labels is
+ * what makes the final record exact: a label that arrives within the join window still lands in
+ * its prediction's window.
  *
- * <p>The store is keyed by window start first, so the windows due to close are a range scan.
+ * <p>Inputs: partials and watermarks from the prediction intake, and single contributions from the
+ * label join (a joined loss, an unlabelled or a cancelled prediction). The store is keyed by window
+ * start first, so the windows due to close are a range scan.
  */
-final class WindowAggregator implements Processor<String, Contribution, String, Routed> {
-    private final long sizeMs;
-    private final long advanceMs;
-    private final long graceMs;
+final class WindowAggregator implements Processor<String, Routed, String, Routed> {
+    private final WindowSpec windows;
     private final boolean emitUpdates;
     private final PipelineListener listener;
     private ProcessorContext<String, Routed> context;
-    private KeyValueStore<Bytes, WindowStats> windows;
+    private KeyValueStore<Bytes, WindowStats> store;
+    private KeyValueStore<Integer, Watermark> watermarkStore;
+    private final Map<Integer, Watermark> watermarks = new HashMap<>();
     /** Latest window start already scanned for closing; not kept: a restart just scans once more. */
     private long scannedUpTo = Long.MIN_VALUE;
 
     WindowAggregator(LosswatchConfig config, PipelineListener listener) {
         this.listener = listener;
-        this.sizeMs = config.windowSize().toMillis();
-        this.advanceMs = config.windowAdvance().toMillis();
-        this.graceMs = config.windowGrace().toMillis();
-        this.emitUpdates = "UPDATE".equals(config.metricsEmit().name());
+        this.windows = new WindowSpec(config);
+        this.emitUpdates = config.metricsEmit() == LosswatchConfig.MetricsEmit.UPDATE;
     }
 
     @Override
     public void init(ProcessorContext<String, Routed> context) {
         this.context = context;
-        this.windows = context.getStateStore(Names.WINDOW_STORE);
+        this.store = context.getStateStore(Names.WINDOW_STORE);
+        this.watermarkStore = context.getStateStore(Names.WATERMARK_STORE);
+        try (KeyValueIterator<Integer, Watermark> it = watermarkStore.all()) {
+            it.forEachRemaining(kv -> watermarks.put(kv.key, kv.value));
+        }
     }
 
     @Override
-    public void process(Record<String, Contribution> record) {
-        Contribution c = record.value();
-        long streamTime = context.currentStreamTimeMs();
-        List<Long> closed = new ArrayList<>();
-        // every window [start, start + size) that holds the event time, start a multiple of advance
-        long lastStart = c.eventTime() - Math.floorMod(c.eventTime(), advanceMs);
-        for (long start = lastStart; start > c.eventTime() - sizeMs && start >= 0; start -= advanceMs) {
-            Bytes key = windowKey(start, c.model(), c.modelVersion());
-            WindowStats stats = windows.get(key);
-            boolean due = start + sizeMs + graceMs <= streamTime;
-            if (stats == null && due) {
-                closed.add(start);
-                continue;
+    public void process(Record<String, Routed> record) {
+        long clock = clock();
+        if (record.value() instanceof Watermark w) {
+            watermarks.put(w.partition(), w);
+            watermarkStore.put(w.partition(), w);
+            closeDueWindows(clock());
+        } else if (record.value() instanceof Partial p) {
+            boolean accepted = merge(p.windowStart(), p.model(), p.modelVersion(), p.stats(), clock);
+            if (!accepted) {
+                Contribution c = new Contribution(p.model(), p.modelVersion(), p.windowStart(), p.stats(),
+                        p.sourceTopic(), p.sourcePartition(), p.lastSourceOffset());
+                lateEvent(context, c, List.of(p.windowStart()), clock, windows.graceMs);
             }
-            if (stats == null) {
-                stats = new WindowStats();
-            }
-            stats.merge(c.stats());
-            if (due && stats.pending == 0) {
-                emit(c.model(), c.modelVersion(), start, stats, true);
-                windows.delete(key);
-            } else {
-                windows.put(key, stats);
-                if (emitUpdates) {
-                    emit(c.model(), c.modelVersion(), start, stats, false);
+        } else if (record.value() instanceof Contribution c) {
+            List<Long> late = new ArrayList<>();
+            windows.forEachStart(c.eventTime(), start -> {
+                if (!merge(start, c.model(), c.modelVersion(), c.stats(), clock)) {
+                    late.add(start);
                 }
+            });
+            if (!late.isEmpty()) {
+                lateEvent(context, c, late, clock, windows.graceMs);
             }
         }
-        if (!closed.isEmpty()) {
-            lateEvent(c, closed, streamTime);
+    }
+
+    /** Adds stats to a window; false when the window is already final (the caller dead-letters them). */
+    private boolean merge(long start, String model, String version, WindowStats add, long clock) {
+        Bytes key = windowKey(start, model, version);
+        WindowStats stats = store.get(key);
+        boolean due = windows.isDue(start, clock);
+        if (stats == null && due) {
+            return false;
         }
-        closeDueWindows(streamTime);
+        if (stats == null) {
+            stats = new WindowStats();
+        }
+        stats.merge(add);
+        if (due && stats.pending == 0) {
+            emit(model, version, start, stats, true);
+            store.delete(key);
+        } else {
+            store.put(key, stats);
+            if (emitUpdates) {
+                emit(model, version, start, stats, false);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * How far event time has certainly got: the slowest input partition's watermark. Idle partitions
+     * do not hold it back; until every partition has reported once, nothing is final.
+     */
+    long clock() {
+        if (watermarks.isEmpty()) {
+            return Long.MIN_VALUE;
+        }
+        int expected = 0;
+        for (Watermark w : watermarks.values()) {
+            expected = Math.max(expected, w.partitions());
+        }
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        boolean anyActive = false;
+        for (int p = 0; p < expected; p++) {
+            Watermark w = watermarks.get(p);
+            if (w == null) {
+                return Long.MIN_VALUE;
+            }
+            max = Math.max(max, w.time());
+            if (!w.idle()) {
+                anyActive = true;
+                min = Math.min(min, w.time());
+            }
+        }
+        return anyActive ? min : max;
     }
 
     /** Emits every window whose end + grace has passed and that has nothing pending. */
-    private void closeDueWindows(long streamTime) {
-        long lastDueStart = streamTime - sizeMs - graceMs;
-        if (lastDueStart <= scannedUpTo || lastDueStart < 0) {
+    private void closeDueWindows(long clock) {
+        long lastDueStart = windows.lastDueStart(clock);
+        if (clock == Long.MIN_VALUE || lastDueStart <= scannedUpTo || lastDueStart < 0) {
             return;
         }
         scannedUpTo = lastDueStart;
         List<KeyValue<Bytes, WindowStats>> due = new ArrayList<>();
-        try (KeyValueIterator<Bytes, WindowStats> it = windows.range(startPrefix(0), startPrefix(lastDueStart + 1))) {
+        try (KeyValueIterator<Bytes, WindowStats> it = store.range(startPrefix(0), startPrefix(lastDueStart + 1))) {
             it.forEachRemaining(kv -> {
                 if (kv.value.pending == 0) {
                     due.add(kv);
@@ -107,27 +161,39 @@ final class WindowAggregator implements Processor<String, Contribution, String, 
             key.get(model);
             String version = StandardCharsets.UTF_8.decode(key).toString();
             emit(new String(model, StandardCharsets.UTF_8), version, start, kv.value, true);
-            windows.delete(kv.key);
+            store.delete(kv.key);
         }
     }
 
     private void emit(String model, String version, long start, WindowStats stats, boolean isFinal) {
-        WindowMetrics m = WindowMetrics.of(model, version, start, start + sizeMs, stats, isFinal);
-        context.forward(new Record<>(model, new Routed.Metrics(m), start + sizeMs - 1));
+        WindowMetrics m = WindowMetrics.of(model, version, start, start + windows.sizeMs, stats, isFinal);
+        context.forward(new Record<>(model, new Routed.Metrics(m), start + windows.sizeMs - 1));
         if (isFinal) {
             listener.windowFinal(m);
         }
     }
 
-    private void lateEvent(Contribution c, List<Long> closedStarts, long streamTime) {
+    /** Dead-letters a contribution whose windows were already final; its value is the contribution as JSON. */
+    static void lateEvent(ProcessorContext<String, Routed> context, Contribution c, List<Long> closedStarts,
+                          long clock, long graceMs) {
+        lateEvent(context, c, "event time " + c.eventTime() + " falls in window(s) starting at " + closedStarts
+                + " of model '" + c.model() + "', already final at event time " + clock
+                + " (window grace " + graceMs + " ms)" + (c.stats().count > 0 ? "; its loss record was still written" : ""));
+    }
+
+    /**
+     * Dead-letters a contribution that no window can take, unless it only says a prediction stopped
+     * being pending: that is no data, and the prediction itself ends elsewhere (loss, dead letter).
+     */
+    static void lateEvent(ProcessorContext<String, Routed> context, Contribution c, String message) {
+        if (c.stats().count == 0 && c.stats().unlabelled == 0) {
+            return;
+        }
         byte[] value = Json.MAPPER.valueToTree(c).toString().getBytes(StandardCharsets.UTF_8);
         SourceRecord source = new SourceRecord(c.sourceTopic(), c.sourcePartition(), c.sourceOffset(), c.eventTime(),
                 c.model().getBytes(StandardCharsets.UTF_8), value);
-        String message = "event time " + c.eventTime() + " falls in window(s) starting at " + closedStarts
-                + " of model '" + c.model() + "', already final at stream time " + streamTime
-                + " (window grace " + graceMs + " ms); its loss record was still written";
         context.forward(new Record<>(null, new Routed.DeadLetter(source, RejectReason.LATE_EVENT, message),
-                c.eventTime()));
+                Math.max(0, c.eventTime())));
     }
 
     /** Window start (big-endian, sorts by time), then model (length-prefixed), then version. */

@@ -229,6 +229,45 @@ class PipelineTopologyTest {
     }
 
     @Test
+    void latePredictionWithASeparateLabelIsOneLateEventAndHoldsNoWindowOpen() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.labelled("churn", "v1", T0 + 1, 0.93, 1);
+            f.advanceTo(T0 + 2 * MINUTE);
+            assertThat(f.metrics()).hasSize(1);
+            // a prediction for the final window 0, whose label then comes on time
+            f.prediction(T0 + 2 * MINUTE, "{\"prediction_id\": \"late-1\", \"model\": \"churn\", \"model_version\": \"v1\","
+                    + " \"timestamp\": " + (T0 + 5_000) + ", \"prediction\": 0.93}");
+            f.label(T0 + 2 * MINUTE, "{\"prediction_id\": \"late-1\", \"label\": 1, \"timestamp\": " + (T0 + 6_000) + "}");
+            assertThat(f.losses()).extracting(l -> l.get("prediction_id").asText()).endsWith("late-1").hasSize(2);
+            List<TestRecord<byte[], byte[]>> dead = f.deadLetters();
+            assertThat(dead).as("one dead letter for the one late input").hasSize(1);
+            assertThat(TopologyFixture.header(dead.get(0), "losswatch.error.reason")).isEqualTo("late_event");
+            assertThat(new String(dead.get(0).value())).contains("\"count\":1");
+            // a later window of the same model still closes: nothing is left pending
+            f.labelled("churn", "v1", T0 + 3 * MINUTE, 0.5, 1);
+            f.advanceTo(T0 + 5 * MINUTE);
+            assertThat(f.metrics()).extracting(m -> m.get("window_start").asLong()).contains(T0 + 3 * MINUTE);
+        }
+    }
+
+    @Test
+    void latePredictionThatNeverGetsItsLabelIsOneLateUnlabelledEvent() {
+        Map<String, String> settings = Map.of("losswatch.join.window", "PT1M", "losswatch.join.grace", "PT10S");
+        try (TopologyFixture f = new TopologyFixture(settings)) {
+            f.labelled("churn", "v1", T0 + 1, 0.93, 1);
+            f.advanceTo(T0 + 2 * MINUTE);
+            f.prediction(T0 + 2 * MINUTE, "{\"prediction_id\": \"late-2\", \"model\": \"churn\", \"timestamp\": "
+                    + (T0 + 5_000) + ", \"prediction\": 0.5}");
+            // the join's clock moves on past the prediction's join window
+            f.label(T0 + 10 * MINUTE, "{\"prediction_id\": \"tick\", \"label\": 1, \"timestamp\": " + (T0 + 10 * MINUTE) + "}");
+            List<TestRecord<byte[], byte[]>> dead = f.deadLetters();
+            assertThat(dead).hasSize(1);
+            assertThat(TopologyFixture.header(dead.get(0), "losswatch.error.reason")).isEqualTo("late_event");
+            assertThat(new String(dead.get(0).value())).contains("\"unlabelled\":1");
+        }
+    }
+
+    @Test
     void clippedPredictionsAreCountedAndTheirLossIsFinite() {
         try (TopologyFixture f = new TopologyFixture()) {
             f.labelled("churn", "v1", T0 + 1, 0.0, 1);

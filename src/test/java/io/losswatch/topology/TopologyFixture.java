@@ -64,18 +64,27 @@ final class TopologyFixture implements AutoCloseable {
     /** Pipes a prediction whose Kafka record time equals its event time, as a producer stamping it would. */
     void prediction(long recordTime, String json) {
         predictions.pipeInput(new TestRecord<>(null, utf8(json), null, recordTime));
+        flush();
     }
 
     void prediction(byte[] key, byte[] value, long recordTime) {
         predictions.pipeInput(new TestRecord<>(key, value, null, recordTime));
+        flush();
     }
 
     void label(byte[] key, byte[] value, long recordTime) {
         labels.pipeInput(new TestRecord<>(key, value, null, recordTime));
+        flush();
     }
 
     void label(long recordTime, String json) {
         labels.pipeInput(new TestRecord<>(null, utf8(json), null, recordTime));
+        flush();
+    }
+
+    /** Lets wall-clock time pass so the intake flushes its partial window statistics and watermark. */
+    void flush() {
+        driver.advanceWallClockTime(PredictionIntake.FLUSH_INTERVAL);
     }
 
     /** A labelled binary prediction at time t. */
