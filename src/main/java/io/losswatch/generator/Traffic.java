@@ -18,7 +18,8 @@ import java.util.SplittableRandom;
  * that schedule. Models with an even index (the first, drifting one included) send the label inline;
  * the others send it later on the labels topic, a random 0 – label-delay after the prediction (its
  * event time is when it is due), and some never send it. A share of the records is malformed, each
- * one of {@link Kind#malformed() the malformed kinds}.
+ * one of {@link Kind#malformed() the malformed kinds}. Every record is keyed by its prediction id, so
+ * the traffic spreads over all partitions of a topic, however few the models.
  */
 public final class Traffic {
     /** What a record is; the malformed kinds name the reason losswatch dead-letters them with. */
@@ -161,7 +162,7 @@ public final class Traffic {
             label.put("timestamp", due);
             pendingLabels.add(new Outgoing(options.labelsTopic(), id, label.toString(), due, Kind.LABEL, model.name));
         }
-        out.add(new Outgoing(options.predictionsTopic(), model.name, prediction.toString(), t, Kind.PREDICTION,
+        out.add(new Outgoing(options.predictionsTopic(), id, prediction.toString(), t, Kind.PREDICTION,
                 model.name));
     }
 
@@ -174,15 +175,15 @@ public final class Traffic {
                 // a record cut short, as a crashed writer leaves it
                 String whole = p.toString();
                 String cut = whole.substring(0, 5 + rng.nextInt(whole.length() - 6));
-                yield new Outgoing(options.predictionsTopic(), model.name, cut, t, kind, model.name);
+                yield new Outgoing(options.predictionsTopic(), id, cut, t, kind, model.name);
             }
             case OUT_OF_RANGE -> {
                 p.put("prediction", 1.01 + 0.99 * rng.nextDouble());
-                yield new Outgoing(options.predictionsTopic(), model.name, p.toString(), t, kind, model.name);
+                yield new Outgoing(options.predictionsTopic(), id, p.toString(), t, kind, model.name);
             }
             case MISSING_FIELD -> {
                 p.remove("model");
-                yield new Outgoing(options.predictionsTopic(), model.name, p.toString(), t, kind, model.name);
+                yield new Outgoing(options.predictionsTopic(), id, p.toString(), t, kind, model.name);
             }
             case UNMATCHED_LABEL -> {
                 String orphan = model.name + "-" + runTag + "-orphan-" + (++orphans);

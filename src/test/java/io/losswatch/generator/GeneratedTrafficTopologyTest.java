@@ -65,6 +65,8 @@ class GeneratedTrafficTopologyTest {
                     "labels", driver.createInputTopic("labels", new ByteArraySerializer(), new ByteArraySerializer()));
             for (Outgoing o : all) {
                 inputs.get(o.topic()).pipeInput(new TestRecord<>(bytes(o.key()), bytes(o.value()), null, o.timestamp()));
+                // wall-clock time passes too: the intake flushes its partial aggregates every 100 ms
+                driver.advanceWallClockTime(Duration.ofMillis(100));
             }
             // move stream time far on, through the join too, so every window and every wait ends
             long later = T0 + Duration.ofMinutes(30).toMillis();
@@ -72,6 +74,7 @@ class GeneratedTrafficTopologyTest {
                     + "\"clock\",\"timestamp\":" + later + ",\"prediction\":0.5}"), null, later));
             inputs.get("predictions").pipeInput(new TestRecord<>(null, bytes("{\"prediction_id\":\"clock-2\",\"model\":"
                     + "\"clock\",\"timestamp\":" + later + ",\"prediction\":0.5,\"label\":1}"), null, later));
+            driver.advanceWallClockTime(Duration.ofSeconds(1));
 
             Map<Kind, Integer> generated = new EnumMap<>(Kind.class);
             all.forEach(o -> generated.merge(o.kind(), 1, Integer::sum));

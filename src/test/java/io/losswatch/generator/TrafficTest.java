@@ -105,7 +105,7 @@ class TrafficTest {
         for (Outgoing r : all.stream().filter(r -> r.kind() == Kind.PREDICTION).toList()) {
             JsonNode p = json(r);
             assertThat(r.topic()).isEqualTo("predictions");
-            assertThat(r.key()).isEqualTo(p.get("model").asText());
+            assertThat(r.key()).isEqualTo(p.get("prediction_id").asText());
             assertThat(p.get("timestamp").asLong()).isEqualTo(r.timestamp());
             double score = p.get("prediction").asDouble();
             assertThat(score).isBetween(0.0, 1.0);
