@@ -47,47 +47,50 @@ public final class DemoCommand implements Callable<Integer> {
                     + " deleted on exit).")
     Path dir;
 
-    @Option(names = "--window", defaultValue = "30s", converter = DurationConverter.class,
+    @Option(names = "--window", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
             description = "Window size (default: ${DEFAULT-VALUE}).")
     Duration window;
 
-    @Option(names = "--models", defaultValue = "4", description = "Number of models (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--models", paramLabel = "N", defaultValue = "4",
+            description = "Number of models (default: ${DEFAULT-VALUE}).")
     int models;
 
-    @Option(names = "--rate", defaultValue = "40",
+    @Option(names = "--rate", paramLabel = "PER_SECOND", defaultValue = "40",
             description = "Records per second, all models together (default: ${DEFAULT-VALUE}).")
     double rate;
 
-    @Option(names = "--label-delay", defaultValue = "10s", converter = DurationConverter.class,
+    @Option(names = "--label-delay", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
             description = "Separate labels come 0 to this long after their prediction (default: ${DEFAULT-VALUE}).")
     Duration labelDelay;
 
-    @Option(names = "--drift-start", defaultValue = "2m", converter = DurationConverter.class,
+    @Option(names = "--drift-start", paramLabel = "DURATION", defaultValue = "2m", converter = DurationConverter.class,
             description = "When the first model's loss starts to rise (default: ${DEFAULT-VALUE}).")
     Duration driftStart;
 
-    @Option(names = "--drift-ramp", defaultValue = "30s", converter = DurationConverter.class,
+    @Option(names = "--drift-ramp", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
             description = "How long the rise takes (default: ${DEFAULT-VALUE}).")
     Duration driftRamp;
 
-    @Option(names = "--drift-size", defaultValue = "0.6",
+    @Option(names = "--drift-size", paramLabel = "LOSS", defaultValue = "0.6",
             description = "How much the first model's mean log loss rises (default: ${DEFAULT-VALUE}).")
     double driftSize;
 
-    @Option(names = "--malformed-share", defaultValue = "0.01",
+    @Option(names = "--malformed-share", paramLabel = "SHARE", defaultValue = "0.01",
             description = "Share of malformed records (default: ${DEFAULT-VALUE}).")
     double malformedShare;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
+            description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--duration", converter = DurationConverter.class,
+    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Stop by itself after this long (default: run until Ctrl-C).")
     Duration runFor;
 
     DemoSettings settings() {
         if (window.isNegative() || window.isZero()) {
-            throw new ParameterException(spec.commandLine(), "--window=" + window + ": expected a duration greater than zero");
+            throw new ParameterException(spec.commandLine(),
+                    "--window=" + window + ": expected a duration greater than zero");
         }
         if (kafkaPort != null && (kafkaPort < 0 || kafkaPort > 65_535)) {
             throw new ParameterException(spec.commandLine(), "--kafka-port=" + kafkaPort + ": expected 0 to 65535");
@@ -96,7 +99,8 @@ public final class DemoCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--http-port=" + httpPort + ": expected 0 to 65535");
         }
         if (runFor != null && (runFor.isNegative() || runFor.isZero())) {
-            throw new ParameterException(spec.commandLine(), "--duration=" + runFor + ": expected a duration greater than zero");
+            throw new ParameterException(spec.commandLine(),
+                    "--duration=" + runFor + ": expected a duration greater than zero");
         }
         GeneratorOptions traffic;
         try {

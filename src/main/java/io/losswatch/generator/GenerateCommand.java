@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Send synthetic predictions and labels to a Kafka broker: several models with realistic"
                 + " scores, labels inline or after a delay, a few malformed records, and one model whose loss"
-                + " drifts upward. Durations: 30s, 2m, 1h, 500ms or ISO-8601 (PT2M)."},
+                + " drifts upward.", "Durations: 30s, 2m, 1h, 500ms or ISO-8601 (PT2M)."},
         footer = {"", "Example: losswatch generate --bootstrap-server kafka:9092 --rate 500 --duration 10m"})
 public final class GenerateCommand implements Callable<Integer> {
     private static final long PROGRESS_EVERY_MS = 10_000;
@@ -44,49 +44,54 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "Java properties for the producer: security.protocol, sasl.*, ssl.*, ...")
     Path producerConfig;
 
-    @Option(names = "--models", defaultValue = "4", description = "Number of models, 1-100 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--models", paramLabel = "N", defaultValue = "4",
+            description = "Number of models, 1-100 (default: ${DEFAULT-VALUE}).")
     int models;
 
-    @Option(names = "--rate", defaultValue = "50",
+    @Option(names = "--rate", paramLabel = "PER_SECOND", defaultValue = "50",
             description = "Records per second, all models together (default: ${DEFAULT-VALUE}).")
     double rate;
 
-    @Option(names = "--duration", converter = DurationConverter.class,
+    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "How long to send predictions (default: until Ctrl-C); labels still due follow.")
     Duration duration;
 
-    @Option(names = "--label-delay", defaultValue = "10s", converter = DurationConverter.class,
+    @Option(names = "--label-delay", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
             description = "Separate labels come 0 to this long after their prediction (default: ${DEFAULT-VALUE}).")
     Duration labelDelay;
 
-    @Option(names = "--unlabelled-share", defaultValue = "0.02",
-            description = "Share of separately labelled predictions that never get a label (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--unlabelled-share", paramLabel = "SHARE", defaultValue = "0.02",
+            description = "Share of separately labelled predictions that never get a label"
+                    + " (default: ${DEFAULT-VALUE}).")
     double unlabelledShare;
 
-    @Option(names = "--drift-start", defaultValue = "5m", converter = DurationConverter.class,
+    @Option(names = "--drift-start", paramLabel = "DURATION", defaultValue = "5m", converter = DurationConverter.class,
             description = "When the first model's loss starts to rise (default: ${DEFAULT-VALUE}).")
     Duration driftStart;
 
-    @Option(names = "--drift-ramp", defaultValue = "1m", converter = DurationConverter.class,
+    @Option(names = "--drift-ramp", paramLabel = "DURATION", defaultValue = "1m", converter = DurationConverter.class,
             description = "How long the rise takes to reach its full size (default: ${DEFAULT-VALUE}).")
     Duration driftRamp;
 
-    @Option(names = "--drift-size", defaultValue = "0.5",
+    @Option(names = "--drift-size", paramLabel = "LOSS", defaultValue = "0.5",
             description = "How much the first model's mean log loss rises; 0: no drift (default: ${DEFAULT-VALUE}).")
     double driftSize;
 
-    @Option(names = "--malformed-share", defaultValue = "0.01",
+    @Option(names = "--malformed-share", paramLabel = "SHARE", defaultValue = "0.01",
             description = "Share of malformed records: not JSON, out of range, missing field, label with no"
                     + " prediction (default: ${DEFAULT-VALUE}).")
     double malformedShare;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
+            description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--predictions-topic", defaultValue = "predictions", description = "(default: ${DEFAULT-VALUE})")
+    @Option(names = "--predictions-topic", paramLabel = "TOPIC", defaultValue = "predictions",
+            description = "(default: ${DEFAULT-VALUE})")
     String predictionsTopic;
 
-    @Option(names = "--labels-topic", defaultValue = "labels", description = "(default: ${DEFAULT-VALUE})")
+    @Option(names = "--labels-topic", paramLabel = "TOPIC", defaultValue = "labels",
+            description = "(default: ${DEFAULT-VALUE})")
     String labelsTopic;
 
     /** The options as the generator takes them; a bad value is a usage error naming the option. */
@@ -158,8 +163,8 @@ public final class GenerateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "Sending to %s: %s predictions/s over %d model%s (topics %s, %s)%n", bootstrap,
                 number(o.rate()), o.models(), o.models() == 1 ? "" : "s", o.predictionsTopic(), o.labelsTopic());
         for (Traffic.ModelInfo m : traffic.models()) {
-            String labels = m.labelsInline() ? "labels inline" : "labels up to " + DurationConverter.format(o.labelDelay())
-                    + " later";
+            String labels = m.labelsInline() ? "labels inline"
+                    : "labels up to " + DurationConverter.format(o.labelDelay()) + " later";
             String loss = String.format(Locale.ROOT, "expected log loss %.2f", m.expectedLogLoss());
             if (m.drifts()) {
                 loss += String.format(Locale.ROOT, ", drifting to %.2f from %s", m.driftedLogLoss(),
@@ -174,9 +179,11 @@ public final class GenerateCommand implements Callable<Integer> {
     }
 
     static String summary(Map<Kind, Long> sent, long failed) {
-        long malformed = sent.entrySet().stream().filter(e -> e.getKey().malformed()).mapToLong(Map.Entry::getValue).sum();
+        long malformed = sent.entrySet().stream().filter(e -> e.getKey().malformed())
+                .mapToLong(Map.Entry::getValue).sum();
         return String.format(Locale.ROOT, "sent %d predictions, %d labels, %d malformed records%s",
-                sent.get(Kind.PREDICTION), sent.get(Kind.LABEL), malformed, failed == 0 ? "" : "; " + failed + " failed");
+                sent.get(Kind.PREDICTION), sent.get(Kind.LABEL), malformed,
+                failed == 0 ? "" : "; " + failed + " failed");
     }
 
     private static String number(double d) {

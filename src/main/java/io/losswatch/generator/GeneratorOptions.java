@@ -30,9 +30,11 @@ public record GeneratorOptions(int models, double rate, Optional<Duration> durat
         require(models >= 1 && models <= MAX_MODELS, "--models", "from 1 to " + MAX_MODELS, models);
         require(rate > 0 && rate <= 1_000_000 && Double.isFinite(rate), "--rate", "a number of records per second from"
                 + " just above 0 to 1000000", rate);
-        duration.ifPresent(d -> require(!d.isNegative() && !d.isZero(), "--duration", "a duration greater than zero", d));
+        duration.ifPresent(d -> require(!d.isNegative() && !d.isZero(), "--duration", "a duration greater than zero",
+                d));
         require(!labelDelay.isNegative(), "--label-delay", "a duration of zero or more", labelDelay);
-        require(unlabelledShare >= 0 && unlabelledShare <= 1, "--unlabelled-share", "a share from 0 to 1", unlabelledShare);
+        require(unlabelledShare >= 0 && unlabelledShare <= 1, "--unlabelled-share", "a share from 0 to 1",
+                unlabelledShare);
         require(!driftStart.isNegative(), "--drift-start", "a duration of zero or more", driftStart);
         require(!driftRamp.isNegative(), "--drift-ramp", "a duration of zero or more", driftRamp);
         require(driftSize >= 0 && driftSize <= 10, "--drift-size", "a rise in log loss from 0 to 10", driftSize);

@@ -57,7 +57,8 @@ public final class TrafficGenerator implements AutoCloseable {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "losswatch-generator");
         p.putAll(producerProperties);
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
         TrafficGenerator generator = new TrafficGenerator(new Traffic(options, System.currentTimeMillis()), producer);
         generator.thread.start();
         return generator;

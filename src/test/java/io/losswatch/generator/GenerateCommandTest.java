@@ -55,7 +55,7 @@ class GenerateCommandTest {
                 0.02, Duration.ofMinutes(5), Duration.ofMinutes(1), 0.5, 0.01, 42, "predictions", "labels"));
         assertThat(Main.execute("generate", "--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("--rate", "--drift-start", "--malformed-share",
-                "--bootstrap-server", "(default: 50)");
+                "--bootstrap-server", "--rate=PER_SECOND", "(default: 4)");
     }
 
     @Test
