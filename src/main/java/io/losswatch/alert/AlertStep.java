@@ -27,7 +27,9 @@ import org.apache.kafka.streams.state.Stores;
  * windows come straight from the aggregator; the losses come over their own model-keyed repartition
  * topics (one per producing sub-topology: merging before repartitioning would fuse the intake and the
  * join into one sub-topology). All repartition topics have losswatch.topic.partitions partitions and
- * the same key, so the evaluator's task for a model is the aggregator's task for it. The per-event
+ * are keyed by model; Kafka's default partitioner hashes a String key exactly as the aggregator's
+ * ModelPartitioner does (murmur2 of the UTF-8 name), so the evaluator's task for a model is the
+ * aggregator's task for it (AlertsIT checks this on two partitions). The per-event
  * feed does not depend on every event passing through the aggregator, which may later receive partial
  * aggregates instead; it costs one small record per labelled prediction (none for models whose alerts
  * are off). It feeds the sequential detector and the baseline's per-event skewness.
