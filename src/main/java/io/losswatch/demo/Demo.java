@@ -135,6 +135,12 @@ public final class Demo implements AutoCloseable {
         // labels come at most label-delay late: wait that long (and a little) before counting one as missing
         p.setProperty("losswatch.join.window", s.traffic().labelDelay().plusSeconds(2).toString());
         p.setProperty("losswatch.join.grace", "PT5S");
+        // alerts: the baseline learns from the windows before the drift, and a window counts once it
+        // holds a third of the predictions a model gets in one
+        long windowsBeforeDrift = s.traffic().driftStart().toMillis() / s.window().toMillis();
+        p.setProperty("losswatch.alert.warmup.windows", Long.toString(Math.max(2, Math.min(8, windowsBeforeDrift - 1))));
+        double perWindow = s.traffic().rate() * s.window().toMillis() / 1000.0 / s.traffic().models();
+        p.setProperty("losswatch.alert.min.count", Long.toString(Math.max(10, Math.min(100, (long) (perWindow / 3)))));
         return p;
     }
 
