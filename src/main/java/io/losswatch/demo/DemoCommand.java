@@ -121,7 +121,8 @@ public final class DemoCommand implements Callable<Integer> {
         Demo demo;
         try {
             demo = Demo.start(settings, out);
-        } catch (EmbeddedKafka.EmbeddedKafkaException | LosswatchApplication.StartupException e) {
+        } catch (EmbeddedKafka.EmbeddedKafkaException | LosswatchApplication.StartupException
+                 | IllegalStateException e) {
             spec.commandLine().getErr().println("losswatch: " + e.getMessage());
             return 1;
         }
