@@ -135,6 +135,8 @@ public final class Demo implements AutoCloseable {
         // labels come at most label-delay late: wait that long (and a little) before counting one as missing
         p.setProperty("losswatch.join.window", s.traffic().labelDelay().plusSeconds(2).toString());
         p.setProperty("losswatch.join.grace", "PT5S");
+        // the alert baseline learns from 4 windows instead of 8, so the drift a few minutes in is caught
+        p.setProperty("losswatch.alert.warmup.windows", "4");
         return p;
     }
 

@@ -43,7 +43,7 @@ class DemoIT {
     @Test
     void demoShowsWindowsDriftAndDeadLettersThenStopsCleanly() throws Exception {
         JarProcess demo = JarProcess.start(work, "demo.log", "demo", "--kafka-port", "0", "--http-port", "0", "--window", "5s",
-                "--rate", "80", "--label-delay", "2s", "--drift-start", "20s", "--drift-ramp", "0s",
+                "--rate", "120", "--label-delay", "2s", "--drift-start", "25s", "--drift-ramp", "0s",
                 "--drift-size", "1.0", "--malformed-share", "0.03", "--duration", "55s");
         Matcher kafka = demo.awaitOutput(KAFKA, Duration.ofSeconds(90));
         String bootstrap = kafka.group(1);
@@ -114,8 +114,11 @@ class DemoIT {
                 .contains("losswatch_dlq_records_total");
         assertThat(JSON.readTree(modelsPage).findValuesAsText("model")).contains("churn", "fraud", "credit-risk", "ctr");
 
-        // TODO(alerts): once the alert package is on main, assert a FIRING alert for churn here
-        assertThat(alerts).allSatisfy(a -> assertThat(a.get("status").asText()).isIn("FIRING", "RESOLVED"));
+        // the drift fires an alert for churn
+        assertThat(alerts).as("alerts: %s", alerts).anySatisfy(a -> {
+            assertThat(a.get("model").asText()).isEqualTo("churn");
+            assertThat(a.get("status").asText()).isEqualTo("FIRING");
+        });
     }
 
     private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
