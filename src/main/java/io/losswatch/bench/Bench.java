@@ -34,7 +34,7 @@ final class Bench {
     static final String LIMIT_TOPIC = "bench-limit-copy";
 
     record Options(long events, int models, int partitions, int latencySeconds, boolean skipJmh, Path workDir,
-                   String brokerHeap, int eventMinutes) {
+                   String brokerHeap, int eventMinutes, long warmupEvents) {
     }
 
     private final Options options;
@@ -54,7 +54,7 @@ final class Bench {
                 BenchData.alignedStart(System.currentTimeMillis(), spanMs), spanMs);
         Map<BenchData.WindowKey, Long> expected = data.expectedWindows();
         List<BenchResult.Check> checks = new ArrayList<>();
-        Properties props = LosswatchRun.config("", dir.resolve("state"), options.partitions());
+        Properties props = LosswatchRun.config("", dir.resolve("state"), options.partitions(), "");
         LosswatchConfig.Topics topics = LosswatchConfig.from(props).topics();
         Duration timeout = Duration.ofSeconds(120 + options.events() / 5_000);
 
@@ -63,16 +63,25 @@ final class Bench {
         LatencyRun.Result latency = null;
         BenchResult.Heap heap;
         long commitInterval;
+        CpuClock.Sample limitCpu;
+        CpuClock.Sample losswatchCpu;
         try (BrokerProcess broker = BrokerProcess.start(dir.resolve("broker"), options.brokerHeap(), List.of())) {
             String bootstrap = broker.bootstrapServers();
             log.printf("bench: broker (pid %d, -Xmx%s) on %s%n", broker.pid(), options.brokerHeap(), bootstrap);
+            if (options.warmupEvents() > 0) {
+                warmUp(bootstrap, dir, spanMs, timeout);
+            }
             createTopics(bootstrap, List.of(topics.predictions(), LIMIT_TOPIC), options.partitions());
 
             long t = System.nanoTime();
             long records = Loader.load(bootstrap, topics.predictions(), data, options.partitions());
             log.printf(Locale.ROOT, "bench: loaded %,d records in %.1f s%n", records, (System.nanoTime() - t) / 1e9);
 
-            limit = LimitCopy.run(bootstrap, topics.predictions(), LIMIT_TOPIC, records, timeout);
+            CpuClock.Sample cpu = CpuClock.now(broker.pid(), "bench-limit-copy");
+            limit = LimitCopy.run(bootstrap, topics.predictions(), LIMIT_TOPIC, records, timeout, "bench-limit");
+            CpuClock.Sample after = CpuClock.now(broker.pid(), "bench-limit-copy");
+            limitCpu = new CpuClock.Sample(after.jvmSeconds() - cpu.jvmSeconds(), limit.threadCpuSeconds(),
+                    after.brokerSeconds() - cpu.brokerSeconds());
             log.printf(Locale.ROOT, "bench: limit %,.0f events/s%n", limit.eventsPerSecond());
             checks.add(new BenchResult.Check("limit: records copied (read_committed)", records,
                     Clients.readAll(bootstrap, LIMIT_TOPIC, r -> { })));
@@ -81,9 +90,14 @@ final class Bench {
             commitInterval = new StreamsConfig(LosswatchTopology.streamsProperties(
                     LosswatchConfig.from(props).kafkaProperties())).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
             HeapSampler sampler = new HeapSampler();
+            cpu = CpuClock.now(broker.pid(), "StreamThread");
+            Map<String, Double> threadsBefore = CpuClock.threadsByName();
             LosswatchApplication app = LosswatchRun.start(props);
             try {
                 losswatch = LosswatchRun.measure(app, bootstrap, topics.metrics(), records, expected, timeout);
+                losswatchCpu = CpuClock.now(broker.pid(), "StreamThread").minus(cpu);
+                log.println("bench: CPU by thread during losswatch's run: "
+                        + CpuClock.topThreads(threadsBefore, CpuClock.threadsByName(), 10));
                 log.printf(Locale.ROOT, "bench: losswatch %,.0f events/s%n", losswatch.eventsPerSecond());
                 checks.add(new BenchResult.Check("losswatch: final windows", expected.size(), losswatch.finalWindows()));
                 checks.add(new BenchResult.Check("losswatch: sum of final window counts", data.events,
@@ -119,7 +133,28 @@ final class Bench {
         }
         BenchResult.Setup setup = new BenchResult.Setup(options.events(), options.models(), options.partitions(),
                 options.partitions(), options.brokerHeap(), Runtime.getRuntime().availableProcessors(), expected.size());
-        return new BenchResult(setup, limit, losswatch, latency, hotPath, heap, stateBytes, commitInterval, checks);
+        return new BenchResult(setup, limit, losswatch, latency, hotPath, heap, stateBytes, commitInterval, limitCpu,
+                losswatchCpu, checks);
+    }
+
+    /**
+     * Runs the limit and losswatch once on smaller data of their own (topics prefixed "warmup-"), so
+     * the measured runs find this JVM's JIT compiler done with their code, as in a long-running
+     * deployment: on two cores, compiling losswatch's code took a core for much of a cold run.
+     */
+    private void warmUp(String bootstrap, Path dir, long spanMs, Duration timeout) {
+        String prefix = "warmup-";
+        BenchData warm = new BenchData(options.warmupEvents(), options.models(),
+                BenchData.alignedStart(System.currentTimeMillis(), spanMs), spanMs);
+        Properties props = LosswatchRun.config(bootstrap, dir.resolve("warmup-state"), options.partitions(), prefix);
+        LosswatchConfig.Topics topics = LosswatchConfig.from(props).topics();
+        createTopics(bootstrap, List.of(topics.predictions(), prefix + LIMIT_TOPIC), options.partitions());
+        long records = Loader.load(bootstrap, topics.predictions(), warm, options.partitions());
+        LimitCopy.run(bootstrap, topics.predictions(), prefix + LIMIT_TOPIC, records, timeout, prefix + "bench-limit");
+        try (LosswatchApplication app = LosswatchRun.start(props)) {
+            LosswatchRun.measure(app, bootstrap, topics.metrics(), records, warm.expectedWindows(), timeout);
+        }
+        log.printf(Locale.ROOT, "bench: warmed up on %,d records%n", records);
     }
 
     private static void createTopics(String bootstrap, List<String> names, int partitions) {

@@ -42,6 +42,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Event-time span of the data, in one-minute windows (default: ${DEFAULT-VALUE}).")
     int eventMinutes;
 
+    @Option(names = "--warmup-events", paramLabel = "W", defaultValue = "200000",
+            description = "Events of a warm-up run of the limit and losswatch on topics of their own before the"
+                    + " measured runs, so the JIT compiler is done; 0 for none (default: ${DEFAULT-VALUE}).")
+    long warmupEvents;
+
     @Option(names = "--skip-jmh", description = "Do not run the JMH hot-path benchmark.")
     boolean skipJmh;
 
@@ -56,15 +61,15 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (events < 1 || models < 1 || partitions < 1 || latencySeconds < 0 || eventMinutes < 1) {
+        if (events < 1 || models < 1 || partitions < 1 || latencySeconds < 0 || eventMinutes < 1 || warmupEvents < 0) {
             throw new ParameterException(spec.commandLine(), "bench: --events, --models, --partitions and"
-                    + " --event-minutes must be at least 1, --latency-seconds at least 0");
+                    + " --event-minutes must be at least 1, --latency-seconds and --warmup-events at least 0");
         }
         boolean temporary = workDir == null;
         Path dir = temporary ? Files.createTempDirectory("losswatch-bench") : workDir;
         try {
             BenchResult result = new Bench(new Bench.Options(events, models, partitions, latencySeconds, skipJmh,
-                    dir, brokerHeap, eventMinutes), System.err).run();
+                    dir, brokerHeap, eventMinutes, warmupEvents), System.err).run();
             result.print(System.out);
             return result.consistent() ? 0 : 1;
         } catch (BenchException e) {

@@ -7,7 +7,7 @@ import java.util.Locale;
 /** Everything one bench run measured and checked, and the table it prints. */
 record BenchResult(Setup setup, LimitCopy.Result limit, LosswatchRun.Throughput losswatch,
                    LatencyRun.Result latency, HotPath.Result hotPath, Heap heap, long stateBytes,
-                   long commitIntervalMs, List<Check> checks) {
+                   long commitIntervalMs, CpuClock.Sample limitCpu, CpuClock.Sample losswatchCpu, List<Check> checks) {
 
     record Setup(long events, int models, int partitions, long endMarkers, String brokerHeap, int cores,
                  long expectedWindows) {
@@ -44,6 +44,17 @@ record BenchResult(Setup setup, LimitCopy.Result limit, LosswatchRun.Throughput 
         out.printf(Locale.ROOT, "%-34s %,14.0f %10.2f %,14d%n", "losswatch end to end",
                 losswatch.eventsPerSecond(), losswatch.seconds(), losswatch.records());
         out.printf(Locale.ROOT, "%-34s %14.2f%n", "ratio losswatch/limit", ratio());
+        out.printf(Locale.ROOT, "%-34s limit %.1f us/event in its thread, %.1f in the bench JVM, %.1f in the broker;"
+                        + " losswatch %.1f in its stream thread, %.1f in its JVM, %.1f in the broker%n", "  CPU per event",
+                micros(limitCpu.threadSeconds(), limit.records()), micros(limitCpu.jvmSeconds(), limit.records()),
+                micros(limitCpu.brokerSeconds(), limit.records()),
+                micros(losswatchCpu.threadSeconds(), losswatch.records()),
+                micros(losswatchCpu.jvmSeconds(), losswatch.records()),
+                micros(losswatchCpu.brokerSeconds(), losswatch.records()));
+        StringBuilder time = new StringBuilder();
+        losswatch.threadTime().forEach((k, v) -> time.append(String.format(Locale.ROOT, " %s %.0f%%,", k, 100 * v)));
+        out.printf(Locale.ROOT, "%-34s%s%n", "  losswatch stream thread time", time.length() == 0 ? " n/a"
+                : time.substring(0, time.length() - 1));
         if (hotPath != null) {
             out.printf(Locale.ROOT, "%-34s %,14.0f   ± %,.0f (JMH, 99.9%% CI)%n", "hot path (1 thread)",
                     hotPath.eventsPerSecond(), hotPath.error());
@@ -80,6 +91,10 @@ record BenchResult(Setup setup, LimitCopy.Result limit, LosswatchRun.Throughput 
 
     private static String verdict(boolean met, String figure) {
         return (met ? "met: " : "NOT met: ") + figure;
+    }
+
+    private static double micros(double seconds, long events) {
+        return seconds * 1e6 / events;
     }
 
     private static double mib(long bytes) {

@@ -18,6 +18,7 @@ final class HeapSampler implements AutoCloseable {
     private volatile boolean running = true;
     private volatile long peakUsed;
     private volatile long peakAfterGc;
+    private long seenCollections = -1;
 
     HeapSampler() {
         System.gc();
@@ -32,6 +33,15 @@ final class HeapSampler implements AutoCloseable {
             if (used > peakUsed) {
                 peakUsed = used;
             }
+            long collections = 0;
+            for (GarbageCollectorMXBean gc : collectors) {
+                collections += gc.getCollectionCount();
+            }
+            if (collections == seenCollections) {
+                sleep();
+                continue;
+            }
+            seenCollections = collections;
             for (GarbageCollectorMXBean gc : collectors) {
                 if (gc instanceof com.sun.management.GarbageCollectorMXBean sun && sun.getLastGcInfo() != null) {
                     long after = 0;
@@ -45,11 +55,15 @@ final class HeapSampler implements AutoCloseable {
                     }
                 }
             }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                return;
-            }
+            sleep();
+        }
+    }
+
+    private void sleep() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            running = false;
         }
     }
 

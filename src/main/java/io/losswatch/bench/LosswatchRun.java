@@ -30,10 +30,20 @@ final class LosswatchRun {
     private LosswatchRun() {
     }
 
-    static Properties config(String bootstrap, Path stateDir, int partitions) {
+    /** The default configuration but for where it connects and keeps state; topics prefixed for a warm-up. */
+    static Properties config(String bootstrap, Path stateDir, int partitions, String topicPrefix) {
         Properties props = new Properties();
         props.setProperty("bootstrap.servers", bootstrap);
-        props.setProperty("application.id", "bench-losswatch");
+        props.setProperty("application.id", topicPrefix + "bench-losswatch");
+        if (!topicPrefix.isEmpty()) {
+            LosswatchConfig.Topics t = LosswatchConfig.from(new Properties()).topics();
+            props.setProperty("losswatch.topic.predictions", topicPrefix + t.predictions());
+            props.setProperty("losswatch.topic.labels", topicPrefix + t.labels());
+            props.setProperty("losswatch.topic.losses", topicPrefix + t.losses());
+            props.setProperty("losswatch.topic.metrics", topicPrefix + t.metrics());
+            props.setProperty("losswatch.topic.alerts", topicPrefix + t.alerts());
+            props.setProperty("losswatch.topic.dlq", topicPrefix + t.dlq());
+        }
         props.setProperty("state.dir", stateDir.toString());
         props.setProperty("losswatch.http.port", "0");
         props.setProperty("losswatch.topic.partitions", Integer.toString(partitions));
@@ -41,7 +51,7 @@ final class LosswatchRun {
     }
 
     record Throughput(long records, long firstReadNanos, long lastWindowNanos, long finalWindows, long windowCountSum,
-                      long duplicateWindows) {
+                      long duplicateWindows, Map<String, Double> threadTime) {
         double seconds() {
             return (lastWindowNanos - firstReadNanos) / 1e9;
         }
@@ -94,7 +104,7 @@ final class LosswatchRun {
         if (first.nanos() < 0) {
             throw new BenchException("losswatch: its consumer metric never showed a record read");
         }
-        return new Throughput(inputRecords, first.nanos(), end, seen.size(), countSum, duplicates);
+        return new Throughput(inputRecords, first.nanos(), end, seen.size(), countSum, duplicates, threadTime(app));
     }
 
     static JsonNode read(byte[] json) {
@@ -136,6 +146,22 @@ final class LosswatchRun {
         public void close() {
             thread.interrupt();
         }
+    }
+
+    /**
+     * Where the stream thread spent its time recently (Kafka Streams' own process-, punctuate-,
+     * commit- and poll-ratio metrics, averaged over its last sample windows).
+     */
+    static Map<String, Double> threadTime(LosswatchApplication app) {
+        Map<String, Double> ratios = new java.util.TreeMap<>();
+        for (Map.Entry<MetricName, ? extends Metric> e : app.streams().metrics().entrySet()) {
+            MetricName name = e.getKey();
+            if ("stream-thread-metrics".equals(name.group()) && name.name().endsWith("-ratio")
+                    && e.getValue().metricValue() instanceof Number n) {
+                ratios.merge(name.name().replace("-ratio", ""), n.doubleValue(), Double::sum);
+            }
+        }
+        return ratios;
     }
 
     /** Records fetched by losswatch's consumers so far (client totals, not per topic). */

@@ -20,7 +20,7 @@ class BenchIT {
 
     @Test
     void tinyRunIsConsistentAndPrintsEveryRow() throws Exception {
-        Bench.Options options = new Bench.Options(5_000, 5, 3, 3, true, dir, "512m", 60);
+        Bench.Options options = new Bench.Options(5_000, 5, 3, 3, true, dir, "512m", 60, 1_000);
         BenchResult result = new Bench(options, System.err).run();
 
         assertThat(result.checks()).allSatisfy(c -> assertThat(c.actual()).as(c.what()).isEqualTo(c.expected()));
