@@ -61,7 +61,7 @@ public final class LosswatchTopology {
 
         // parse predictions; score the labelled ones at once; sum window statistics per input partition
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(Names.INTAKE_PARTIALS_STORE), Serdes.Bytes(), statsSerde)
+                Stores.persistentKeyValueStore(Names.INTAKE_PARTIALS_STORE), Serdes.Bytes(), new WindowStatsSerde())
                 .withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Names.INTAKE_CLOCK_STORE), Serdes.String(), Serdes.Long())
