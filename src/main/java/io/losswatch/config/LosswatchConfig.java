@@ -68,6 +68,22 @@ public final class LosswatchConfig {
         KAFKA_DEFAULTS.forEach(kafka::putIfAbsent);
     }
 
+    private LosswatchConfig(LosswatchConfig from) {
+        values.putAll(from.values);
+        from.modelValues.forEach((model, overrides) -> modelValues.put(model, new HashMap<>(overrides)));
+        kafka.putAll(from.kafka);
+    }
+
+    /** A copy with one Kafka key set, e.g. bootstrap.servers of a broker started at run time. */
+    public LosswatchConfig withKafkaProperty(String key, String value) {
+        if (key.startsWith(Settings.PREFIX)) {
+            throw new IllegalArgumentException("not a Kafka key: " + key);
+        }
+        LosswatchConfig copy = new LosswatchConfig(this);
+        copy.kafka.setProperty(key, value);
+        return copy;
+    }
+
     /** Validates props (file contents with any overrides already applied). */
     public static LosswatchConfig from(Properties props) {
         return new LosswatchConfig(props, Map.of());

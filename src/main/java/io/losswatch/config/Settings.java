@@ -1,11 +1,13 @@
 package io.losswatch.config;
 
+import static io.losswatch.config.Setting.bool;
 import static io.losswatch.config.Setting.decimal;
 import static io.losswatch.config.Setting.duration;
 import static io.losswatch.config.Setting.durationBetween;
 import static io.losswatch.config.Setting.host;
 import static io.losswatch.config.Setting.integer;
 import static io.losswatch.config.Setting.oneOf;
+import static io.losswatch.config.Setting.text;
 import static io.losswatch.config.Setting.topic;
 
 import io.losswatch.loss.LossFunction;
@@ -92,7 +94,14 @@ public final class Settings {
             integer("losswatch.http.history.alerts", "100", 1, 100_000,
                     "alert records the dashboard and API keep per model and version"),
             durationBetween("losswatch.http.refresh", "PT5S", Duration.ofSeconds(1), Duration.ofHours(1),
-                    "how often the dashboard refreshes itself"));
+                    "how often the dashboard refreshes itself"),
+            // embedded broker (run); demo always starts one
+            bool("losswatch.embedded.kafka", "false",
+                    "start a single-node Kafka broker (KRaft) inside losswatch and use it as bootstrap.servers"),
+            integer("losswatch.embedded.kafka.port", "9092", 0, 65_535,
+                    "the embedded broker's client port on localhost; 0 picks any free port"),
+            text("losswatch.embedded.kafka.dir", "data/kafka",
+                    "the embedded broker's data directory, formatted on first use and kept across restarts"));
 
     /** Suffixes that may follow {@code losswatch.model.<model>.}; each overrides {@code losswatch.<suffix>}. */
     public static final List<String> PER_MODEL = List.of("loss");

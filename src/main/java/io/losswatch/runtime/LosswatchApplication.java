@@ -10,6 +10,7 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -37,16 +38,36 @@ public final class LosswatchApplication implements AutoCloseable {
 
     /** Runs until the JVM is asked to stop (SIGTERM, Ctrl-C) or Kafka Streams fails; returns the exit code. */
     public static int runUntilShutdown(LosswatchConfig config) {
+        return runUntilShutdown(config, () -> { });
+    }
+
+    /**
+     * As {@link #runUntilShutdown(LosswatchConfig)}, then runs afterStop once Kafka Streams is closed, on
+     * every path (Ctrl-C, failure, failed start-up): how the embedded broker of
+     * {@code losswatch.embedded.kafka=true} stops last. On Ctrl-C it runs inside the shutdown hook, so the
+     * JVM does not exit before it has finished.
+     */
+    public static int runUntilShutdown(LosswatchConfig config, Runnable afterStop) {
         LosswatchApplication app;
         try {
             app = start(config);
         } catch (StartupException e) {
             LOG.error("losswatch: {}", e.getMessage());
+            afterStop.run();
             return 1;
         }
-        Thread hook = new Thread(app::close, "losswatch-shutdown");
+        AtomicBoolean stopping = new AtomicBoolean();
+        Runnable stopAll = () -> {
+            if (stopping.compareAndSet(false, true)) {
+                app.close();
+                afterStop.run();
+            }
+        };
+        Thread hook = new Thread(stopAll, "losswatch-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         app.awaitStop();
+        // stopped by a failure: close here; stopped by the hook: it is already closing, nothing to do
+        stopAll.run();
         return app.failed ? 1 : 0;
     }
 

@@ -2,8 +2,14 @@ package io.losswatch.runtime;
 
 import io.losswatch.config.ConfigException;
 import io.losswatch.config.LosswatchConfig;
+import io.losswatch.demo.DemoCommand;
+import io.losswatch.embedded.EmbeddedKafka;
+import io.losswatch.embedded.EmbeddedKafkaSettings;
+import io.losswatch.generator.GenerateCommand;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,9 +20,10 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "losswatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Real-time loss monitoring for deployed ML models, on Kafka Streams.",
-        subcommands = {Main.Run.class, io.losswatch.bench.BenchCommand.class})
+        subcommands = {Main.Run.class, DemoCommand.class, GenerateCommand.class, io.losswatch.bench.BenchCommand.class})
 public final class Main implements Callable<Integer> {
     static final int EXIT_USAGE = 2;
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
     public static void main(String[] args) {
         System.exit(execute(args));
@@ -57,7 +64,25 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() {
             LosswatchConfig loaded = LosswatchConfig.load(config, System.getenv());
-            return LosswatchApplication.runUntilShutdown(loaded);
+            EmbeddedKafkaSettings embedded = EmbeddedKafkaSettings.of(loaded);
+            if (!embedded.enabled()) {
+                return LosswatchApplication.runUntilShutdown(loaded);
+            }
+            // losswatch.embedded.kafka=true: the broker starts first, becomes bootstrap.servers, and stops last
+            EmbeddedKafka broker;
+            try {
+                broker = EmbeddedKafka.start(embedded.dir(), embedded.port());
+            } catch (EmbeddedKafka.EmbeddedKafkaException e) {
+                LOG.error("losswatch: {}", e.getMessage());
+                return 1;
+            }
+            String configured = loaded.kafkaProperties().getProperty("bootstrap.servers");
+            if (!broker.bootstrapServers().equals(configured)) {
+                LOG.info("losswatch: using the embedded broker at {} instead of bootstrap.servers={}",
+                        broker.bootstrapServers(), configured);
+            }
+            return LosswatchApplication.runUntilShutdown(
+                    loaded.withKafkaProperty("bootstrap.servers", broker.bootstrapServers()), broker::close);
         }
     }
 

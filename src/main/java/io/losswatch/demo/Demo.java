@@ -1,0 +1,206 @@
+package io.losswatch.demo;
+
+import io.losswatch.config.LosswatchConfig;
+import io.losswatch.embedded.EmbeddedKafka;
+import io.losswatch.generator.DurationConverter;
+import io.losswatch.generator.GenerateCommand;
+import io.losswatch.generator.TrafficGenerator;
+import io.losswatch.runtime.LosswatchApplication;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code losswatch demo}: in one process, an embedded broker, the processor with its dashboard, the
+ * synthetic traffic and a console report of the results. Started in that order and stopped in the reverse one.
+ */
+public final class Demo implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
+    static final String APPLICATION_ID = "losswatch-demo";
+
+    private final PrintWriter out;
+    /** What to stop, last started first. */
+    private final Deque<Runnable> stops = new ArrayDeque<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private LosswatchApplication app;
+    private TrafficGenerator generator;
+
+    private Demo(PrintWriter out) {
+        this.out = out;
+    }
+
+    /** Starts everything and prints where to look; on failure stops what had started and rethrows. */
+    public static Demo start(DemoSettings settings, PrintWriter out) {
+        Demo demo = new Demo(out);
+        try {
+            demo.startAll(settings);
+        } catch (RuntimeException e) {
+            demo.close();
+            throw e;
+        }
+        return demo;
+    }
+
+    private void startAll(DemoSettings s) {
+        boolean temporary = s.dir().isEmpty();
+        Path dir;
+        try {
+            dir = s.dir().isPresent() ? s.dir().get().toAbsolutePath() : Files.createTempDirectory("losswatch-demo-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary directory: " + e.getMessage(), e);
+        }
+        if (temporary) {
+            stops.push(() -> deleteRecursively(dir));
+        }
+
+        // the broker
+        int port = s.kafkaPort();
+        if (port != 0 && !s.kafkaPortStrict() && !EmbeddedKafka.isFree(port)) {
+            out.printf("Port %d is in use (another Kafka?): the demo's broker takes a free port instead.%n", port);
+            port = 0;
+        }
+        out.println("Starting an embedded Kafka broker ...");
+        out.flush();
+        EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), port);
+        stops.push(kafka::close);
+        String bootstrap = kafka.bootstrapServers();
+
+        // the processor, with the dashboard, API and /metrics
+        int httpPort = s.httpPort();
+        if (httpPort != 0 && !s.httpPortStrict() && !EmbeddedKafka.isFree(httpPort)) {
+            out.printf("Port %d is in use: the dashboard takes a free port instead.%n", httpPort);
+            httpPort = 0;
+        }
+        LosswatchConfig config = LosswatchConfig.from(processorProperties(s, bootstrap, dir, httpPort));
+        app = LosswatchApplication.start(config);
+        stops.push(app::close);
+        String dashboard = "http://localhost:" + app.httpPort() + "/";
+
+        // what it publishes, on the console; then the traffic
+        ConsoleReport report = ConsoleReport.start(bootstrap, config.topics(), out);
+        stops.push(report::close);
+        generator = TrafficGenerator.start(s.traffic(), producerProperties(bootstrap));
+        stops.push(generator::close);
+
+        out.println();
+        out.println("losswatch demo is running. Ctrl-C stops it.");
+        out.println();
+        out.printf("  Dashboard     %s%n", dashboard);
+        out.printf("  Metrics       %smetrics  (Prometheus)   API: %sapi/models%n", dashboard, dashboard);
+        out.printf("  Kafka         %s  (embedded, KRaft; data in %s%s)%n", bootstrap, dir,
+                temporary ? ", deleted on exit" : ", kept");
+        LosswatchConfig.Topics t = config.topics();
+        out.printf("  Topics        in: %s, %s   out: %s, %s, %s, %s%n", t.predictions(), t.labels(), t.losses(),
+                t.metrics(), t.alerts(), t.dlq());
+        out.println();
+        GenerateCommand.describe(out, s.traffic(), generator.traffic(), bootstrap);
+        out.println();
+        out.printf(Locale.ROOT, "Windows of %s. Each line below is one final window: about %s after it ends for"
+                + " models with inline labels, up to %s for the others (they wait for late labels).%n",
+                DurationConverter.format(s.window()), DurationConverter.format(grace(s.window())),
+                DurationConverter.format(finalDelay(s)));
+        out.printf("Your own tools can read the same results, e.g.:%n"
+                + "  kafka-console-consumer.sh --bootstrap-server %s --topic %s --isolation-level read_committed%n",
+                bootstrap, t.metrics());
+        out.println();
+        out.flush();
+    }
+
+    /** The processor's settings: windows short enough to see results within a minute. */
+    static Properties processorProperties(DemoSettings s, String bootstrap, Path dir, int httpPort) {
+        Properties p = new Properties();
+        p.setProperty("losswatch.http.bind", "127.0.0.1");
+        p.setProperty("losswatch.http.port", Integer.toString(httpPort));
+        p.setProperty("bootstrap.servers", bootstrap);
+        p.setProperty("application.id", APPLICATION_ID);
+        p.setProperty("state.dir", dir.resolve("state").toString());
+        p.setProperty("losswatch.topic.predictions", s.traffic().predictionsTopic());
+        p.setProperty("losswatch.topic.labels", s.traffic().labelsTopic());
+        p.setProperty("losswatch.window.size", s.window().toString());
+        p.setProperty("losswatch.window.grace", grace(s.window()).toString());
+        // labels come at most label-delay late: wait that long (and a little) before counting one as missing
+        p.setProperty("losswatch.join.window", s.traffic().labelDelay().plusSeconds(2).toString());
+        p.setProperty("losswatch.join.grace", "PT5S");
+        return p;
+    }
+
+    /** A sixth of the window, from 1 to 5 seconds: enough for the skew between partitions. */
+    static Duration grace(Duration window) {
+        long ms = Math.max(1000, Math.min(5000, window.toMillis() / 6));
+        return Duration.ofMillis(ms - ms % 1000);
+    }
+
+    private static Duration finalDelay(DemoSettings s) {
+        return grace(s.window()).plus(s.traffic().labelDelay()).plusSeconds(2);
+    }
+
+    private static Properties producerProperties(String bootstrap) {
+        Properties p = new Properties();
+        p.setProperty("bootstrap.servers", bootstrap);
+        return p;
+    }
+
+    /** Whether the processor is still running (false once Kafka Streams stopped or failed). */
+    public boolean processorRunning() {
+        KafkaStreams.State state = app.streams().state();
+        return state != KafkaStreams.State.ERROR && state != KafkaStreams.State.NOT_RUNNING
+                && state != KafkaStreams.State.PENDING_ERROR && state != KafkaStreams.State.PENDING_SHUTDOWN;
+    }
+
+    public TrafficGenerator generator() {
+        return generator;
+    }
+
+    /** Stops the traffic, the console, the processor and the broker, in that order; safe to call twice. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        while (!stops.isEmpty()) {
+            try {
+                stops.pop().run();
+            } catch (RuntimeException e) {
+                LOG.warn("demo: error while stopping: {}", e.toString());
+            }
+        }
+        out.flush();
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    Files.delete(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            LOG.warn("demo: cannot delete {}: {}", dir, e.toString());
+        }
+    }
+}

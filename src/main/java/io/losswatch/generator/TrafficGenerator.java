@@ -1,0 +1,145 @@
+package io.losswatch.generator;
+
+import io.losswatch.generator.Traffic.Kind;
+import io.losswatch.generator.Traffic.Outgoing;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends {@link Traffic} to Kafka in real time on its own thread: each record when it is due, with
+ * its event time as the Kafka record time. Stops when the traffic is over (duration passed, last
+ * label sent) or on {@link #close()}, flushing what it has sent.
+ */
+public final class TrafficGenerator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TrafficGenerator.class);
+    private static final long MAX_SLEEP_MS = 100;
+
+    private final Traffic traffic;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final Thread thread;
+    private final Map<Kind, AtomicLong> sent = new EnumMap<>(Kind.class);
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
+    private final CountDownLatch done = new CountDownLatch(1);
+    private volatile boolean stopping;
+
+    private TrafficGenerator(Traffic traffic, KafkaProducer<byte[], byte[]> producer) {
+        this.traffic = traffic;
+        this.producer = producer;
+        for (Kind k : Kind.values()) {
+            sent.put(k, new AtomicLong());
+        }
+        this.thread = new Thread(this::run, "losswatch-generator");
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Starts sending traffic now.
+     *
+     * @param producerProperties bootstrap.servers and any other producer settings (security, ...)
+     */
+    public static TrafficGenerator start(GeneratorOptions options, Properties producerProperties) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "losswatch-generator");
+        p.putAll(producerProperties);
+        KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        TrafficGenerator generator = new TrafficGenerator(new Traffic(options, System.currentTimeMillis()), producer);
+        generator.thread.start();
+        return generator;
+    }
+
+    public Traffic traffic() {
+        return traffic;
+    }
+
+    private void run() {
+        try {
+            while (!stopping && !traffic.finished()) {
+                for (Outgoing o : traffic.poll(System.currentTimeMillis())) {
+                    send(o);
+                }
+                long wait = Math.min(MAX_SLEEP_MS, traffic.nextDueMs() - System.currentTimeMillis());
+                if (wait > 0) {
+                    Thread.sleep(wait);
+                }
+            }
+            producer.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("generator: stopped: {}", e.toString());
+            firstFailure.compareAndSet(null, e);
+        } finally {
+            done.countDown();
+        }
+    }
+
+    private void send(Outgoing o) {
+        byte[] key = o.key() == null ? null : o.key().getBytes(StandardCharsets.UTF_8);
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(o.topic(), null, o.timestamp(), key,
+                o.value().getBytes(StandardCharsets.UTF_8));
+        producer.send(record, (metadata, e) -> {
+            if (e == null) {
+                sent.get(o.kind()).incrementAndGet();
+            } else {
+                failed.incrementAndGet();
+                if (firstFailure.compareAndSet(null, e)) {
+                    LOG.error("generator: cannot send to {}: {}", o.topic(), e.toString());
+                }
+            }
+        });
+    }
+
+    /** Records acknowledged by the broker so far, by kind. */
+    public Map<Kind, Long> sent() {
+        Map<Kind, Long> out = new EnumMap<>(Kind.class);
+        sent.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    public long failed() {
+        return failed.get();
+    }
+
+    /** The first error that stopped the generator or lost a record, if any. */
+    public Exception failure() {
+        return firstFailure.get();
+    }
+
+    /** Waits until the traffic is over (or the generator was closed or failed). */
+    public void awaitDone() throws InterruptedException {
+        done.await();
+    }
+
+    public boolean isDone() {
+        return done.getCount() == 0;
+    }
+
+    /** Stops sending, waits for what was sent to be acknowledged, and closes the producer. */
+    @Override
+    public void close() {
+        stopping = true;
+        try {
+            done.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close();
+    }
+}
