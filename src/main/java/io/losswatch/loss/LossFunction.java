@@ -1,6 +1,8 @@
 package io.losswatch.loss;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -11,6 +13,15 @@ public enum LossFunction {
     BRIER("brier"),
     MSE("mse"),
     MAE("mae");
+
+    /** Looked up once per scored event: a map, not a scan of values(). */
+    private static final Map<String, Optional<LossFunction>> BY_ID = new HashMap<>();
+
+    static {
+        for (LossFunction f : values()) {
+            BY_ID.put(f.id, Optional.of(f));
+        }
+    }
 
     private final String id;
 
@@ -24,7 +35,7 @@ public enum LossFunction {
     }
 
     public static Optional<LossFunction> fromId(String id) {
-        return Arrays.stream(values()).filter(f -> f.id.equals(id)).findFirst();
+        return BY_ID.getOrDefault(id, Optional.empty());
     }
 
     /** "log_loss, cross_entropy, brier, mse, mae", for error messages and docs. */

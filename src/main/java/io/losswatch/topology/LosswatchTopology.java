@@ -2,7 +2,6 @@ package io.losswatch.topology;
 
 import io.losswatch.alert.AlertStep;
 import io.losswatch.config.LosswatchConfig;
-import io.losswatch.loss.WindowStats;
 import io.losswatch.topology.Routed.Contribution;
 import io.losswatch.topology.Routed.JoinInput;
 import io.losswatch.topology.Routed.PendingLabel;
@@ -57,12 +56,11 @@ public final class LosswatchTopology {
         Serde<Contribution> contributionSerde = new JsonSerde<>(Contribution.class);
         Serde<PendingPrediction> pendingPredictionSerde = new JsonSerde<>(PendingPrediction.class);
         Serde<PendingLabel> pendingLabelSerde = new JsonSerde<>(PendingLabel.class);
-        Serde<WindowStats> statsSerde = new JsonSerde<>(WindowStats.class);
         int partitions = config.topicPartitions();
 
         // parse predictions; score the labelled ones at once; sum window statistics per input partition
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(Names.INTAKE_PARTIALS_STORE), Serdes.Bytes(), statsSerde)
+                Stores.persistentKeyValueStore(Names.INTAKE_PARTIALS_STORE), Serdes.Bytes(), new WindowStatsSerde())
                 .withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Names.INTAKE_CLOCK_STORE), Serdes.String(), Serdes.Long())
@@ -76,7 +74,7 @@ public final class LosswatchTopology {
         KStream<String, Routed> partials = predictionIntake
                 .filter((k, v) -> v instanceof Routed.IntakeOutput, Named.as("partials-and-watermarks"))
                 .mapValues(v -> (Routed.IntakeOutput) v, Named.as("as-intake-output"))
-                .repartition(Repartitioned.with(Serdes.String(), new JsonSerde<>(Routed.IntakeOutput.class))
+                .repartition(Repartitioned.with(Serdes.String(), new IntakeOutputSerde())
                         .withName(Names.PARTIALS_BY_MODEL).withNumberOfPartitions(partitions)
                         .withStreamPartitioner(new ModelPartitioner<>()))
                 .mapValues(v -> (Routed) v, Named.as("partial-aggregator-input"));
@@ -122,7 +120,7 @@ public final class LosswatchTopology {
 
         // window per (model, version) and publish each window once final
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(Names.WINDOW_STORE), Serdes.Bytes(), statsSerde));
+                Stores.persistentKeyValueStore(Names.WINDOW_STORE), Serdes.Bytes(), new WindowStatsSerde()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Names.WATERMARK_STORE), Serdes.Integer(),
                 new JsonSerde<>(Routed.Watermark.class)));

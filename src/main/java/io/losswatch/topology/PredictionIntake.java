@@ -12,9 +12,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -47,6 +48,11 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
     private final long idleTimeoutMs;
     private ProcessorContext<String, Routed> context;
     private KeyValueStore<Bytes, WindowStats> partials;
+    /**
+     * The partials store's contents as objects, so adding an event reads no bytes back: the store is
+     * still written on every change (it is what a restart or another instance restores), only read here.
+     */
+    private final Map<Bytes, WindowStats> open = new HashMap<>();
     private KeyValueStore<String, Long> clockStore;
     /** Newest event time this partition has seen (its stream time in event time), kept in clockStore. */
     private long clock = -1;
@@ -68,6 +74,10 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         this.context = context;
         this.partials = context.getStateStore(Names.INTAKE_PARTIALS_STORE);
         this.clockStore = context.getStateStore(Names.INTAKE_CLOCK_STORE);
+        open.clear();
+        try (KeyValueIterator<Bytes, WindowStats> it = partials.all()) {
+            it.forEachRemaining(kv -> open.put(kv.key, kv.value));
+        }
         Long saved = clockStore.get(CLOCK);
         clock = saved == null ? -1 : saved;
         Long offset = clockStore.get(LAST_OFFSET);
@@ -130,10 +140,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
                 return;
             }
             Bytes key = WindowAggregator.windowKey(start, c.model(), c.modelVersion());
-            WindowStats stats = partials.get(key);
-            if (stats == null) {
-                stats = new WindowStats();
-            }
+            WindowStats stats = open.computeIfAbsent(key, k -> new WindowStats());
             stats.merge(c.stats());
             partials.put(key, stats);
         });
@@ -144,24 +151,21 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
 
     /** Sends every partial, then this partition's watermark to every aggregator partition. */
     private void flush(long wallClock) {
-        List<KeyValue<Bytes, WindowStats>> all = new ArrayList<>();
-        try (KeyValueIterator<Bytes, WindowStats> it = partials.all()) {
-            it.forEachRemaining(all::add);
-        }
         String topic = config.topics().predictions();
         int partition = context.taskId().partition();
         long timestamp = Math.max(clock, 0);
-        for (KeyValue<Bytes, WindowStats> kv : all) {
-            ByteBuffer key = ByteBuffer.wrap(kv.key.get());
+        for (Map.Entry<Bytes, WindowStats> kv : open.entrySet()) {
+            ByteBuffer key = ByteBuffer.wrap(kv.getKey().get());
             long start = key.getLong();
             byte[] model = new byte[key.getInt()];
             key.get(model);
             String version = StandardCharsets.UTF_8.decode(key).toString();
             String modelName = new String(model, StandardCharsets.UTF_8);
-            context.forward(new Record<>(modelName, new Routed.Partial(modelName, version, start, kv.value,
+            context.forward(new Record<>(modelName, new Routed.Partial(modelName, version, start, kv.getValue(),
                     topic, partition, lastOffset), timestamp));
-            partials.delete(kv.key);
+            partials.put(kv.getKey(), null);
         }
+        open.clear();
         boolean idle = wallClock - lastInputWallClock >= idleTimeoutMs;
         context.forward(new Record<>(WATERMARK_KEY, new Routed.Watermark(partition, partitions, clock, idle), timestamp));
     }

@@ -1,0 +1,200 @@
+package io.losswatch.bench;
+
+import io.losswatch.config.LosswatchConfig;
+import io.losswatch.runtime.LosswatchApplication;
+import io.losswatch.topology.LosswatchTopology;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * One benchmark run, every figure against the same broker and data: load, the limit, losswatch end
+ * to end, latency at half losswatch's throughput, then the hot path under JMH once the broker is
+ * gone. Progress goes to {@code log}; the caller prints the result.
+ */
+final class Bench {
+    static final String LIMIT_TOPIC = "bench-limit-copy";
+
+    record Options(long events, int models, int partitions, int latencySeconds, boolean skipJmh, Path workDir,
+                   String brokerHeap, int eventMinutes, long warmupEvents) {
+    }
+
+    private final Options options;
+    private final PrintStream log;
+
+    Bench(Options options, PrintStream log) {
+        this.options = options;
+        this.log = log;
+    }
+
+    BenchResult run() throws IOException {
+        Files.createDirectories(options.workDir());
+        Path dir = Files.createTempDirectory(options.workDir(), "run-");
+        log.printf("bench: work directory %s%n", dir);
+        long spanMs = options.eventMinutes() * 60_000L;
+        BenchData data = new BenchData(options.events(), options.models(),
+                BenchData.alignedStart(System.currentTimeMillis(), spanMs), spanMs);
+        Map<BenchData.WindowKey, Long> expected = data.expectedWindows();
+        List<BenchResult.Check> checks = new ArrayList<>();
+        Properties props = LosswatchRun.config("", dir.resolve("state"), options.partitions(), "");
+        LosswatchConfig.Topics topics = LosswatchConfig.from(props).topics();
+        Duration timeout = Duration.ofSeconds(120 + options.events() / 5_000);
+
+        LimitCopy.Result limit;
+        LosswatchRun.Throughput losswatch;
+        LatencyRun.Result latency = null;
+        BenchResult.Heap heap;
+        long commitInterval;
+        CpuClock.Sample limitCpu;
+        CpuClock.Sample losswatchCpu;
+        try (BrokerProcess broker = BrokerProcess.start(dir.resolve("broker"), options.brokerHeap(), List.of())) {
+            String bootstrap = broker.bootstrapServers();
+            log.printf("bench: broker (pid %d, -Xmx%s) on %s%n", broker.pid(), options.brokerHeap(), bootstrap);
+            if (options.warmupEvents() > 0) {
+                warmUp(bootstrap, dir, spanMs, timeout);
+            }
+            createTopics(bootstrap, List.of(topics.predictions(), LIMIT_TOPIC), options.partitions());
+
+            long t = System.nanoTime();
+            long records = Loader.load(bootstrap, topics.predictions(), data, options.partitions());
+            log.printf(Locale.ROOT, "bench: loaded %,d records in %.1f s%n", records, (System.nanoTime() - t) / 1e9);
+
+            CpuClock.Sample cpu = CpuClock.now(broker.pid(), "bench-limit-copy");
+            limit = LimitCopy.run(bootstrap, topics.predictions(), LIMIT_TOPIC, records, timeout, "bench-limit");
+            CpuClock.Sample after = CpuClock.now(broker.pid(), "bench-limit-copy");
+            limitCpu = new CpuClock.Sample(after.jvmSeconds() - cpu.jvmSeconds(), limit.threadCpuSeconds(),
+                    after.brokerSeconds() - cpu.brokerSeconds());
+            log.printf(Locale.ROOT, "bench: limit %,.0f events/s%n", limit.eventsPerSecond());
+            checks.add(new BenchResult.Check("limit: records copied (read_committed)", records,
+                    Clients.readAll(bootstrap, LIMIT_TOPIC, r -> { })));
+
+            props.setProperty("bootstrap.servers", bootstrap);
+            commitInterval = new StreamsConfig(LosswatchTopology.streamsProperties(
+                    LosswatchConfig.from(props).kafkaProperties())).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
+            HeapSampler sampler = new HeapSampler();
+            cpu = CpuClock.now(broker.pid(), "StreamThread");
+            Map<String, Double> threadsBefore = CpuClock.threadsByName();
+            LosswatchApplication app = LosswatchRun.start(props);
+            try {
+                losswatch = LosswatchRun.measure(app, bootstrap, topics.metrics(), records, expected, timeout);
+                losswatchCpu = CpuClock.now(broker.pid(), "StreamThread").minus(cpu);
+                log.println("bench: CPU by thread during losswatch's run: "
+                        + CpuClock.topThreads(threadsBefore, CpuClock.threadsByName(), 10));
+                log.printf(Locale.ROOT, "bench: losswatch %,.0f events/s%n", losswatch.eventsPerSecond());
+                checks.add(new BenchResult.Check("losswatch: final windows", expected.size(), losswatch.finalWindows()));
+                checks.add(new BenchResult.Check("losswatch: sum of final window counts", data.events,
+                        losswatch.windowCountSum()));
+                checks.add(new BenchResult.Check("losswatch: windows published twice", 0, losswatch.duplicateWindows()));
+                AtomicLong benchLosses = new AtomicLong();
+                long losses = Clients.readAll(bootstrap, topics.losses(), r -> benchLosses.incrementAndGet());
+                checks.add(new BenchResult.Check("losswatch: loss records (read_committed)", records, losses));
+                checks.add(new BenchResult.Check("losswatch: dead letters", 0,
+                        Clients.readAll(bootstrap, topics.dlq(), r -> { })));
+
+                if (options.latencySeconds() > 0) {
+                    double rate = Math.max(1, Math.round(losswatch.eventsPerSecond() / 2));
+                    log.printf(Locale.ROOT, "bench: latency at %,.0f events/s for %d s%n", rate, options.latencySeconds());
+                    latency = LatencyRun.run(bootstrap, topics.predictions(), topics.losses(), data, rate,
+                            Duration.ofSeconds(options.latencySeconds()), Duration.ofSeconds(60));
+                    checks.add(new BenchResult.Check("latency: loss records for the records sent", latency.sent(),
+                            latency.received()));
+                    checks.add(new BenchResult.Check("latency: loss records seen twice", 0, latency.duplicates()));
+                }
+            } finally {
+                app.close();
+                sampler.close();
+            }
+            heap = new BenchResult.Heap(sampler.peakUsedBytes(), sampler.peakAfterGcBytes(), sampler.maxHeapBytes());
+        }
+        long stateBytes = size(dir.resolve("state"));
+
+        HotPath.Result hotPath = null;
+        if (!options.skipJmh()) {
+            log.println("bench: hot path under JMH (about 30 s)");
+            hotPath = HotPath.run(dir.resolve("jmh.txt"));
+        }
+        BenchResult.Setup setup = new BenchResult.Setup(options.events(), options.models(), options.partitions(),
+                options.partitions(), options.brokerHeap(), Runtime.getRuntime().availableProcessors(), expected.size());
+        return new BenchResult(setup, limit, losswatch, latency, hotPath, heap, stateBytes, commitInterval, limitCpu,
+                losswatchCpu, checks);
+    }
+
+    /**
+     * Runs the limit and losswatch once on smaller data of their own (topics prefixed "warmup-"), so
+     * the measured runs find this JVM's JIT compiler done with their code, as in a long-running
+     * deployment: on two cores, compiling losswatch's code took a core for much of a cold run.
+     */
+    private void warmUp(String bootstrap, Path dir, long spanMs, Duration timeout) {
+        String prefix = "warmup-";
+        BenchData warm = new BenchData(options.warmupEvents(), options.models(),
+                BenchData.alignedStart(System.currentTimeMillis(), spanMs), spanMs);
+        Properties props = LosswatchRun.config(bootstrap, dir.resolve("warmup-state"), options.partitions(), prefix);
+        LosswatchConfig.Topics topics = LosswatchConfig.from(props).topics();
+        createTopics(bootstrap, List.of(topics.predictions(), prefix + LIMIT_TOPIC), options.partitions());
+        long records = Loader.load(bootstrap, topics.predictions(), warm, options.partitions());
+        LimitCopy.run(bootstrap, topics.predictions(), prefix + LIMIT_TOPIC, records, timeout, prefix + "bench-limit");
+        try (LosswatchApplication app = LosswatchRun.start(props)) {
+            LosswatchRun.measure(app, bootstrap, topics.metrics(), records, warm.expectedWindows(), timeout);
+        }
+        log.printf(Locale.ROOT, "bench: warmed up on %,d records%n", records);
+    }
+
+    private static void createTopics(String bootstrap, List<String> names, int partitions) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            List<NewTopic> topics = names.stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList();
+            admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BenchException("interrupted while creating topics");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new BenchException("cannot create topics: " + e);
+        }
+    }
+
+    /** Bytes of the regular files under dir. */
+    static long size(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> {
+                try {
+                    return Files.size(f);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

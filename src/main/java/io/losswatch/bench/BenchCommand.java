@@ -1,0 +1,84 @@
+package io.losswatch.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code losswatch bench}: throughput and latency measured against Kafka's own limit in the same run
+ * (docs/benchmarks.md). Prints a table on standard output and exits 0, or 1 when the run's outputs
+ * are inconsistent (a record lost or duplicated somewhere).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measure losswatch against a plain exactly-once Kafka copy of the same data, in one run,",
+            "on a broker started in its own JVM. See docs/benchmarks.md."})
+public final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--events", paramLabel = "N", defaultValue = "2000000",
+            description = "Labelled predictions to load (default: ${DEFAULT-VALUE}).")
+    long events;
+
+    @Option(names = "--models", paramLabel = "M", defaultValue = "100",
+            description = "Models they come from (default: ${DEFAULT-VALUE}).")
+    int models;
+
+    @Option(names = "--partitions", paramLabel = "P", defaultValue = "3",
+            description = "Partitions of every topic (default: ${DEFAULT-VALUE}, as losswatch.topic.partitions).")
+    int partitions;
+
+    @Option(names = "--latency-seconds", paramLabel = "S", defaultValue = "30",
+            description = "Length of the latency phase; 0 skips it (default: ${DEFAULT-VALUE}).")
+    int latencySeconds;
+
+    @Option(names = "--event-minutes", paramLabel = "MIN", defaultValue = "60",
+            description = "Event-time span of the data, in one-minute windows (default: ${DEFAULT-VALUE}).")
+    int eventMinutes;
+
+    @Option(names = "--warmup-events", paramLabel = "W", defaultValue = "200000",
+            description = "Events of a warm-up run of the limit and losswatch on topics of their own before the"
+                    + " measured runs, so the JIT compiler is done; 0 for none (default: ${DEFAULT-VALUE}).")
+    long warmupEvents;
+
+    @Option(names = "--skip-jmh", description = "Do not run the JMH hot-path benchmark.")
+    boolean skipJmh;
+
+    @Option(names = "--broker-heap", paramLabel = "SIZE", defaultValue = "1g",
+            description = "Heap of the broker's JVM, -Xms and -Xmx (default: ${DEFAULT-VALUE}).")
+    String brokerHeap;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "Where the broker's log, losswatch's state and JMH's report go; kept after the run"
+                    + " (default: a temporary directory, deleted after the run).")
+    Path workDir;
+
+    @Override
+    public Integer call() throws IOException {
+        if (events < 1 || models < 1 || partitions < 1 || latencySeconds < 0 || eventMinutes < 1 || warmupEvents < 0) {
+            throw new ParameterException(spec.commandLine(), "bench: --events, --models, --partitions and"
+                    + " --event-minutes must be at least 1, --latency-seconds and --warmup-events at least 0");
+        }
+        boolean temporary = workDir == null;
+        Path dir = temporary ? Files.createTempDirectory("losswatch-bench") : workDir;
+        try {
+            BenchResult result = new Bench(new Bench.Options(events, models, partitions, latencySeconds, skipJmh,
+                    dir, brokerHeap, eventMinutes, warmupEvents), System.err).run();
+            result.print(System.out);
+            return result.consistent() ? 0 : 1;
+        } catch (BenchException e) {
+            System.err.println("losswatch bench: " + e.getMessage());
+            return 1;
+        } finally {
+            if (temporary) {
+                Bench.deleteRecursively(dir);
+            }
+        }
+    }
+}

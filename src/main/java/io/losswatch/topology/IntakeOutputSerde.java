@@ -1,0 +1,85 @@
+package io.losswatch.topology;
+
+import io.losswatch.loss.WindowStats;
+import io.losswatch.topology.Routed.IntakeOutput;
+import io.losswatch.topology.Routed.Partial;
+import io.losswatch.topology.Routed.Watermark;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Partials and watermarks on the partials-by-model repartition topic, in a binary form: a partial
+ * carries a whole {@link WindowStats} (calibration bins included), and writing and reading it as
+ * JSON cost more than summing the events it stands for (docs/benchmarks.md). Records written as JSON
+ * by earlier versions (they start with '{') are still read, so a topic with some in flight drains.
+ */
+final class IntakeOutputSerde implements Serde<IntakeOutput> {
+    private static final byte PARTIAL = 1;
+    private static final byte WATERMARK = 2;
+    private static final JsonSerde<IntakeOutput> JSON = new JsonSerde<>(IntakeOutput.class);
+
+    @Override
+    public Serializer<IntakeOutput> serializer() {
+        return (topic, value) -> value == null ? null : write(value);
+    }
+
+    @Override
+    public Deserializer<IntakeOutput> deserializer() {
+        return (topic, bytes) -> {
+            if (bytes == null) {
+                return null;
+            }
+            if (bytes.length > 0 && bytes[0] == '{') {
+                return JSON.deserializer().deserialize(topic, bytes);
+            }
+            try {
+                return read(ByteBuffer.wrap(bytes));
+            } catch (RuntimeException e) {
+                throw new SerializationException("cannot read a partial or watermark from " + bytes.length + " bytes", e);
+            }
+        };
+    }
+
+    static byte[] write(IntakeOutput value) {
+        if (value instanceof Watermark w) {
+            return ByteBuffer.allocate(1 + 4 + 4 + 8 + 1).put(WATERMARK).putInt(w.partition()).putInt(w.partitions())
+                    .putLong(w.time()).put((byte) (w.idle() ? 1 : 0)).array();
+        }
+        Partial p = (Partial) value;
+        byte[] model = p.model().getBytes(StandardCharsets.UTF_8);
+        byte[] version = p.modelVersion().getBytes(StandardCharsets.UTF_8);
+        byte[] topic = p.sourceTopic().getBytes(StandardCharsets.UTF_8);
+        byte[] stats = WindowStatsSerde.write(p.stats());
+        return ByteBuffer.allocate(1 + 4 + model.length + 4 + version.length + 8 + 4 + topic.length + 4 + 8 + stats.length)
+                .put(PARTIAL).putInt(model.length).put(model).putInt(version.length).put(version)
+                .putLong(p.windowStart()).putInt(topic.length).put(topic).putInt(p.sourcePartition())
+                .putLong(p.lastSourceOffset()).put(stats).array();
+    }
+
+    static IntakeOutput read(ByteBuffer b) {
+        byte kind = b.get();
+        if (kind == WATERMARK) {
+            return new Watermark(b.getInt(), b.getInt(), b.getLong(), b.get() == 1);
+        }
+        if (kind != PARTIAL) {
+            throw new SerializationException("unknown intake output kind " + kind);
+        }
+        String model = string(b);
+        String version = string(b);
+        long start = b.getLong();
+        String topic = string(b);
+        int partition = b.getInt();
+        long offset = b.getLong();
+        return new Partial(model, version, start, WindowStatsSerde.read(b), topic, partition, offset);
+    }
+
+    private static String string(ByteBuffer b) {
+        byte[] bytes = new byte[b.getInt()];
+        b.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}

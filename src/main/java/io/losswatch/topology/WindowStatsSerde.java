@@ -1,0 +1,110 @@
+package io.losswatch.topology;
+
+import io.losswatch.loss.WindowStats;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * {@link WindowStats} in a fixed binary layout, for state stores written once per event: an order of
+ * magnitude cheaper than JSON, whose number formatting and parsing dominated the prediction intake
+ * (docs/benchmarks.md). Values written as JSON by earlier versions (they start with '{') are still
+ * read, so existing state and changelogs restore. Null passes through.
+ */
+public final class WindowStatsSerde implements Serde<WindowStats> {
+    /** First byte of the binary form; JSON starts with '{'. */
+    private static final byte VERSION = 1;
+    private static final JsonSerde<WindowStats> JSON = new JsonSerde<>(WindowStats.class);
+
+    @Override
+    public Serializer<WindowStats> serializer() {
+        return (topic, s) -> s == null ? null : write(s);
+    }
+
+    @Override
+    public Deserializer<WindowStats> deserializer() {
+        return (topic, bytes) -> {
+            if (bytes == null) {
+                return null;
+            }
+            if (bytes.length > 0 && bytes[0] == '{') {
+                return JSON.deserializer().deserialize(topic, bytes);
+            }
+            try {
+                return read(ByteBuffer.wrap(bytes));
+            } catch (RuntimeException e) {
+                throw new SerializationException("cannot read WindowStats from " + bytes.length + " bytes", e);
+            }
+        };
+    }
+
+    static byte[] write(WindowStats s) {
+        byte[] function = s.lossFunction == null ? null : s.lossFunction.getBytes(StandardCharsets.UTF_8);
+        boolean bins = s.binCount != null;
+        int size = 1 + 2 + (function == null ? 0 : function.length) + 16 * 8 + 1
+                + (bins ? WindowStats.CALIBRATION_BINS * 24 : 0);
+        ByteBuffer b = ByteBuffer.allocate(size);
+        b.put(VERSION);
+        if (function == null) {
+            b.putShort((short) -1);
+        } else {
+            b.putShort((short) function.length).put(function);
+        }
+        b.putLong(s.count).putDouble(s.sum).putDouble(s.compensation).putDouble(s.m2)
+                .putDouble(s.min).putDouble(s.max).putLong(s.clipped)
+                .putLong(s.joined).putDouble(s.labelDelaySum).putLong(s.labelDelayMax)
+                .putLong(s.binaryCount).putDouble(s.predictionSum).putLong(s.positives).putLong(s.correct)
+                .putLong(s.unlabelled).putLong(s.pending);
+        b.put((byte) (bins ? 1 : 0));
+        if (bins) {
+            for (int i = 0; i < WindowStats.CALIBRATION_BINS; i++) {
+                b.putLong(s.binCount[i]).putDouble(s.binPredictionSum[i]).putLong(s.binPositives[i]);
+            }
+        }
+        return b.array();
+    }
+
+    static WindowStats read(ByteBuffer b) {
+        byte version = b.get();
+        if (version != VERSION) {
+            throw new SerializationException("unknown WindowStats format " + version);
+        }
+        WindowStats s = new WindowStats();
+        short length = b.getShort();
+        if (length >= 0) {
+            byte[] function = new byte[length];
+            b.get(function);
+            s.lossFunction = new String(function, StandardCharsets.UTF_8);
+        }
+        s.count = b.getLong();
+        s.sum = b.getDouble();
+        s.compensation = b.getDouble();
+        s.m2 = b.getDouble();
+        s.min = b.getDouble();
+        s.max = b.getDouble();
+        s.clipped = b.getLong();
+        s.joined = b.getLong();
+        s.labelDelaySum = b.getDouble();
+        s.labelDelayMax = b.getLong();
+        s.binaryCount = b.getLong();
+        s.predictionSum = b.getDouble();
+        s.positives = b.getLong();
+        s.correct = b.getLong();
+        s.unlabelled = b.getLong();
+        s.pending = b.getLong();
+        if (b.get() == 1) {
+            s.binCount = new long[WindowStats.CALIBRATION_BINS];
+            s.binPredictionSum = new double[WindowStats.CALIBRATION_BINS];
+            s.binPositives = new long[WindowStats.CALIBRATION_BINS];
+            for (int i = 0; i < WindowStats.CALIBRATION_BINS; i++) {
+                s.binCount[i] = b.getLong();
+                s.binPredictionSum[i] = b.getDouble();
+                s.binPositives[i] = b.getLong();
+            }
+        }
+        return s;
+    }
+}

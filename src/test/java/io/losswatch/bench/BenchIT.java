@@ -1,0 +1,43 @@
+package io.losswatch.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The bench runs end to end on a tiny data set (its broker in a JVM of its own) and its outputs are
+ * consistent: the same record counts on every side. It checks no speed: timings are printed, never
+ * asserted.
+ */
+class BenchIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void tinyRunIsConsistentAndPrintsEveryRow() throws Exception {
+        Bench.Options options = new Bench.Options(5_000, 5, 3, 3, true, dir, "512m", 60, 1_000);
+        BenchResult result = new Bench(options, System.err).run();
+
+        assertThat(result.checks()).allSatisfy(c -> assertThat(c.actual()).as(c.what()).isEqualTo(c.expected()));
+        assertThat(result.consistent()).isTrue();
+        assertThat(result.limit().records()).isEqualTo(5_003);
+        assertThat(result.losswatch().records()).isEqualTo(5_003);
+        assertThat(result.losswatch().windowCountSum()).isEqualTo(5_000);
+        assertThat(result.latency().received()).isEqualTo(result.latency().sent()).isPositive();
+        assertThat(result.stateBytes()).isPositive();
+        assertThat(result.heap().peakUsedBytes()).isPositive();
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        result.print(new PrintStream(out, true, StandardCharsets.UTF_8));
+        String table = out.toString(StandardCharsets.UTF_8);
+        assertThat(table).contains("limit (EOS copy, 1 thread)", "losswatch end to end", "ratio losswatch/limit",
+                "hot path (1 thread)", "latency produce -> loss record", "peak heap", "state store size",
+                "targets", "checks");
+        assertThat(table).doesNotContain("FAILED");
+    }
+}
