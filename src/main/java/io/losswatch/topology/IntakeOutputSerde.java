@@ -5,11 +5,8 @@ import io.losswatch.topology.Routed.IntakeOutput;
 import io.losswatch.topology.Routed.Partial;
 import io.losswatch.topology.Routed.Watermark;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Partials and watermarks on the partials-by-model repartition topic, in a binary form: a partial
@@ -17,31 +14,22 @@ import org.apache.kafka.common.serialization.Serializer;
  * JSON cost more than summing the events it stands for (docs/benchmarks.md). Records written as JSON
  * by earlier versions (they start with '{') are still read, so a topic with some in flight drains.
  */
-final class IntakeOutputSerde implements Serde<IntakeOutput> {
+final class IntakeOutputSerde extends BinarySerde<IntakeOutput> {
     private static final byte PARTIAL = 1;
     private static final byte WATERMARK = 2;
-    private static final JsonSerde<IntakeOutput> JSON = new JsonSerde<>(IntakeOutput.class);
 
-    @Override
-    public Serializer<IntakeOutput> serializer() {
-        return (topic, value) -> value == null ? null : write(value);
+    IntakeOutputSerde() {
+        super(IntakeOutput.class, "a partial or watermark");
     }
 
     @Override
-    public Deserializer<IntakeOutput> deserializer() {
-        return (topic, bytes) -> {
-            if (bytes == null) {
-                return null;
-            }
-            if (bytes.length > 0 && bytes[0] == '{') {
-                return JSON.deserializer().deserialize(topic, bytes);
-            }
-            try {
-                return read(ByteBuffer.wrap(bytes));
-            } catch (RuntimeException e) {
-                throw new SerializationException("cannot read a partial or watermark from " + bytes.length + " bytes", e);
-            }
-        };
+    byte[] toBytes(IntakeOutput value) {
+        return write(value);
+    }
+
+    @Override
+    IntakeOutput fromBytes(ByteBuffer bytes) {
+        return read(bytes);
     }
 
     static byte[] write(IntakeOutput value) {

@@ -2,11 +2,8 @@ package io.losswatch.topology;
 
 import io.losswatch.loss.WindowStats;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * {@link WindowStats} in a fixed binary layout, for state stores written once per event: an order of
@@ -14,31 +11,22 @@ import org.apache.kafka.common.serialization.Serializer;
  * (docs/benchmarks.md). Values written as JSON by earlier versions (they start with '{') are still
  * read, so existing state and changelogs restore. Null passes through.
  */
-public final class WindowStatsSerde implements Serde<WindowStats> {
+public final class WindowStatsSerde extends BinarySerde<WindowStats> {
     /** First byte of the binary form; JSON starts with '{'. */
     private static final byte VERSION = 1;
-    private static final JsonSerde<WindowStats> JSON = new JsonSerde<>(WindowStats.class);
 
-    @Override
-    public Serializer<WindowStats> serializer() {
-        return (topic, s) -> s == null ? null : write(s);
+    public WindowStatsSerde() {
+        super(WindowStats.class, "WindowStats");
     }
 
     @Override
-    public Deserializer<WindowStats> deserializer() {
-        return (topic, bytes) -> {
-            if (bytes == null) {
-                return null;
-            }
-            if (bytes.length > 0 && bytes[0] == '{') {
-                return JSON.deserializer().deserialize(topic, bytes);
-            }
-            try {
-                return read(ByteBuffer.wrap(bytes));
-            } catch (RuntimeException e) {
-                throw new SerializationException("cannot read WindowStats from " + bytes.length + " bytes", e);
-            }
-        };
+    byte[] toBytes(WindowStats value) {
+        return write(value);
+    }
+
+    @Override
+    WindowStats fromBytes(ByteBuffer bytes) {
+        return read(bytes);
     }
 
     static byte[] write(WindowStats s) {
