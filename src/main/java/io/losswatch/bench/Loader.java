@@ -20,6 +20,7 @@ final class Loader {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         AtomicReference<Exception> failure = new AtomicReference<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            producer.partitionsFor(topic);
             for (long i = 0; i < data.events; i++) {
                 producer.send(new ProducerRecord<>(topic, ("p-" + i).getBytes(StandardCharsets.UTF_8), data.event(i)),
                         (meta, e) -> {
