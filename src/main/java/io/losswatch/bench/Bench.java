@@ -115,6 +115,8 @@ final class Bench {
                     log.printf(Locale.ROOT, "bench: %sKafka Streams pass-through %,.0f events/s%n", tag,
                             pt.eventsPerSecond());
                     passThroughRounds.add(pt.eventsPerSecond());
+                    checks.add(new BenchResult.Check(tag + "Kafka Streams pass-through: records copied", records,
+                            Clients.readAll(bootstrap, passThroughTopic, r -> { })));
                     if (passThrough == null || pt.eventsPerSecond() > passThrough.eventsPerSecond()) {
                         passThrough = pt;
                     }
