@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
  * are inconsistent (a record lost or duplicated somewhere).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure losswatch against a plain exactly-once Kafka copy of the same data, in one run,",
-            "on a broker started in its own JVM. See docs/benchmarks.md."})
+        description = "Measure losswatch against a plain exactly-once Kafka copy of the same data, in one run,"
+                + " on a broker started in its own JVM. See docs/benchmarks.md.")
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
