@@ -10,6 +10,7 @@ import static io.losswatch.config.Setting.oneOf;
 import static io.losswatch.config.Setting.text;
 import static io.losswatch.config.Setting.topic;
 
+import io.losswatch.alert.AlertSettings;
 import io.losswatch.loss.LossFunction;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Every losswatch setting, with its default: the one registry that validation, the documented
@@ -47,7 +49,7 @@ public final class Settings {
     }
 
     /** All settings, in the order the documentation lists them. */
-    public static final List<Setting> ALL = List.of(
+    public static final List<Setting> ALL = Stream.concat(Stream.of(
             // topics
             topic("losswatch.topic.predictions", "predictions", "input: prediction events"),
             topic("losswatch.topic.labels", "labels", "input: ground-truth label events"),
@@ -101,10 +103,13 @@ public final class Settings {
             integer("losswatch.embedded.kafka.port", "9092", 0, 65_535,
                     "the embedded broker's client port on localhost; 0 picks any free port"),
             text("losswatch.embedded.kafka.dir", "data/kafka",
-                    "the embedded broker's data directory, formatted on first use and kept across restarts"));
+                    "the embedded broker's data directory, formatted on first use and kept across restarts")),
+            // alerts (io.losswatch.alert.AlertSettings, docs/alerting.md)
+            AlertSettings.SETTINGS.stream()).toList();
 
     /** Suffixes that may follow {@code losswatch.model.<model>.}; each overrides {@code losswatch.<suffix>}. */
-    public static final List<String> PER_MODEL = List.of("loss");
+    public static final List<String> PER_MODEL = Stream.concat(Stream.of("loss"),
+            AlertSettings.PER_MODEL.stream()).toList();
 
     private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
 

@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
 public final class Demo implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
     static final String APPLICATION_ID = "losswatch-demo";
+    /** Labels come at most label-delay late; the join waits that long and this much more. */
+    private static final Duration JOIN_SLACK = Duration.ofSeconds(5);
+    private static final Duration JOIN_GRACE = Duration.ofSeconds(10);
 
     private final PrintWriter out;
     /** What to stop, last started first. */
@@ -88,6 +91,7 @@ public final class Demo implements AutoCloseable {
         LosswatchConfig config = LosswatchConfig.from(processorProperties(s, bootstrap, dir, httpPort));
         app = LosswatchApplication.start(config);
         stops.push(app::close);
+        awaitRunning(Duration.ofSeconds(120));
         String dashboard = "http://localhost:" + app.httpPort() + "/";
 
         // what it publishes, on the console; then the traffic
@@ -133,8 +137,15 @@ public final class Demo implements AutoCloseable {
         p.setProperty("losswatch.window.size", s.window().toString());
         p.setProperty("losswatch.window.grace", grace(s.window()).toString());
         // labels come at most label-delay late: wait that long (and a little) before counting one as missing
-        p.setProperty("losswatch.join.window", s.traffic().labelDelay().plusSeconds(2).toString());
-        p.setProperty("losswatch.join.grace", "PT5S");
+        p.setProperty("losswatch.join.window", s.traffic().labelDelay().plus(JOIN_SLACK).toString());
+        // a label waits this long (event time) for its prediction: the two topics are read separately
+        p.setProperty("losswatch.join.grace", JOIN_GRACE.toString());
+        // alerts: the baseline learns from the windows before the drift, and a window counts once it
+        // holds a third of the predictions a model gets in one
+        long windowsBeforeDrift = s.traffic().driftStart().toMillis() / s.window().toMillis();
+        p.setProperty("losswatch.alert.warmup.windows", Long.toString(Math.max(2, Math.min(8, windowsBeforeDrift - 1))));
+        double perWindow = s.traffic().rate() * s.window().toMillis() / 1000.0 / s.traffic().models();
+        p.setProperty("losswatch.alert.min.count", Long.toString(Math.max(10, Math.min(100, (long) (perWindow / 3)))));
         return p;
     }
 
@@ -145,13 +156,29 @@ public final class Demo implements AutoCloseable {
     }
 
     private static Duration finalDelay(DemoSettings s) {
-        return grace(s.window()).plus(s.traffic().labelDelay()).plusSeconds(2);
+        return grace(s.window()).plus(s.traffic().labelDelay()).plus(JOIN_SLACK).plus(JOIN_GRACE);
     }
 
     private static Properties producerProperties(String bootstrap) {
         Properties p = new Properties();
         p.setProperty("bootstrap.servers", bootstrap);
         return p;
+    }
+
+    /** Traffic starts once the processor runs, so it is processed as it comes rather than as a backlog. */
+    private void awaitRunning(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (app.streams().state() != KafkaStreams.State.RUNNING) {
+            if (!processorRunning() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the processor did not start (Kafka Streams " + app.streams().state() + ")");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the processor was starting", e);
+            }
+        }
     }
 
     /** Whether the processor is still running (false once Kafka Streams stopped or failed). */

@@ -63,7 +63,7 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Separate labels come 0 to this long after their prediction (default: ${DEFAULT-VALUE}).")
     Duration labelDelay;
 
-    @Option(names = "--drift-start", paramLabel = "DURATION", defaultValue = "2m", converter = DurationConverter.class,
+    @Option(names = "--drift-start", paramLabel = "DURATION", defaultValue = "3m", converter = DurationConverter.class,
             description = "When the first model's loss starts to rise (default: ${DEFAULT-VALUE}).")
     Duration driftStart;
 
@@ -121,7 +121,8 @@ public final class DemoCommand implements Callable<Integer> {
         Demo demo;
         try {
             demo = Demo.start(settings, out);
-        } catch (EmbeddedKafka.EmbeddedKafkaException | LosswatchApplication.StartupException e) {
+        } catch (EmbeddedKafka.EmbeddedKafkaException | LosswatchApplication.StartupException
+                 | IllegalStateException e) {
             spec.commandLine().getErr().println("losswatch: " + e.getMessage());
             return 1;
         }

@@ -65,8 +65,9 @@ public final class GenerateCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     double unlabelledShare;
 
-    @Option(names = "--drift-start", paramLabel = "DURATION", defaultValue = "5m", converter = DurationConverter.class,
-            description = "When the first model's loss starts to rise (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--drift-start", paramLabel = "DURATION", defaultValue = "15m", converter = DurationConverter.class,
+            description = "When the first model's loss starts to rise (default: ${DEFAULT-VALUE}: after losswatch's"
+                    + " alert baseline has warmed up with its default 1-minute windows).")
     Duration driftStart;
 
     @Option(names = "--drift-ramp", paramLabel = "DURATION", defaultValue = "1m", converter = DurationConverter.class,

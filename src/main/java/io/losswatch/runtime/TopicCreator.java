@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,10 +61,25 @@ final class TopicCreator {
     }
 
     /** The partition count of an existing topic. */
+    /**
+     * The partition count of an existing topic. Right after it was created the broker's metadata may
+     * not know it yet (UnknownTopicOrPartitionException), so ask again until timeoutMs has passed.
+     */
     static int partitionCount(Admin admin, String topic, long timeoutMs)
             throws InterruptedException, ExecutionException, TimeoutException {
-        return admin.describeTopics(List.of(topic)).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS)
-                .get(topic).partitions().size();
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(topic)).allTopicNames()
+                        .get(timeoutMs, TimeUnit.MILLISECONDS).get(topic).partitions().size();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+                        || System.currentTimeMillis() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     private static NewTopic newTopic(LosswatchConfig config, String name) {

@@ -1,5 +1,6 @@
 package io.losswatch.topology;
 
+import io.losswatch.alert.AlertStep;
 import io.losswatch.config.LosswatchConfig;
 import io.losswatch.topology.Routed.Contribution;
 import io.losswatch.topology.Routed.JoinInput;
@@ -133,6 +134,9 @@ public final class LosswatchTopology {
                 .mapValues(v -> ((Routed.Metrics) v).metrics(), Named.as("as-window-metrics"))
                 .to(topics.metrics(), Produced.with(Serdes.String(), new JsonSerde<>(WindowMetrics.class))
                         .withName("metrics-sink"));
+
+        // raise and resolve drift alerts per (model, version) from final windows and per-event losses
+        AlertStep.attach(builder, config, predictionIntake, joined, windows);
 
         return builder.build();
     }

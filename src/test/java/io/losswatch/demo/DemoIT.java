@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code java -jar target/losswatch.jar demo} for a bounded time with a fast drift schedule: it prints
  * the dashboard's URL and the broker's address; a consumer of that broker sees final windows for every
- * model, the drift, and the malformed records in the dead-letter topic, and the dashboard's API and
- * /metrics show them too; then it stops by itself, cleanly, and leaves
+ * model, the drift and its FIRING alert, and the malformed records in the dead-letter topic, and the
+ * dashboard's API and /metrics show them too; then it stops by itself, cleanly, and leaves
  * nothing behind.
  */
 class DemoIT {
@@ -43,8 +43,8 @@ class DemoIT {
     @Test
     void demoShowsWindowsDriftAndDeadLettersThenStopsCleanly() throws Exception {
         JarProcess demo = JarProcess.start(work, "demo.log", "demo", "--kafka-port", "0", "--http-port", "0", "--window", "5s",
-                "--rate", "80", "--label-delay", "2s", "--drift-start", "20s", "--drift-ramp", "0s",
-                "--drift-size", "1.0", "--malformed-share", "0.03", "--duration", "55s");
+                "--rate", "80", "--label-delay", "2s", "--drift-start", "30s", "--drift-ramp", "0s",
+                "--drift-size", "1.0", "--malformed-share", "0.03", "--duration", "70s");
         Matcher kafka = demo.awaitOutput(KAFKA, Duration.ofSeconds(90));
         String bootstrap = kafka.group(1);
         Path dataDir = Path.of(kafka.group(2));
@@ -98,11 +98,11 @@ class DemoIT {
 
         // the drift: churn's windows after the drift start are far worse than before it
         long start = windows.stream().mapToLong(w -> w.get("window_start").asLong()).min().orElseThrow();
-        double before = meanLoss(windows, "churn", start, start + 15_000);
-        double after = meanLoss(windows, "churn", start + 30_000, Long.MAX_VALUE);
+        double before = meanLoss(windows, "churn", start, start + 20_000);
+        double after = meanLoss(windows, "churn", start + 40_000, Long.MAX_VALUE);
         assertThat(after - before).as("churn before %.3f, after %.3f", before, after).isGreaterThan(0.6);
-        double steady = meanLoss(windows, "credit-risk", start + 30_000, Long.MAX_VALUE)
-                - meanLoss(windows, "credit-risk", start, start + 15_000);
+        double steady = meanLoss(windows, "credit-risk", start + 40_000, Long.MAX_VALUE)
+                - meanLoss(windows, "credit-risk", start, start + 20_000);
         assertThat(steady).as("a model that does not drift").isLessThan(0.3);
 
         // malformed records are dead-lettered with their reasons
@@ -114,8 +114,10 @@ class DemoIT {
                 .contains("losswatch_dlq_records_total");
         assertThat(JSON.readTree(modelsPage).findValuesAsText("model")).contains("churn", "fraud", "credit-risk", "ctr");
 
-        // TODO(alerts): once the alert package is on main, assert a FIRING alert for churn here
-        assertThat(alerts).allSatisfy(a -> assertThat(a.get("status").asText()).isIn("FIRING", "RESOLVED"));
+        // the drifting model's alert fires, on the topic and on the console
+        assertThat(alerts).as("alerts: " + alerts)
+                .anySatisfy(a -> assertThat(a.get("model").asText() + " " + a.get("status").asText()).isEqualTo("churn FIRING"));
+        assertThat(demo.output()).containsPattern("ALERT FIRING churn v\\d");
     }
 
     private static HttpResponse<String> get(HttpClient http, String url) throws Exception {

@@ -52,7 +52,7 @@ class GenerateCommandTest {
         new CommandLine(command).parseArgs();
         assertThat(command.bootstrapServer).isEqualTo("localhost:9092");
         assertThat(command.options()).isEqualTo(new GeneratorOptions(4, 50, Optional.empty(), Duration.ofSeconds(10),
-                0.02, Duration.ofMinutes(5), Duration.ofMinutes(1), 0.5, 0.01, 42, "predictions", "labels"));
+                0.02, Duration.ofMinutes(15), Duration.ofMinutes(1), 0.5, 0.01, 42, "predictions", "labels"));
         assertThat(Main.execute("generate", "--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("--rate", "--drift-start", "--malformed-share",
                 "--bootstrap-server", "--rate=PER_SECOND", "(default: 4)");

@@ -1,0 +1,80 @@
+package io.losswatch.alert;
+
+import io.losswatch.topology.WindowMetrics;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The thin Kafka Streams shell around {@link AlertEvaluator}: loads the (model, version)'s state from
+ * the logged {@code alert-state} store, applies one observation, stores the new state and forwards the
+ * alert, if any, keyed by model. Under exactly-once the state change and the alert record commit
+ * together, so a restart neither repeats nor loses a FIRING. Time is the records' event time only.
+ */
+final class AlertProcessor implements Processor<String, AlertInput, String, Alert> {
+    private final AlertEvaluator evaluator;
+    private final Function<String, AlertSettings> settings;
+    private ProcessorContext<String, Alert> context;
+    private KeyValueStore<Bytes, AlertState> states;
+
+    AlertProcessor(AlertEvaluator evaluator, Function<String, AlertSettings> settings) {
+        this.evaluator = evaluator;
+        this.settings = settings;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Alert> context) {
+        this.context = context;
+        this.states = context.getStateStore(AlertStep.STATE_STORE);
+    }
+
+    @Override
+    public void process(Record<String, AlertInput> record) {
+        String model;
+        String version;
+        if (record.value() instanceof AlertInput.Loss l) {
+            model = l.model();
+            version = l.modelVersion();
+        } else if (record.value() instanceof AlertInput.Window w && w.metrics().finalResult()) {
+            model = w.metrics().model();
+            version = w.metrics().modelVersion();
+        } else {
+            return; // an interim window (losswatch.metrics.emit=update) is not evaluated
+        }
+        AlertSettings s = settings.apply(model);
+        if (!s.enabled()) {
+            return;
+        }
+        Bytes key = stateKey(model, version);
+        AlertState state = states.get(key);
+        if (state == null) {
+            state = AlertState.INITIAL;
+        }
+        AlertEvaluator.Outcome outcome;
+        if (record.value() instanceof AlertInput.Loss l) {
+            outcome = evaluator.onLoss(model, version, state, l.eventTime(), l.loss(), s);
+        } else {
+            WindowMetrics m = ((AlertInput.Window) record.value()).metrics();
+            outcome = evaluator.onWindow(model, version, state,
+                    new AlertEvaluator.Window(m.windowStart(), m.windowEnd(), m.count(), m.meanLoss(), m.stddevLoss(), m.maxLoss()), s);
+        }
+        if (outcome.state() != state) {
+            states.put(key, outcome.state());
+        }
+        if (outcome.alert() != null) {
+            context.forward(new Record<>(model, outcome.alert(), record.timestamp()));
+        }
+    }
+
+    /** Model (length-prefixed) then version, so one model's versions are adjacent. */
+    static Bytes stateKey(String model, String version) {
+        byte[] m = model.getBytes(StandardCharsets.UTF_8);
+        byte[] v = version.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(ByteBuffer.allocate(4 + m.length + v.length).putInt(m.length).put(m).put(v).array());
+    }
+}

@@ -1,0 +1,164 @@
+package io.losswatch.alert;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Sweeps alert settings over the synthetic scenarios with the pure evaluator (no Kafka: seconds, not
+ * minutes), to choose defaults before confirming them on the real topology with AlertEvaluation.
+ * Arguments override settings, e.g. {@code alert.relative.z=3.5 alert.sequential.threshold=25}.
+ */
+final class AlertTuning {
+    private AlertTuning() {
+    }
+
+    public static void main(String[] args) {
+        Map<String, String> raw = new HashMap<>();
+        for (String a : args) {
+            String[] kv = a.split("=", 2);
+            raw.put("losswatch." + kv[0], kv[1]);
+        }
+        AlertSettings s = AlertSettings.fromRaw("m", raw::get);
+        int seeds = Integer.getInteger("seeds", 5);
+        if ("kz".equals(System.getProperty("sweep"))) {
+            System.out.println(sweepKz(seeds));
+            return;
+        }
+        if (Boolean.getBoolean("summary")) {
+            System.out.println(String.join(" ", args) + " => " + summary(s, seeds));
+            return;
+        }
+        System.out.println(s);
+        System.out.printf(Locale.ROOT, "%-40s %8s %8s %8s %8s | %s%n", "shape", "FA@100", "FA@200", "FA@1000",
+                "FAout200", "delays(n=100: +50%) (n=200: +25% +50% +100% +200%) | spikes fired(+50 +100 +200 +400) | flaps");
+        for (Synthetic.Shape shape : Synthetic.shapes()) {
+            int fa100 = 0;
+            int fa200 = 0;
+            int fa1000 = 0;
+            int faOut = 0;
+            for (int seed = 1; seed <= seeds; seed++) {
+                fa100 += falseAlarms(Scenario.stationary("m", shape, 100, 1000, seed), s);
+                fa200 += falseAlarms(Scenario.stationary("m", shape, 200, 1000, seed), s);
+                if (seed == 1) {
+                    fa1000 += falseAlarms(Scenario.stationary("m", shape, 1000, 1000, seed), s);
+                }
+                faOut += falseAlarms(Scenario.outliers("m", shape, 200, 1000, 7, seed), s);
+            }
+            StringBuilder sb = new StringBuilder();
+            int flaps = 0;
+            for (int[] cfg : new int[][] {{100, 50}, {200, 25}, {200, 50}, {200, 100}, {200, 200}}) {
+                List<Analysis> as = new ArrayList<>();
+                for (int seed = 1; seed <= Math.max(1, seeds / 2); seed++) {
+                    Scenario sc = Scenario.steps("m", shape, cfg[0], cfg[1] / 100.0, 20, 10, 30, 1000, seed);
+                    as.add(Analysis.of(sc, PureRunner.run(sc, s, 10_000)));
+                }
+                List<Double> delays = new ArrayList<>();
+                int missed = 0;
+                for (Analysis a : as) {
+                    delays.addAll(a.delays());
+                    missed += a.missed();
+                    flaps += a.flaps() + a.falseAlarms();
+                }
+                sb.append(String.format(Locale.ROOT, " %.2f/%.2f", Analysis.quantile(delays, 0.5),
+                        Analysis.quantile(delays, 0.99)));
+                if (missed > 0) {
+                    sb.append("(miss ").append(missed).append(")");
+                }
+            }
+            sb.append(" |");
+            for (int spike : new int[] {50, 100, 200, 400}) {
+                Scenario sc = Scenario.steps("m", shape, 200, spike / 100.0, 20, 1, 29, 1000, 3);
+                Analysis a = Analysis.of(sc, PureRunner.run(sc, s, 10_000));
+                sb.append(String.format(Locale.ROOT, " %d/%d", sc.episodes().size() - a.missed(), sc.episodes().size()));
+            }
+            System.out.printf(Locale.ROOT, "%-40s %8d %8d %8d %8d |%s | %d%n", shape.name() + String.format(Locale.ROOT,
+                    " (%.3f)", shape.baseMean()), fa100, fa200, fa1000, faOut, sb, flaps);
+        }
+    }
+
+    /** One line per setting combination: false alarms, and delays where detection matters most. */
+    static String summary(AlertSettings s, int seeds) {
+        List<Synthetic.Shape> shapes = Synthetic.shapes();
+        int fa = 0;
+        int faSeq = 0;
+        int faOut = 0;
+        for (Synthetic.Shape shape : shapes) {
+            for (int seed = 1; seed <= seeds; seed++) {
+                Analysis a = Analysis.of(Scenario.stationary("m", shape, 100, 1000, seed),
+                        PureRunner.run(Scenario.stationary("m", shape, 100, 1000, seed), s, 10_000));
+                fa += a.falseAlarms();
+                faSeq += a.sequentialFirings();
+                faOut += falseAlarms(Scenario.outliers("m", shape, 200, 1000, 7, seed), s);
+            }
+        }
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "FA@100=%d (seq %d) FAout@200=%d |", fa, faSeq,
+                faOut));
+        int[][] cases = {{0, 200, 50}, {0, 100, 50}, {0, 500, 50}, {4, 200, 50}, {1, 200, 100}, {0, 200, 200},
+            {3, 200, 100}};
+        for (int[] c : cases) {
+            List<Double> delays = new ArrayList<>();
+            int missed = 0;
+            for (int seed = 1; seed <= seeds; seed++) {
+                Scenario sc = Scenario.steps("m", shapes.get(c[0]), c[1], c[2] / 100.0, 20, 10, 30, 1000, seed);
+                Analysis a = Analysis.of(sc, PureRunner.run(sc, s, 10_000));
+                delays.addAll(a.delays());
+                missed += a.missed();
+            }
+            sb.append(String.format(Locale.ROOT, " s%d/n%d/+%d%%: %.2f %.2f %.2f m%d |", c[0], c[1], c[2],
+                    Analysis.quantile(delays, 0.5), Analysis.quantile(delays, 0.9), Analysis.quantile(delays, 1),
+                    missed));
+        }
+        Scenario spikes = Scenario.steps("m", shapes.get(0), 200, 0.5, 20, 1, 29, 1000, 3);
+        sb.append(" spike+50% fired ").append(spikes.episodes().size() - Analysis.of(spikes,
+                PureRunner.run(spikes, s, 10_000)).missed());
+        return sb.toString();
+    }
+
+    /**
+     * K (consecutive windows) against z: false alarms over seeds × 1,000 stationary windows of every
+     * shape at the minimum count, and how often a +50% step of the balanced classifier is caught
+     * within 2 windows at 200 and 500 events a window (seeds × 10 episodes each).
+     */
+    static String sweepKz(int seeds) {
+        StringBuilder t = new StringBuilder(String.format(Locale.ROOT, """
+                | K | z | false alarms in %,d stationary windows (5 shapes, n = 100) | +50%%, n = 200: within 2 windows, median delay | +50%%, n = 500: within 2 windows, median delay |
+                |---:|---:|---:|---|---|
+                """, seeds * 5000));
+        double[][] grid = {{1, 3.5}, {1, 4}, {1, 4.5}, {2, 2.25}, {2, 2.5}, {2, 2.75}, {2, 3}, {3, 2}, {3, 2.25}, {3, 2.5}};
+        for (double[] kz : grid) {
+            Map<String, String> raw = Map.of("losswatch.alert.consecutive.windows", Integer.toString((int) kz[0]),
+                    "losswatch.alert.relative.z", Double.toString(kz[1]));
+            AlertSettings s = AlertSettings.fromRaw("m", raw::get);
+            int fa = 0;
+            for (Synthetic.Shape shape : Synthetic.shapes()) {
+                for (int seed = 1; seed <= seeds; seed++) {
+                    fa += Analysis.of(Scenario.stationary("m", shape, 100, 1000, seed),
+                            PureRunner.run(Scenario.stationary("m", shape, 100, 1000, seed), s, 10_000)).firings();
+                }
+            }
+            t.append(String.format(Locale.ROOT, "| %d | %s | %d |", (int) kz[0], kz[1], fa));
+            for (int n : new int[] {200, 500}) {
+                List<Double> delays = new ArrayList<>();
+                int episodes = 0;
+                for (int seed = 1; seed <= seeds; seed++) {
+                    Scenario sc = Scenario.steps("m", Synthetic.shapes().get(0), n, 0.5, 20, 8, 22, 320, seed);
+                    Analysis a = Analysis.of(sc, PureRunner.run(sc, s, 10_000));
+                    delays.addAll(a.delays());
+                    episodes += sc.episodes().size();
+                }
+                long within2 = delays.stream().filter(d -> d <= 2.0).count();
+                t.append(String.format(Locale.ROOT, " %.0f%%, %.2f |", 100.0 * within2 / episodes,
+                        Analysis.quantile(delays, 0.5)));
+            }
+            t.append('\n');
+        }
+        return t.toString();
+    }
+
+    static int falseAlarms(Scenario sc, AlertSettings s) {
+        return Analysis.of(sc, PureRunner.run(sc, s, 10_000)).falseAlarms();
+    }
+}
