@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
  * are inconsistent (a record lost or duplicated somewhere).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure losswatch against a plain exactly-once Kafka copy of the same data, in one run,",
-            "on a broker started in its own JVM. See docs/benchmarks.md."})
+        description = "Measure losswatch against a plain exactly-once Kafka copy of the same data, in one run,"
+                + " on a broker started in its own JVM. See docs/benchmarks.md.")
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -47,6 +47,11 @@ public final class BenchCommand implements Callable<Integer> {
                     + " measured runs, so the JIT compiler is done; 0 for none (default: ${DEFAULT-VALUE}).")
     long warmupEvents;
 
+    @Option(names = "--rounds", paramLabel = "R", defaultValue = "2",
+            description = "Measure the limit and losswatch R times each, alternating, on the same input; the fastest"
+                    + " of each is reported (default: ${DEFAULT-VALUE}: this machine's speed varies).")
+    int rounds;
+
     @Option(names = "--skip-jmh", description = "Do not run the JMH hot-path benchmark.")
     boolean skipJmh;
 
@@ -61,15 +66,16 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (events < 1 || models < 1 || partitions < 1 || latencySeconds < 0 || eventMinutes < 1 || warmupEvents < 0) {
-            throw new ParameterException(spec.commandLine(), "bench: --events, --models, --partitions and"
-                    + " --event-minutes must be at least 1, --latency-seconds and --warmup-events at least 0");
+        if (events < 1 || models < 1 || partitions < 1 || latencySeconds < 0 || eventMinutes < 1 || warmupEvents < 0
+                || rounds < 1) {
+            throw new ParameterException(spec.commandLine(), "bench: --events, --models, --partitions,"
+                    + " --event-minutes and --rounds must be at least 1, --latency-seconds and --warmup-events at least 0");
         }
         boolean temporary = workDir == null;
         Path dir = temporary ? Files.createTempDirectory("losswatch-bench") : workDir;
         try {
             BenchResult result = new Bench(new Bench.Options(events, models, partitions, latencySeconds, skipJmh,
-                    dir, brokerHeap, eventMinutes, warmupEvents), System.err).run();
+                    dir, brokerHeap, eventMinutes, warmupEvents, rounds), System.err).run();
             result.print(System.out);
             return result.consistent() ? 0 : 1;
         } catch (BenchException e) {

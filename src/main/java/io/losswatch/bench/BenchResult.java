@@ -7,7 +7,9 @@ import java.util.Locale;
 /** Everything one bench run measured and checked, and the table it prints. */
 record BenchResult(Setup setup, LimitCopy.Result limit, LosswatchRun.Throughput losswatch,
                    LatencyRun.Result latency, HotPath.Result hotPath, Heap heap, long stateBytes,
-                   long commitIntervalMs, CpuClock.Sample limitCpu, CpuClock.Sample losswatchCpu, List<Check> checks) {
+                   long commitIntervalMs, CpuClock.Sample limitCpu, CpuClock.Sample losswatchCpu,
+                   StreamsPassThrough.Result passThrough, List<Double> limitRounds, List<Double> passThroughRounds,
+                   List<Double> losswatchRounds, List<Check> checks) {
 
     record Setup(long events, int models, int partitions, long endMarkers, String brokerHeap, int cores,
                  long expectedWindows) {
@@ -41,9 +43,17 @@ record BenchResult(Setup setup, LimitCopy.Result limit, LosswatchRun.Throughput 
         out.printf(Locale.ROOT, "%-34s %14s %10s %14s%n", "", "events/s", "seconds", "records");
         out.printf(Locale.ROOT, "%-34s %,14.0f %10.2f %,14d%n", "limit (EOS copy, 1 thread)",
                 limit.eventsPerSecond(), limit.seconds(), limit.records());
+        out.printf(Locale.ROOT, "%-34s %,14.0f %10.2f %,14d%n", "Kafka Streams pass-through (EOS)",
+                passThrough.eventsPerSecond(), passThrough.seconds(), passThrough.records());
         out.printf(Locale.ROOT, "%-34s %,14.0f %10.2f %,14d%n", "losswatch end to end",
                 losswatch.eventsPerSecond(), losswatch.seconds(), losswatch.records());
         out.printf(Locale.ROOT, "%-34s %14.2f%n", "ratio losswatch/limit", ratio());
+        out.printf(Locale.ROOT, "%-34s %14.2f%n", "ratio losswatch/Streams pass-through",
+                losswatch.eventsPerSecond() / passThrough.eventsPerSecond());
+        if (limitRounds.size() > 1) {
+            out.printf(Locale.ROOT, "%-34s limit %s; pass-through %s; losswatch %s events/s (the fastest of each above)%n",
+                    "  rounds", rounds(limitRounds), rounds(passThroughRounds), rounds(losswatchRounds));
+        }
         out.printf(Locale.ROOT, "%-34s limit %.1f us/event in its thread, %.1f in the bench JVM, %.1f in the broker;"
                         + " losswatch %.1f in its stream thread, %.1f in its JVM, %.1f in the broker%n", "  CPU per event",
                 micros(limitCpu.threadSeconds(), limit.records()), micros(limitCpu.jvmSeconds(), limit.records()),
@@ -91,6 +101,10 @@ record BenchResult(Setup setup, LimitCopy.Result limit, LosswatchRun.Throughput 
 
     private static String verdict(boolean met, String figure) {
         return (met ? "met: " : "NOT met: ") + figure;
+    }
+
+    private static String rounds(List<Double> perSecond) {
+        return String.join(", ", perSecond.stream().map(v -> String.format(Locale.ROOT, "%,.0f", v)).toList());
     }
 
     private static double micros(double seconds, long events) {

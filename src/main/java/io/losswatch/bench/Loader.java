@@ -18,8 +18,13 @@ final class Loader {
         Map<String, Object> p = Clients.producer(bootstrap);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        // one request in flight: on a just-created topic the first batch can meet NOT_LEADER_OR_FOLLOWER,
+        // and with several in flight the idempotent producer was seen retrying OUT_OF_ORDER_SEQUENCE_NUMBER
+        // until the delivery timeout; loading is not timed, so it loses nothing that is measured
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         AtomicReference<Exception> failure = new AtomicReference<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            producer.partitionsFor(topic);
             for (long i = 0; i < data.events; i++) {
                 producer.send(new ProducerRecord<>(topic, ("p-" + i).getBytes(StandardCharsets.UTF_8), data.event(i)),
                         (meta, e) -> {

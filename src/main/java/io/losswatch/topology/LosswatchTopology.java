@@ -120,7 +120,8 @@ public final class LosswatchTopology {
 
         // window per (model, version) and publish each window once final
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(Names.WINDOW_STORE), Serdes.Bytes(), new WindowStatsSerde()));
+                Stores.persistentKeyValueStore(Names.WINDOW_STORE), Serdes.Bytes(), new WindowStatsSerde())
+                .withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Names.WATERMARK_STORE), Serdes.Integer(),
                 new JsonSerde<>(Routed.Watermark.class)));
@@ -166,7 +167,8 @@ public final class LosswatchTopology {
     private static void writeLosses(KStream<String, Routed> stream, String step, LosswatchConfig.Topics topics) {
         stream.filter((k, v) -> v instanceof Routed.Scored, Named.as(step + "-scored"))
                 .mapValues(v -> ((Routed.Scored) v).loss(), Named.as(step + "-loss-records"))
-                .to(topics.losses(), Produced.with(Serdes.String(), new JsonSerde<>(Routed.LossRecord.class))
+                .to(topics.losses(), Produced.with(Serdes.String(), Serdes.serdeFrom(new LossRecordSerializer(),
+                        new JsonSerde<>(Routed.LossRecord.class).deserializer()))
                         .withName(step + "-losses-sink"));
     }
 

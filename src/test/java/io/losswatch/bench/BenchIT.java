@@ -20,13 +20,16 @@ class BenchIT {
 
     @Test
     void tinyRunIsConsistentAndPrintsEveryRow() throws Exception {
-        Bench.Options options = new Bench.Options(5_000, 5, 3, 3, true, dir, "512m", 60, 1_000);
+        Bench.Options options = new Bench.Options(5_000, 5, 3, 3, true, dir, "512m", 60, 1_000, 2);
         BenchResult result = new Bench(options, System.err).run();
 
         assertThat(result.checks()).allSatisfy(c -> assertThat(c.actual()).as(c.what()).isEqualTo(c.expected()));
         assertThat(result.consistent()).isTrue();
+        assertThat(result.checks()).extracting(BenchResult.Check::what)
+                .contains("round 2: limit: records copied (read_committed)", "round 2: losswatch: loss records (read_committed)");
         assertThat(result.limit().records()).isEqualTo(5_003);
         assertThat(result.losswatch().records()).isEqualTo(5_003);
+        assertThat(result.passThrough().records()).isEqualTo(5_003);
         assertThat(result.losswatch().windowCountSum()).isEqualTo(5_000);
         assertThat(result.latency().received()).isEqualTo(result.latency().sent()).isPositive();
         assertThat(result.stateBytes()).isPositive();
@@ -36,6 +39,7 @@ class BenchIT {
         result.print(new PrintStream(out, true, StandardCharsets.UTF_8));
         String table = out.toString(StandardCharsets.UTF_8);
         assertThat(table).contains("limit (EOS copy, 1 thread)", "losswatch end to end", "ratio losswatch/limit",
+                "Kafka Streams pass-through (EOS)", "ratio losswatch/Streams pass-through",
                 "hot path (1 thread)", "latency produce -> loss record", "peak heap", "state store size",
                 "targets", "checks");
         assertThat(table).doesNotContain("FAILED");
