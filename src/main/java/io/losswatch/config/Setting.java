@@ -12,17 +12,24 @@ import java.util.regex.Pattern;
 /**
  * One losswatch setting: its key, its default (as written in a properties file, {@code null} when
  * it has none) and how its value is checked. Parsing a value either gives the typed value or throws
- * {@link ConfigException} with one line naming the key and what is expected.
+ * {@link ConfigException} with one line naming the key and what is expected. A secret setting's
+ * value is never repeated in that line.
  */
 public record Setting(String key, String defaultValue, String expected, Function<String, Object> parser,
-                      String description) {
+                      String description, boolean secret) {
+
+    public Setting(String key, String defaultValue, String expected, Function<String, Object> parser,
+                   String description) {
+        this(key, defaultValue, expected, parser, description, false);
+    }
 
     /** Parses value for this setting, or says in one line why it cannot. */
     public Object parse(String value, String origin) {
         try {
             return parser.apply(value.trim());
         } catch (IllegalArgumentException | DateTimeParseException e) {
-            throw new ConfigException(key + "=" + quote(value) + origin + ": expected " + expected);
+            throw new ConfigException(key + "=" + (secret ? "(hidden, " + value.length() + " characters)" : quote(value))
+                    + origin + ": expected " + expected);
         }
     }
 
@@ -121,5 +128,22 @@ public record Setting(String key, String defaultValue, String expected, Function
             }
             return v;
         }, description);
+    }
+
+    /**
+     * A secret such as a bearer token: empty (off) or at least minLength visible ASCII characters
+     * (what an HTTP header carries unchanged). Errors never repeat the value.
+     */
+    public static Setting secret(String key, int minLength, String description) {
+        return new Setting(key, "", "empty (off) or at least " + minLength
+                + " visible ASCII characters (letters, digits, punctuation; no spaces)", v -> {
+            if (v.isEmpty()) {
+                return v;
+            }
+            if (v.length() < minLength || !v.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
+                throw new IllegalArgumentException("bad secret");
+            }
+            return v;
+        }, description, true);
     }
 }

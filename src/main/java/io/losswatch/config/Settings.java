@@ -7,6 +7,7 @@ import static io.losswatch.config.Setting.durationBetween;
 import static io.losswatch.config.Setting.host;
 import static io.losswatch.config.Setting.integer;
 import static io.losswatch.config.Setting.oneOf;
+import static io.losswatch.config.Setting.secret;
 import static io.losswatch.config.Setting.text;
 import static io.losswatch.config.Setting.topic;
 
@@ -97,6 +98,8 @@ public final class Settings {
                     "alert records the dashboard and API keep per model and version"),
             durationBetween("losswatch.http.refresh", "PT5S", Duration.ofSeconds(1), Duration.ofHours(1),
                     "how often the dashboard refreshes itself"),
+            secret("losswatch.http.token", 16,
+                    "bearer token the API, /metrics and the dashboard's data require (empty: no authentication)"),
             // embedded broker (run); demo always starts one
             bool("losswatch.embedded.kafka", "false",
                     "start a single-node Kafka broker (KRaft) inside losswatch and use it as bootstrap.servers"),

@@ -3,6 +3,8 @@ package io.losswatch.http;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.losswatch.topology.Json;
@@ -10,6 +12,7 @@ import io.losswatch.topology.WindowMetrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -30,9 +33,20 @@ import org.slf4j.LoggerFactory;
  * {@code /api}, Prometheus metrics at {@code /metrics} and health at {@code /health/*}. It only
  * reads: what it shows comes from a {@link MetricsHistory}, {@link LosswatchMetrics} and the streams
  * state, so it can be tested with a history fed by hand and no Kafka.
+ *
+ * <p>Hardening (docs/reliability-security.md): only GET and HEAD, no request body, request line and
+ * headers of at most {@link #MAX_HEADER_BYTES}; every refusal is a 4xx with a JSON body and never a
+ * stack trace. With {@code losswatch.http.token} set, the data (API, /metrics, any other path) needs
+ * {@code Authorization: Bearer <token>}; the health checks and the dashboard's page and scripts,
+ * which hold no data, do not.
  */
 public final class HttpServer implements AutoCloseable {
     static final Duration DEFAULT_RANGE = Duration.ofHours(6);
+    /** Request line plus headers (Jetty's own default, made explicit): a longer URI gives 414, longer headers 431. */
+    static final int MAX_HEADER_BYTES = 8 * 1024;
+    /** Nothing here reads a request body; a larger declared one is refused with 413 before any other check. */
+    static final int MAX_BODY_BYTES = 16 * 1024;
+    private static final String REALM = "Bearer realm=\"losswatch\"";
     private static final int RECENT_ALERTS = 20;
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
 
@@ -42,6 +56,7 @@ public final class HttpServer implements AutoCloseable {
     private final Supplier<KafkaStreams.State> streamsState;
     private final BooleanSupplier historyCaughtUp;
     private final String indexHtml;
+    private final BearerToken token;
     private final Javalin app;
 
     public HttpServer(HttpSettings settings, MetricsHistory history, LosswatchMetrics metrics,
@@ -52,6 +67,7 @@ public final class HttpServer implements AutoCloseable {
         this.streamsState = streamsState;
         this.historyCaughtUp = historyCaughtUp;
         this.indexHtml = indexHtml();
+        this.token = settings.tokenRequired() ? new BearerToken(settings.token()) : null;
         this.app = Javalin.create(this::configure);
     }
 
@@ -61,6 +77,16 @@ public final class HttpServer implements AutoCloseable {
         config.jetty.host = settings.bind();
         config.jetty.port = settings.port();
         config.jetty.threadPool = threadPool();
+        config.jetty.modifyHttpConfiguration(http -> {
+            http.setRequestHeaderSize(MAX_HEADER_BYTES);
+            http.setSendServerVersion(false);
+            // Jetty's per-connection header cache otherwise matches values ignoring case: after one request
+            // with the right token, the same token in other capitals passed on that kept-alive connection
+            http.setHeaderCacheCaseSensitive(true);
+        });
+        // what Jetty refuses before any route (too large, unparsable) is answered in JSON too
+        config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler(MAX_HEADER_BYTES)));
+        config.http.maxRequestSize = MAX_BODY_BYTES;
         config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
         // the chart library from its WebJar, the page's own script and style from the classpath
         config.staticFiles.enableWebjars();
@@ -70,6 +96,7 @@ public final class HttpServer implements AutoCloseable {
             files.location = Location.CLASSPATH;
         });
 
+        config.routes.before(this::guard);
         config.routes.get("/", ctx -> ctx.html(indexHtml));
         config.routes.before("/api/*", ctx -> ctx.header("Cache-Control", "no-store"));
         config.routes.get("/api/models", ctx -> ctx.json(history.models()));
@@ -80,7 +107,17 @@ public final class HttpServer implements AutoCloseable {
         config.routes.get("/health/live", this::live);
         config.routes.get("/health/ready", this::ready);
 
-        config.routes.exception(ApiError.class, (e, ctx) -> ctx.status(e.status).json(e.body()));
+        config.routes.exception(ApiError.class, (e, ctx) -> {
+            e.headers.forEach(ctx::header);
+            ctx.status(e.status).json(e.body());
+        });
+        // Javalin's own refusals (no such path, a query parameter it cannot decode, …)
+        config.routes.exception(HttpResponseException.class, (e, ctx) -> {
+            int status = e.getStatus();
+            String message = status == 404 ? "no such path: " + ctx.path() + " (see the README for the routes)"
+                    : e.getMessage();
+            ctx.status(status).json(new ApiError(status, message).body());
+        });
         config.routes.exception(Exception.class, (e, ctx) -> {
             LOG.warn("http: {} {} failed", ctx.method(), ctx.path(), e);
             ctx.status(500).json(new ApiError(500, "internal error: " + e.getClass().getSimpleName()).body());
@@ -106,6 +143,57 @@ public final class HttpServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+    }
+
+    /**
+     * Before every route: read-only methods, no body, and the bearer token where the data is. Runs
+     * for unknown paths too, so without the token they are 401, not 404 (routes are not probed).
+     */
+    private void guard(Context ctx) {
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Referrer-Policy", "no-referrer");
+        long length = ctx.contentLength();
+        boolean chunked = "chunked".equalsIgnoreCase(ctx.header("Transfer-Encoding"));
+        if (length > MAX_BODY_BYTES) {
+            throw new ApiError(413, "request body too large: this server takes no request body");
+        }
+        HandlerType method = ctx.method();
+        if (method != HandlerType.GET && method != HandlerType.HEAD) {
+            throw new ApiError(405, "method " + method + " not allowed: losswatch's HTTP side is read-only (GET, HEAD)")
+                    .withHeader("Allow", "GET, HEAD");
+        }
+        if (length > 0 || chunked) {
+            throw new ApiError(400, "a " + method + " request takes no body");
+        }
+        // the servlet layer drops a query parameter it cannot decode; a malformed one is an error, not absent
+        String query = ctx.queryString();
+        if (query != null && !decodable(query)) {
+            throw new ApiError(400, "bad request: malformed percent-encoding in the query string");
+        }
+        if (token != null && !isPublic(ctx.path())) {
+            switch (token.check(ctx.header("Authorization"))) {
+                case VALID -> { }
+                case MISSING -> throw new ApiError(401, "authentication required: send Authorization: Bearer <token> ("
+                        + HttpSettings.TOKEN + ")").withHeader("WWW-Authenticate", REALM);
+                case INVALID -> throw new ApiError(401, "invalid token")
+                        .withHeader("WWW-Authenticate", REALM + ", error=\"invalid_token\"");
+            }
+        }
+    }
+
+    private static boolean decodable(String query) {
+        try {
+            URLDecoder.decode(query, StandardCharsets.UTF_8);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** What needs no token: the health checks, and the dashboard's page and scripts (no data in them). */
+    static boolean isPublic(String path) {
+        return path.equals("/") || path.equals("/health/live") || path.equals("/health/ready")
+                || path.startsWith("/assets/") || path.startsWith("/webjars/");
     }
 
     // GET /api/models/{model}/metrics?from=&to=&version=
@@ -275,10 +363,16 @@ public final class HttpServer implements AutoCloseable {
     /** An API error: its status and a JSON body {@code {"status": …, "error": "…"}}. */
     static final class ApiError extends RuntimeException {
         final int status;
+        final Map<String, String> headers = new LinkedHashMap<>();
 
         ApiError(int status, String message) {
             super(message, null, false, false);
             this.status = status;
+        }
+
+        ApiError withHeader(String name, String value) {
+            headers.put(name, value);
+            return this;
         }
 
         Map<String, Object> body() {

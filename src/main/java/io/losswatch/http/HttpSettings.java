@@ -13,17 +13,40 @@ import java.time.Duration;
  * @param historyWindows final windows kept per model and version ({@code losswatch.http.history.windows})
  * @param historyAlerts  alert records kept per model and version ({@code losswatch.http.history.alerts})
  * @param refresh        how often the dashboard polls ({@code losswatch.http.refresh})
+ * @param token          bearer token the data needs ({@code losswatch.http.token}); empty: no authentication
  */
-public record HttpSettings(String bind, int port, int historyWindows, int historyAlerts, Duration refresh) {
+public record HttpSettings(String bind, int port, int historyWindows, int historyAlerts, Duration refresh, String token) {
     public static final String BIND = "losswatch.http.bind";
     public static final String PORT = "losswatch.http.port";
     public static final String HISTORY_WINDOWS = "losswatch.http.history.windows";
     public static final String HISTORY_ALERTS = "losswatch.http.history.alerts";
     public static final String REFRESH = "losswatch.http.refresh";
+    public static final String TOKEN = "losswatch.http.token";
+
+    public HttpSettings {
+        token = token == null ? "" : token;
+    }
+
+    /** Without a token: no authentication. */
+    public HttpSettings(String bind, int port, int historyWindows, int historyAlerts, Duration refresh) {
+        this(bind, port, historyWindows, historyAlerts, refresh, "");
+    }
 
     public static HttpSettings from(LosswatchConfig config) {
         return new HttpSettings((String) config.get(BIND), whole(config, PORT), whole(config, HISTORY_WINDOWS),
-                whole(config, HISTORY_ALERTS), (Duration) config.get(REFRESH));
+                whole(config, HISTORY_ALERTS), (Duration) config.get(REFRESH), (String) config.get(TOKEN));
+    }
+
+    public boolean tokenRequired() {
+        return !token.isEmpty();
+    }
+
+    /** Never shows the token. */
+    @Override
+    public String toString() {
+        return "HttpSettings[bind=" + bind + ", port=" + port + ", historyWindows=" + historyWindows
+                + ", historyAlerts=" + historyAlerts + ", refresh=" + refresh
+                + ", token=" + (token.isEmpty() ? "none" : "(set)") + "]";
     }
 
     private static int whole(LosswatchConfig config, String key) {
