@@ -23,10 +23,31 @@
   const hhmm = (ms) => new Date(ms).toISOString().slice(11, 16);
   const short = (ms) => ms == null ? '–' : new Date(ms).toISOString().slice(5, 16).replace('T', ' ');
 
+  // losswatch.http.token: opened once as /?token=…, the token is kept in this tab's sessionStorage,
+  // taken out of the address bar, and sent as a bearer token on every request for data
+  const TOKEN_KEY = 'losswatch.token';
+  function takeTokenFromUrl() {
+    const url = new URL(window.location.href);
+    const token = url.searchParams.get('token');
+    if (token === null) return;
+    if (token) sessionStorage.setItem(TOKEN_KEY, token); else sessionStorage.removeItem(TOKEN_KEY);
+    url.searchParams.delete('token');
+    history.replaceState(null, '', url.pathname + url.search + url.hash);
+  }
+  function authHeaders() {
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    return token ? { Authorization: 'Bearer ' + token } : {};
+  }
+
   async function poll() {
     clearTimeout(state.timer);
     try {
-      const response = await fetch('/api/overview?range=' + encodeURIComponent(state.range), { cache: 'no-store' });
+      const response = await fetch('/api/overview?range=' + encodeURIComponent(state.range),
+        { cache: 'no-store', headers: authHeaders() });
+      if (response.status === 401) {
+        status('this losswatch needs its token (losswatch.http.token): open this page once as /?token=…', true);
+        return;
+      }
       if (!response.ok) throw new Error('HTTP ' + response.status);
       state.data = await response.json();
       state.refreshMs = Math.max(1000, state.data.refresh_ms || 5000);
@@ -239,5 +260,6 @@
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(() => state.cards.forEach(resize), 150);
   });
+  takeTokenFromUrl();
   poll();
 })();
