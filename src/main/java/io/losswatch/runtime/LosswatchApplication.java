@@ -30,6 +30,8 @@ public final class LosswatchApplication implements AutoCloseable {
     private final LosswatchHttp http;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean failed;
+    /** Set when Kafka Streams failed on authentication or TLS (ClusterCheck's exit codes). */
+    private volatile int securityExitCode;
 
     private LosswatchApplication(KafkaStreams streams, LosswatchHttp http) {
         this.streams = streams;
@@ -54,7 +56,7 @@ public final class LosswatchApplication implements AutoCloseable {
         } catch (StartupException e) {
             LOG.error("losswatch: {}", e.getMessage());
             afterStop.run();
-            return 1;
+            return e.exitCode;
         }
         AtomicBoolean stopping = new AtomicBoolean();
         Runnable stopAll = () -> {
@@ -68,7 +70,7 @@ public final class LosswatchApplication implements AutoCloseable {
         app.awaitStop();
         // stopped by a failure: close here; stopped by the hook: it is already closing, nothing to do
         stopAll.run();
-        return app.failed ? 1 : 0;
+        return app.securityExitCode != 0 ? app.securityExitCode : app.failed ? 1 : 0;
     }
 
     /** Creates topics and starts processing; returns once Kafka Streams has been started. */
@@ -76,7 +78,8 @@ public final class LosswatchApplication implements AutoCloseable {
         Properties props = LosswatchTopology.streamsProperties(config.kafkaProperties());
         StreamsConfig streamsConfig = new StreamsConfig(props);
         int predictionPartitions;
-        try (Admin admin = Admin.create(streamsConfig.getAdminConfigs("losswatch-topic-creator"))) {
+        // the first request to Kafka: a wrong password or an untrusted certificate stops start-up here, in one line
+        try (Admin admin = ClusterCheck.connect(streamsConfig.getAdminConfigs("losswatch-topic-creator"), props, 60_000)) {
             TopicCreator.ensureTopics(admin, config, 60_000);
             predictionPartitions = TopicCreator.partitionCount(admin, config.topics().predictions(), 60_000);
         } catch (InterruptedException e) {
@@ -102,7 +105,11 @@ public final class LosswatchApplication implements AutoCloseable {
             }
         });
         streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("losswatch: stream thread failed; shutting down", e);
+            // credentials or certificates that stop working while running: one line, their exit code
+            ClusterCheck.classify(e, props).ifPresentOrElse(f -> {
+                app.securityExitCode = f.exitCode();
+                LOG.error("losswatch: {}", f.message());
+            }, () -> LOG.error("losswatch: stream thread failed; shutting down", e));
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         try {
@@ -144,8 +151,15 @@ public final class LosswatchApplication implements AutoCloseable {
 
     /** Start-up failed for a reason worth one line to the user. */
     public static final class StartupException extends RuntimeException {
+        final int exitCode;
+
         StartupException(String message, Throwable cause) {
+            this(message, cause, 1);
+        }
+
+        StartupException(String message, Throwable cause, int exitCode) {
             super(message, cause);
+            this.exitCode = exitCode;
         }
     }
 }

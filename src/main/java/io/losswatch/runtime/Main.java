@@ -16,7 +16,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The command line (CONTRACT §2). Exit codes: 0 clean stop, 1 failure while running, 2 bad usage
- * or configuration (one line on stderr naming what is wrong).
+ * or configuration (one line on stderr naming what is wrong), 3 Kafka refused the SASL credentials,
+ * 4 TLS to Kafka failed (untrusted certificate, trust store that cannot be opened); 3 and 4 with one
+ * line naming the cause ({@link ClusterCheck}).
  */
 @Command(name = "losswatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Real-time loss monitoring for deployed ML models, on Kafka Streams.",

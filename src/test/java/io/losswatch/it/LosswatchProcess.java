@@ -55,6 +55,12 @@ public final class LosswatchProcess {
 
     /** Starts {@code java -jar losswatch.jar run --config configFile} in workDir; does not wait for it. */
     public static LosswatchProcess start(Path configFile, Path workDir) throws IOException {
+        return start(configFile, workDir, Map.of());
+    }
+
+    /** As {@link #start(Path, Path)}, with these environment variables added (e.g. LOSSWATCH_* overrides). */
+    public static LosswatchProcess start(Path configFile, Path workDir, Map<String, String> environment)
+            throws IOException {
         Path jar = jar();
         Files.createDirectories(workDir);
         Path log = nextLog(workDir);
@@ -64,11 +70,12 @@ public final class LosswatchProcess {
         command.add("-Xmx512m");
         command.add("-XX:+UseSerialGC");
         command.addAll(List.of("-jar", jar.toString(), "run", "--config", configFile.toAbsolutePath().toString()));
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         LIVE.add(process);
         System.out.printf("losswatch started: pid %d, log %s%n", process.pid(), log);
         return new LosswatchProcess(process, log);
