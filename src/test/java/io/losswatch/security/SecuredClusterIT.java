@@ -116,6 +116,29 @@ class SecuredClusterIT {
         assertThat(lastLog).doesNotContain(wrong).doesNotContain(KAFKA.password());
     }
 
+    @Test
+    void credentialsRefusedOnceRunningStopTheProcessWithOneLineAndExitCode3() throws Exception {
+        // start-up's check passes (admin client), then the stream thread's consumer is refused
+        Map<String, String> config = pipelineConfig("late");
+        config.putAll(KAFKA.clientSecurity());
+        String wrong = TestCertificates.randomPassword("wrong-consumer");
+        config.put("main.consumer.sasl.jaas.config", SecuredKafkaCluster.jaas(SecuredKafkaCluster.USER, wrong));
+        long start = System.nanoTime();
+        LosswatchProcess losswatch = LosswatchProcess.start(LosswatchProcess.writeConfig(work, config), work);
+        int code = losswatch.awaitExit(FAIL_FAST);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        String log = losswatch.logText();
+        List<String> lines = log.lines().map(l -> l.replaceFirst("^\\S+ ERROR \\S+ - ", ""))
+                .filter(l -> l.startsWith("losswatch: cannot")).toList();
+        System.out.printf("refused while running: exit code %d after %d ms (JVM start included): %s%n", code, ms, lines);
+        assertThat(code).as(losswatch.logTail()).isEqualTo(3);
+        assertThat(lines).as(losswatch.logTail()).containsExactly("losswatch: cannot connect to Kafka at "
+                + KAFKA.bootstrapServers() + ": authentication failed: Authentication failed during authentication due to"
+                + " invalid credentials with SASL mechanism SCRAM-SHA-512; check sasl.jaas.config (user name and password)"
+                + " and sasl.mechanism");
+        assertThat(log).contains("streams state").doesNotContain(wrong).doesNotContain(KAFKA.password());
+    }
+
     // ---- the pipeline ------------------------------------------------------------------------------
 
     /** Four labelled predictions in one window, then a later one that closes it; exact losses and window. */
