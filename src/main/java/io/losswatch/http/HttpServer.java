@@ -111,7 +111,7 @@ public final class HttpServer implements AutoCloseable {
             e.headers.forEach(ctx::header);
             ctx.status(e.status).json(e.body());
         });
-        // Javalin's own refusals (no such path, a query parameter it cannot decode, …)
+        // Javalin's own refusals (no such path, …), in the same JSON
         config.routes.exception(HttpResponseException.class, (e, ctx) -> {
             int status = e.getStatus();
             String message = status == 404 ? "no such path: " + ctx.path() + " (see the README for the routes)"
