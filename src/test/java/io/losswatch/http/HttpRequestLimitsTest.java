@@ -49,6 +49,13 @@ class HttpRequestLimitsTest {
     }
 
     @Test
+    void headIsAllowed() throws IOException {
+        RawHttp.Response r = RawHttp.send(port, "HEAD /health/live HTTP/1.1\r\nHost: x", new byte[0]);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).isEmpty();
+    }
+
+    @Test
     void unknownPathIs404() throws IOException {
         assertError(RawHttp.get(port, "/api/nothing-here"), 404, "no such path: /api/nothing-here (see the README for the routes)");
         assertError(RawHttp.get(port, "/etc/passwd"), 404, "no such path: /etc/passwd (see the README for the routes)");
