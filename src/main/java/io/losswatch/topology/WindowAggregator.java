@@ -42,6 +42,14 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
     private final Map<Integer, Watermark> watermarks = new HashMap<>();
     /** Latest window start already scanned for closing; not kept: a restart just scans once more. */
     private long scannedUpTo = Long.MIN_VALUE;
+    /**
+     * The highest clock reached so far, kept in the watermark store under {@link #HIGH_CLOCK_KEY}. The
+     * clock never moves back: an idle partition that wakes up with older events would otherwise lower
+     * the slowest watermark, and a window found due and absent (its join contribution dead-lettered as
+     * late) could be created again by that partition's pending count and then wait for good.
+     */
+    private long highClock = Long.MIN_VALUE;
+    static final int HIGH_CLOCK_KEY = -1;
 
     WindowAggregator(LosswatchConfig config, PipelineListener listener) {
         this.listener = listener;
@@ -55,7 +63,13 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
         this.store = context.getStateStore(Names.WINDOW_STORE);
         this.watermarkStore = context.getStateStore(Names.WATERMARK_STORE);
         try (KeyValueIterator<Integer, Watermark> it = watermarkStore.all()) {
-            it.forEachRemaining(kv -> watermarks.put(kv.key, kv.value));
+            it.forEachRemaining(kv -> {
+                if (kv.key == HIGH_CLOCK_KEY) {
+                    highClock = kv.value.time();
+                } else {
+                    watermarks.put(kv.key, kv.value);
+                }
+            });
         }
     }
 
@@ -65,7 +79,12 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
         if (record.value() instanceof Watermark w) {
             watermarks.put(w.partition(), w);
             watermarkStore.put(w.partition(), w);
-            closeDueWindows(clock());
+            long now = clock();
+            if (now > highClock) {
+                highClock = now;
+                watermarkStore.put(HIGH_CLOCK_KEY, new Watermark(HIGH_CLOCK_KEY, 0, now, false));
+            }
+            closeDueWindows(now);
         } else if (record.value() instanceof Partial p) {
             boolean accepted = merge(p.windowStart(), p.model(), p.modelVersion(), p.stats(), clock);
             if (!accepted) {
@@ -111,10 +130,15 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
     }
 
     /**
-     * How far event time has certainly got: the slowest input partition's watermark. Idle partitions
-     * do not hold it back; until every partition has reported once, nothing is final.
+     * How far event time has certainly got: the slowest input partition's watermark, never less than
+     * it has been. Idle partitions do not hold it back; until every partition has reported once, nothing
+     * is final.
      */
     long clock() {
+        return Math.max(highClock, slowestWatermark());
+    }
+
+    private long slowestWatermark() {
         if (watermarks.isEmpty()) {
             return Long.MIN_VALUE;
         }

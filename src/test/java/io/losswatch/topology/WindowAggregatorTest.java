@@ -161,4 +161,37 @@ class WindowAggregatorTest {
         send(new Watermark(1, 2, T0 + 5 * MINUTE, false));
         assertThat(finals()).hasSize(1);
     }
+
+    @Test
+    void theClockNeverMovesBackSoAWindowFoundLateIsNotOpenedAgainByAWakingPartition() {
+        // partition 1 is idle, so partition 0 alone moves the clock past the window at T0
+        send(new Watermark(1, 2, T0 + 20_000, true));
+        send(new Watermark(0, 2, T0 + 5 * MINUTE, false));
+        // the join gives up on a prediction of partition 1 in that window: no window to take it, so late
+        WindowStats unlabelled = new WindowStats();
+        unlabelled.unlabelled = 1;
+        unlabelled.pending = -1;
+        send(new Routed.Contribution("churn", "v1", T0 + 15_000, unlabelled, "predictions", 1, 8));
+        assertThat(deadLetters()).singleElement().satisfies(d -> assertThat(d.reason()).isEqualTo("late_event"));
+        // partition 1 wakes up behind the clock, and its partial still carries that prediction's pending +1
+        send(new Watermark(1, 2, T0 + 30_000, false));
+        send(pending(1, T0, 1));
+        send(new Watermark(1, 2, T0 + 10 * MINUTE, false));
+        // nothing may wait for a label that was already accounted for
+        try (var it = windows.all()) {
+            assertThat(it.hasNext()).as("no window left waiting in the store").isFalse();
+        }
+        assertThat(finals()).isEmpty();
+        assertThat(deadLetters()).hasSize(1);
+    }
+
+    @Test
+    void theHighestClockSurvivesARestart() {
+        send(new Watermark(1, 2, T0, true));
+        send(new Watermark(0, 2, T0 + 5 * MINUTE, false));
+        aggregator = new WindowAggregator(CONFIG, PipelineListener.NONE);
+        aggregator.init(context);
+        send(new Watermark(1, 2, T0 + 30_000, false));
+        assertThat(aggregator.clock()).isEqualTo(T0 + 5 * MINUTE);
+    }
 }
