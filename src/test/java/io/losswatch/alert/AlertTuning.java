@@ -27,6 +27,10 @@ final class AlertTuning {
             System.out.println(sweepKz(seeds));
             return;
         }
+        if ("criteria".equals(System.getProperty("sweep"))) {
+            System.out.println(String.join(" ", args) + " => " + criteria(s, seeds));
+            return;
+        }
         if (Boolean.getBoolean("summary")) {
             System.out.println(String.join(" ", args) + " => " + summary(s, seeds));
             return;
@@ -156,6 +160,77 @@ final class AlertTuning {
             t.append('\n');
         }
         return t.toString();
+    }
+
+    /**
+     * The acceptance criteria on one line: FIRINGs in stationary runs (every shape, seeds × 1,000
+     * windows at 100 and at 200 events a window, and seeds/5 runs at 1,000), with one 34.5 loss in
+     * every window (200 events), and the share of +50% steps of the balanced classifier decided within
+     * 2 windows (counting the step's own window) with steps placed across the window, at 200 (and 100,
+     * 500) events a window; the warm-up and a one-window spike.
+     */
+    static String criteria(AlertSettings s, int seeds) {
+        Synthetic.Shape balanced = Synthetic.shapes().get(0);
+        StringBuilder sb = new StringBuilder();
+        int[] fa = new int[3];
+        int faOut = 0;
+        int faSeq = 0;
+        for (Synthetic.Shape shape : Synthetic.shapes()) {
+            for (int seed = 1; seed <= seeds; seed++) {
+                int i = 0;
+                for (int n : new int[] {100, 200, 1000}) {
+                    if (n < 1000 || seed % 5 == 1) {
+                        Scenario sc = Scenario.stationary("m", shape, n, 1000, 1000 + seed);
+                        Analysis a = Analysis.of(sc, PureRunner.run(sc, s, 10_000));
+                        fa[i] += a.firings();
+                        faSeq += a.sequentialFirings();
+                    }
+                    i++;
+                }
+                faOut += Analysis.of(Scenario.outliers("m", shape, 200, 1000, 1, seed),
+                        PureRunner.run(Scenario.outliers("m", shape, 200, 1000, 1, seed), s, 10_000)).firings();
+            }
+        }
+        sb.append(String.format(Locale.ROOT, "FA n100=%d n200=%d n1000=%d (seq %d) out=%d |", fa[0], fa[1], fa[2],
+                faSeq, faOut));
+        for (int[] c : new int[][] {{200, 1}, {200, 0}, {100, 1}, {500, 1}}) {
+            List<Double> delays = new ArrayList<>();
+            int episodes = 0;
+            int seq = 0;
+            int flaps = 0;
+            for (int seed = 1; seed <= seeds; seed++) {
+                Scenario sc = Scenario.steps("m", balanced, c[0], 0.5, 20, 8, 22, 1000, 500 + seed, c[1] == 1);
+                Analysis a = Analysis.of(sc, PureRunner.run(sc, s, 10_000));
+                delays.addAll(a.delays());
+                episodes += sc.episodes().size();
+                seq += a.sequentialFirings();
+                flaps += a.flaps() + a.falseAlarms();
+            }
+            long within2 = delays.stream().filter(d -> d <= 2.0).count();
+            sb.append(String.format(Locale.ROOT, " +50%%@%d%s: %d/%d=%.0f%% med %.2f p90 %.2f seq %d fl %d |", c[0],
+                    c[1] == 1 ? "mid" : "edge", within2, episodes, 100.0 * within2 / episodes,
+                    Analysis.quantile(delays, 0.5), Analysis.quantile(delays, 0.9), seq, flaps));
+        }
+        int warm = 0;
+        for (int seed = 1; seed <= seeds; seed++) {
+            int from = s.warmupWindows();
+            Scenario sc = Scenario.steps("m", balanced, 200, 0.5, from, 6, 0, from + 6, 60 + seed);
+            List<Scenario.Event> ev = PureRunner.run(sc, s, 10_000);
+            if (!ev.isEmpty() && ev.get(0).status().equals(Alert.FIRING)
+                    && ev.get(0).time() < Scenario.windowStart(from + 2) && ev.get(0).time() >= Scenario.windowStart(from)) {
+                warm++;
+            }
+        }
+        int spikes = 0;
+        int spikeEps = 0;
+        for (int seed = 1; seed <= seeds; seed++) {
+            Scenario sc = Scenario.steps("m", balanced, 200, 0.5, 20, 1, 29, 1000, 40 + seed);
+            spikes += Analysis.of(sc, PureRunner.run(sc, s, 10_000)).firings();
+            spikeEps += sc.episodes().size();
+        }
+        sb.append(String.format(Locale.ROOT, " warm+50%% in 2 windows %d/%d | spike+50%% fired %d/%d", warm, seeds, spikes,
+                spikeEps));
+        return sb.toString();
     }
 
     static int falseAlarms(Scenario sc, AlertSettings s) {
