@@ -80,6 +80,17 @@ record Scenario(String model, Synthetic.Shape shape, int eventsPerWindow, int wi
         return new Scenario(model, shape, n, windows, t -> riseIn(eps, t), eps, 0, seed);
     }
 
+    /**
+     * One step after `at` normal windows, `fraction` of the way into window `at`, lasting `length` windows;
+     * the scenario ends one window after it (`at` + `length` + 1 windows).
+     */
+    static Scenario step(String model, Synthetic.Shape shape, int n, double rise, int at, double fraction, int length,
+                         long seed) {
+        long offset = (long) (fraction * n) * (WINDOW_MS / n);
+        List<Episode> eps = List.of(new Episode(at, at + length, rise, offset));
+        return new Scenario(model, shape, n, at + length + 1, t -> riseIn(eps, t), eps, 0, seed);
+    }
+
     /** Repeated ramps: over `length` windows the rise grows linearly to `top`, holds for `hold`, then drops. */
     static Scenario ramps(String model, Synthetic.Shape shape, int n, double top, int lead, int length, int hold,
                           int gap, int windows, long seed) {
