@@ -27,6 +27,10 @@ final class AlertTuning {
             System.out.println(sweepKz(seeds));
             return;
         }
+        if ("bound".equals(System.getProperty("sweep"))) {
+            System.out.println(powerBound(Integer.getInteger("n", 200)));
+            return;
+        }
         if ("criteria".equals(System.getProperty("sweep"))) {
             System.out.println(String.join(" ", args) + " => " + criteria(s, seeds));
             return;
@@ -232,6 +236,93 @@ final class AlertTuning {
         sb.append(String.format(Locale.ROOT, " warm+50%% in 2 windows %d/%d | spike+50%% fired %d/%d", warm, seeds, spikes,
                 spikeEps));
         return sb.toString();
+    }
+
+    /**
+     * What no detector can beat: the power of a single test that knows where a +50% step of the
+     * balanced classifier lands (a fraction f into its window) and sums exactly the (2 − f)·n degraded
+     * losses that come before the end of the next window, at a false-alarm level α per test. Two
+     * statistics: the plain sum of losses (what every rule here uses), and the Neyman–Pearson log
+     * likelihood ratio log(1 + q(e^L − 2)) of a loss L when a fraction q of predictions is flipped
+     * (this shape's exact alternative). The null quantile is the Cornish–Fisher one (checked against
+     * simulation at α = 10⁻³); the alternative is simulated. A real detector tests at every event, not
+     * once, so its power at the same false-alarm rate per window is lower still.
+     */
+    static String powerBound(int n) {
+        Synthetic.Binary shape = (Synthetic.Binary) Synthetic.shapes().get(0);
+        double q = shape.flipFraction(0.5);
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+                "| statistic | α per test | f = 0 | 0.25 | 0.5 | 0.75 | 0.95 |%n|---|---:|---:|---:|---:|---:|---:|%n"));
+        for (boolean llr : new boolean[] {false, true}) {
+            java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+            int draws = 2_000_000;
+            double[] alt = new double[draws];
+            double s1 = 0;
+            double s2 = 0;
+            double s3 = 0;
+            for (int i = 0; i < draws; i++) {
+                double x = score(shape.draw(r, 0).loss(), llr, q);
+                s1 += x;
+                s2 += x * x;
+                s3 += x * x * x;
+                alt[i] = score(shape.draw(r, 0.5).loss(), llr, q);
+            }
+            double mu = s1 / draws;
+            double var = s2 / draws - mu * mu;
+            double skew = (s3 / draws - 3 * mu * s2 / draws + 2 * mu * mu * mu) / Math.pow(var, 1.5);
+            for (double alpha : new double[] {1e-4, 1e-5}) {
+                out.append(String.format(Locale.ROOT, "| %s | %.0e |", llr ? "likelihood ratio" : "sum of losses",
+                        alpha));
+                for (double f : new double[] {0, 0.25, 0.5, 0.75, 0.95}) {
+                    int m = (int) Math.round((2 - f) * n);
+                    double z = upperNormalQuantile(alpha);
+                    double critical = m * mu + (z + (z * z - 1) * skew / (6 * Math.sqrt(m))) * Math.sqrt(var * m);
+                    java.util.SplittableRandom pick = new java.util.SplittableRandom(11);
+                    int trials = 10_000;
+                    int hits = 0;
+                    for (int t = 0; t < trials; t++) {
+                        double sum = 0;
+                        for (int i = 0; i < m; i++) {
+                            sum += alt[pick.nextInt(draws)];
+                        }
+                        if (sum > critical) {
+                            hits++;
+                        }
+                    }
+                    out.append(String.format(Locale.ROOT, " %.0f%% |", 100.0 * hits / trials));
+                }
+                out.append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    private static double score(double loss, boolean llr, double q) {
+        return llr ? Math.log(1 + q * (Math.exp(loss) - 2)) : loss;
+    }
+
+    /** z with P(Z > z) = p for a standard normal Z (bisection on erfc). */
+    private static double upperNormalQuantile(double p) {
+        double lo = 0;
+        double hi = 10;
+        for (int i = 0; i < 100; i++) {
+            double mid = (lo + hi) / 2;
+            if (0.5 * erfc(mid / Math.sqrt(2)) > p) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /** Complementary error function (Numerical Recipes' erfcc, relative error below 1.2e-7). */
+    private static double erfc(double x) {
+        double t = 1 / (1 + 0.5 * Math.abs(x));
+        double r = t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223
+                + t * 0.17087277)))))))));
+        return x >= 0 ? r : 2 - r;
     }
 
     static int falseAlarms(Scenario sc, AlertSettings s) {
