@@ -18,7 +18,7 @@ import java.util.Map;
  * java -cp target/test-classes:target/classes:$(cat target/test.classpath) io.losswatch.alert.AlertEvaluation
  * </pre>
  *
- * (about 1.3 million events: 8 to 10 minutes on two busy cores); an argument {@code quick} runs a
+ * (about 1.5 million events: 10 to 16 minutes on two busy cores); an argument {@code quick} runs a
  * smaller set in a few minutes. The same scenarios also go through the pure evaluator, and the run
  * reports whether both gave the same alerts; the large-sample false-alarm table that follows uses the
  * pure evaluator only (hundreds of thousands of windows would take hours through the driver).
