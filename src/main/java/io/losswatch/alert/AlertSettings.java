@@ -85,11 +85,11 @@ public record AlertSettings(boolean enabled, long minCount, int warmupWindows, i
                     "resolve when the mean is at most baseline + this fraction of the firing margin"),
             Setting.bool(P + SEQUENTIAL_ENABLED, "true",
                     "Page-Hinkley detector on per-event losses: catches a sharp rise before the window closes"),
-            Setting.decimal(P + SEQUENTIAL_DRIFT, "0.3", 0, 1e3,
+            Setting.decimal(P + SEQUENTIAL_DRIFT, "0.15", 0, 1e3,
                     "rise per event, in per-event standard deviations, the detector tolerates"),
-            Setting.decimal(P + SEQUENTIAL_THRESHOLD, "45", 0, 1e6,
+            Setting.decimal(P + SEQUENTIAL_THRESHOLD, "65", 0, 1e6,
                     "evidence, in per-event standard deviations, at which the detector fires"),
-            Setting.decimal(P + SEQUENTIAL_CLIP, "4", 0, 1e3,
+            Setting.decimal(P + SEQUENTIAL_CLIP, "8", 0, 1e3,
                     "per-event losses above baseline + this many standard deviations count as that much"));
 
     /** The per-model suffixes: every alert key may be set as losswatch.model.&lt;model&gt;.&lt;suffix&gt;. */

@@ -280,23 +280,24 @@ class AlertEvaluatorTest {
         long t = T0 + next * MIN;
         Alert fired = null;
         int events = 0;
-        // losses of 1.9 (3σ above the baseline): each adds 3 − 0.3 = 2.7 to the statistic; 45 is passed at the 17th
+        // losses of 1.9 (3σ above the baseline): each adds 3 − 0.15 = 2.85 to the statistic; 65 is passed at the
+        // 23rd (22 × 2.85 = 62.7, 23 × 2.85 = 65.55)
         while (fired == null && events < 200) {
             AlertEvaluator.Outcome o = evaluator.onLoss("churn", "v7", state, t + events * 100L, 1.9, s);
             state = o.state();
             fired = o.alert();
             events++;
         }
-        assertThat(events).isEqualTo(17);
+        assertThat(events).isEqualTo(23);
         assertThat(fired.rule()).isEqualTo(Alert.SEQUENTIAL);
         assertThat(fired.status()).isEqualTo(Alert.FIRING);
         assertThat(fired.meanLoss()).isCloseTo(1.9, within(1e-12));
         assertThat(fired.baseline()).isCloseTo(0.4, within(1e-12));
-        assertThat(fired.threshold()).isCloseTo(0.4 + 0.3 * 0.5, within(1e-12));
+        assertThat(fired.threshold()).isCloseTo(0.4 + 0.15 * 0.5, within(1e-12));
         assertThat(fired.windowStart()).isEqualTo(t);
         assertThat(fired.windowEnd()).isEqualTo(t + MIN);
-        assertThat(fired.count()).isEqualTo(17);
-        assertThat(fired.message()).contains("17 labelled predictions", "before the window");
+        assertThat(fired.count()).isEqualTo(23);
+        assertThat(fired.message()).contains("23 labelled predictions", "before the window");
 
         // while firing, neither more losses nor the closing windows fire again
         for (int i = 0; i < 100; i++) {
@@ -313,7 +314,7 @@ class AlertEvaluatorTest {
         AlertSettings s = AlertSettings.DEFAULTS;
         warm(s);
         long start = T0 + next * MIN;
-        for (int i = 0; i < 17; i++) {
+        for (int i = 0; i < 23; i++) {
             state = evaluator.onLoss("churn", "v7", state, start + 50_000 + i, 1.9, s).state();
         }
         assertThat(state.firing()).isTrue();
@@ -333,13 +334,15 @@ class AlertEvaluatorTest {
         long t = T0 + next * MIN;
         AlertEvaluator.Outcome o = evaluator.onLoss("churn", "v7", state, t, 34.538776, s);
         assertThat(o.alert()).isNull();
-        // clipped at μ + 4σ: counts as 4 − 0.3 = 3.7
-        assertThat(o.state().sequential().statistic()).isCloseTo(3.7, within(1e-12));
-        // ordinary losses then bring it back to zero
+        // clipped at μ + 8σ: counts as 8 − 0.15 = 7.85 (the threshold is 65)
+        assertThat(o.state().sequential().statistic()).isCloseTo(7.85, within(1e-12));
+        // ordinary losses (at the baseline) take 0.15 off each: 0.05 is left after 52, zero after 53
         state = o.state();
-        for (int i = 1; i <= 20; i++) {
+        for (int i = 1; i <= 52; i++) {
             state = evaluator.onLoss("churn", "v7", state, t + i, 0.4, s).state();
         }
+        assertThat(state.sequential().statistic()).isCloseTo(0.05, within(1e-9));
+        state = evaluator.onLoss("churn", "v7", state, t + 53, 0.4, s).state();
         assertThat(state.sequential()).isEqualTo(AlertState.Sequential.ZERO);
     }
 

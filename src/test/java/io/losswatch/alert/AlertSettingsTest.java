@@ -39,9 +39,9 @@ class AlertSettingsTest {
         assertThat(d.relativeZ()).isEqualTo(2.75);
         assertThat(d.relativeResolveRatio()).isEqualTo(0.25);
         assertThat(d.sequentialEnabled()).isTrue();
-        assertThat(d.sequentialDrift()).isEqualTo(0.3);
-        assertThat(d.sequentialThreshold()).isEqualTo(45.0);
-        assertThat(d.sequentialClip()).isEqualTo(4.0);
+        assertThat(d.sequentialDrift()).isEqualTo(0.15);
+        assertThat(d.sequentialThreshold()).isEqualTo(65.0);
+        assertThat(d.sequentialClip()).isEqualTo(8.0);
         assertThat(AlertSettings.forModel(config(), "any")).isEqualTo(d);
         // the modest model (200 labelled events a window) is watched: its windows count from the first
         assertThat(d.minCount()).isLessThanOrEqualTo(100);

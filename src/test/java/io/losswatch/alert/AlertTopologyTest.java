@@ -202,8 +202,8 @@ class AlertTopologyTest {
                 normal(r, "churn", w);
             }
             closeUpTo(r, 8);
-            // from 08:00 every loss is 1.3 (3σ above the baseline): each adds 3 − 0.3 = 2.7, so the
-            // detector fires at the 17th, 10.2 s into the window, long before it closes
+            // from 08:00 every loss is 1.3 (3σ above the baseline): each adds 3 − 0.15 = 2.85, so the
+            // detector passes 65 at the 23rd (22 × 2.85 = 62.7), 23.2 s into the window, long before it closes
             for (int i = 0; i < 40; i++) {
                 r.sendLoss("churn", "v1", T0 + 8 * MIN + 10_000 + i * 600, 1.3);
             }
@@ -216,10 +216,10 @@ class AlertTopologyTest {
             assertThat(a.get("status").asText()).isEqualTo("FIRING");
             assertThat(a.get("mean_loss").asDouble()).isCloseTo(1.3, within(1e-9));
             assertThat(a.get("baseline").asDouble()).isCloseTo(0.4, within(1e-9));
-            assertThat(a.get("threshold").asDouble()).isCloseTo(0.4 + 0.3 * 0.3, within(1e-9));
-            assertThat(a.get("count").asLong()).isEqualTo(17);
+            assertThat(a.get("threshold").asDouble()).isCloseTo(0.4 + 0.15 * 0.3, within(1e-9));
+            assertThat(a.get("count").asLong()).isEqualTo(23);
             assertThat(a.get("window_start").asLong()).isEqualTo(T0 + 8 * MIN);
-            assertThat(alerts.get(0).timestamp()).as("the event that tripped it").isEqualTo(T0 + 8 * MIN + 10_000 + 16 * 600);
+            assertThat(alerts.get(0).timestamp()).as("the event that tripped it").isEqualTo(T0 + 8 * MIN + 10_000 + 22 * 600);
 
             // the window it fired in closes high, so do the next: no second FIRING
             for (int w = 9; w < 12; w++) {

@@ -5,11 +5,17 @@ import java.util.List;
 
 /**
  * What a scenario's alerts say: false alarms in stationary stretches, detection delay per degraded
- * episode (in windows of event time from the first degraded event to the deciding event), flaps
- * (a FIRING beyond the first for one episode, or a re-fire during its recovery), time to resolve.
+ * episode, flaps (a FIRING beyond the first for one episode, or a re-fire during its recovery), time
+ * to resolve.
+ *
+ * <p>The delay is counted in windows from the start of the window the step lands in to the deciding
+ * event: a step in the middle of a window counts that whole window, so "within 2 windows" means decided
+ * by the end of the window after the step's, wherever in its window the step landed. (From the step's
+ * own event time, {@code stepDelays}, a step 0.7 into its window decided at the end of the next has a
+ * delay of 1.3.)
  */
-record Analysis(int firings, int falseAlarms, List<Double> delays, int missed, int flaps, List<Double> resolveDelays,
-                int sequentialFirings) {
+record Analysis(int firings, int falseAlarms, List<Double> delays, List<Double> stepDelays, int missed, int flaps,
+                List<Double> resolveDelays, int sequentialFirings) {
 
     /** Windows after an episode ends during which a FIRING still belongs to it (a flap, not a false alarm). */
     static final int RECOVERY_WINDOWS = 10;
@@ -20,6 +26,7 @@ record Analysis(int firings, int falseAlarms, List<Double> delays, int missed, i
         int flaps = 0;
         int sequential = 0;
         List<Double> delays = new ArrayList<>();
+        List<Double> stepDelays = new ArrayList<>();
         List<Double> resolveDelays = new ArrayList<>();
         boolean[] detected = new boolean[sc.episodes().size()];
         for (int i = 0; i < events.size(); i++) {
@@ -35,11 +42,11 @@ record Analysis(int firings, int falseAlarms, List<Double> delays, int missed, i
             boolean inRecovery = false;
             for (int k = 0; k < sc.episodes().size(); k++) {
                 Scenario.Episode ep = sc.episodes().get(k);
-                long from = Scenario.windowStart(ep.start());
-                long to = Scenario.windowStart(ep.end()); // the last degraded window ends here
+                long from = ep.from();
+                long to = ep.lastDegradedWindowEnd();
                 if (e.time() >= from && e.time() < to) {
                     episode = k;
-                } else if (e.time() >= to && e.time() < Scenario.windowStart(ep.end() + RECOVERY_WINDOWS)) {
+                } else if (e.time() >= to && e.time() < to + RECOVERY_WINDOWS * Scenario.WINDOW_MS) {
                     episode = k;
                     inRecovery = true;
                 }
@@ -52,10 +59,11 @@ record Analysis(int firings, int falseAlarms, List<Double> delays, int missed, i
                 detected[episode] = true;
                 Scenario.Episode ep = sc.episodes().get(episode);
                 delays.add((e.time() + 1 - Scenario.windowStart(ep.start())) / (double) Scenario.WINDOW_MS);
+                stepDelays.add((e.time() + 1 - ep.from()) / (double) Scenario.WINDOW_MS);
                 // the first RESOLVED after it
                 for (int j = i + 1; j < events.size(); j++) {
                     if (events.get(j).status().equals(Alert.RESOLVED)) {
-                        resolveDelays.add((events.get(j).time() + 1 - Scenario.windowStart(ep.end()))
+                        resolveDelays.add((events.get(j).time() + 1 - ep.to())
                                 / (double) Scenario.WINDOW_MS);
                         break;
                     }
@@ -68,11 +76,16 @@ record Analysis(int firings, int falseAlarms, List<Double> delays, int missed, i
                 missed++;
             }
         }
-        return new Analysis(firings, falseAlarms, delays, missed, flaps, resolveDelays, sequential);
+        return new Analysis(firings, falseAlarms, delays, stepDelays, missed, flaps, resolveDelays, sequential);
     }
 
     double medianDelay() {
         return quantile(delays, 0.5);
+    }
+
+    /** Episodes decided within `windows` windows, counting the step's own window. */
+    long within(double windows) {
+        return delays.stream().filter(d -> d <= windows).count();
     }
 
     double maxDelay() {
