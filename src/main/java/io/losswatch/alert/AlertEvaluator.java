@@ -8,13 +8,14 @@ import java.time.Instant;
 
 /**
  * The alert rules and state machine for one (model, model_version): pure functions from the state
- * and one observation (a final window, or one labelled prediction's loss) to the new state and, at
- * most, one alert. No Kafka, no clock: the same inputs always give the same alerts.
+ * and one observation (a final window, or a batch of labelled predictions' losses) to the new state
+ * and, at most, one alert. No Kafka, no clock: the same inputs always give the same alerts.
  *
  * <p>Window rules (absolute threshold, relative to baseline) need K consecutive breaching windows, a
  * window breaching when its mean loss is above the level even with its largest loss capped at
  * baseline + 8 per-event standard deviations (so no single prediction can make a window breach);
- * the sequential rule watches per-event losses and can fire inside a window. Whichever fires first
+ * the sequential rule watches the losses as they arrive (in batches: see {@link #onLosses}) and can
+ * fire inside a window. Whichever fires first
  * opens the alert; while it is firing nothing else fires and the baseline is frozen. It resolves after
  * R consecutive windows, all begun after it fired, below every active rule's resolve level.
  */
@@ -124,28 +125,45 @@ public final class AlertEvaluator {
         return new Outcome(state.fire(breached.rule(), w.start(), w.end()), alert);
     }
 
+    /** One labelled prediction's loss: exactly a batch of one. */
     public Outcome onLoss(String model, String version, AlertState state, long eventTime, double loss,
                           AlertSettings s) {
+        return onLosses(model, version, state, Losses.single(eventTime, loss), s);
+    }
+
+    /**
+     * A batch of labelled predictions' losses (what the window aggregator received at once: an intake
+     * partial or one joined prediction). The sequential rule takes a whole batch in one step,
+     * S ← max(0, S + (Σclipped − n·μ)/σ − n·δ): a batch of one is exactly the per-event rule. For more,
+     * S is reset at zero only at the batch's end, and Σclipped is exact when fewer losses than the batch
+     * keeps as its largest exceed μ + cσ, and otherwise a lower bound ({@link Losses#clippedSum}), so S is never
+     * above what the per-event rule would have reached on the same losses: batching can delay (or, if S
+     * peaked inside a batch, miss) a firing, never add one.
+     */
+    public Outcome onLosses(String model, String version, AlertState state, Losses l, AlertSettings s) {
         Baseline b = state.baseline();
         double sigma = b.eventStddev();
-        if (!s.enabled() || state.firing() || b.windows() == 0 || !(sigma > 0)) {
+        if (!s.enabled() || state.firing() || b.windows() == 0 || !(sigma > 0) || l.count() == 0) {
             return Outcome.unchanged(state); // nothing to learn from or to compare against yet
         }
         // the batch feeds the baseline's skewness when the next window is learned
-        state = state.withBatch(state.batch().add(loss, b.mean(), sigma));
+        state = state.withBatch(state.batch().add(l, b.mean(), sigma));
         if (!s.sequentialEnabled() || !b.ready(s)) {
             return new Outcome(state, null);
         }
         Sequential q = state.sequential();
-        double clipped = Math.min(loss, b.mean() + s.sequentialClip() * sigma);
-        double statistic = q.statistic() + (clipped - b.mean()) / sigma - s.sequentialDrift();
+        double clippedSum = l.clippedSum(b.mean() + s.sequentialClip() * sigma);
+        double statistic = q.statistic() + (clippedSum - l.count() * b.mean()) / sigma
+                - l.count() * s.sequentialDrift();
         if (statistic <= 0) {
             return new Outcome(q.statistic() == 0 ? state : state.withSequential(Sequential.ZERO), null);
         }
-        Sequential next = new Sequential(statistic, q.count() + 1, q.sum() + loss, q.count() == 0 ? eventTime : q.since());
+        Sequential next = new Sequential(statistic, q.count() + l.count(), q.sum() + l.sum(),
+                q.count() == 0 ? l.firstTime() : q.since());
         if (statistic <= s.sequentialThreshold()) {
             return new Outcome(state.withSequential(next), null);
         }
+        long eventTime = l.lastTime();
         double since = next.sum() / next.count();
         double level = b.mean() + s.sequentialDrift() * sigma;
         long start = eventTime - Math.floorMod(eventTime, windowAdvanceMs);
@@ -157,6 +175,76 @@ public final class AlertEvaluator {
         Alert alert = new Alert(model, version, Alert.FIRING, Alert.SEQUENTIAL, since, b.mean(), level, start,
                 start + windowSizeMs, msg, next.count());
         return new Outcome(state.fire(Alert.SEQUENTIAL, eventTime, eventTime + 1), alert);
+    }
+
+    /**
+     * A batch of labelled predictions' losses: their count, sum, smallest and largest, the sums of
+     * squared and cubed deviations from their mean (m2, m3), the few largest losses (largest first, as
+     * {@link io.losswatch.loss.WindowStats#largest}) and the event times of the first and last.
+     */
+    public record Losses(long count, double sum, double min, double max, double m2, double m3, double[] largest,
+                         long firstTime, long lastTime) {
+
+        public static Losses single(long eventTime, double loss) {
+            return new Losses(1, loss, loss, loss, 0.0, 0.0, new double[] {loss}, eventTime, eventTime);
+        }
+
+        double mean() {
+            return sum / count;
+        }
+
+        /**
+         * Σ min(x, cap) over the batch's losses, exact when the smallest of its kept largest losses is
+         * not above cap (so fewer than largest.length exceed it; always for a batch of one), and when all
+         * exceed it; otherwise a lower bound: the losses not among the largest are at most the smallest
+         * of those, and their excess over cap is bounded by the smaller of
+         * <ul>
+         * <li>the convex worst case given their count, sum and range [min, smallest kept]: as many at
+         *     the top of the range as their sum allows, one in between, the rest at min;
+         * <li>m2/(4a), when the batch's mean m is below cap (a = cap − m): each loss above cap has
+         *     x − cap ≤ (x − m)²/(4a).
+         * </ul>
+         */
+        double clippedSum(double cap) {
+            if (max <= cap) {
+                return sum;
+            }
+            if (count == 1) {
+                return cap;
+            }
+            if (min >= cap) {
+                return count * cap;
+            }
+            int k = largest.length;
+            double excess = 0.0;
+            double topSum = 0.0;
+            for (double x : largest) {
+                excess += Math.max(0.0, x - cap);
+                topSum += x;
+            }
+            double top = largest[k - 1];
+            if (k >= count || top <= cap) {
+                return sum - excess; // every loss above cap is among the largest
+            }
+            long others = count - k;
+            double rest = sum - topSum; // the other losses' sum, each in [min, top]
+            double restExcess;
+            if (top - min <= 0) {
+                restExcess = others * (top - cap);
+            } else {
+                long atTop = Math.max(0, Math.min(others, (long) Math.floor((rest - others * min) / (top - min))));
+                restExcess = atTop * (top - cap);
+                if (atTop < others) {
+                    double between = Math.max(min, Math.min(top, rest - atTop * top - (others - atTop - 1) * min));
+                    restExcess += Math.max(0.0, between - cap) + (others - atTop - 1) * Math.max(0.0, min - cap);
+                }
+            }
+            double a = cap - mean();
+            if (a > 0) {
+                restExcess = Math.min(restExcess, Math.max(0.0, m2 / (4 * a) - excess));
+            }
+            return sum - excess - restExcess;
+        }
     }
 
     static Level relativeLevel(Baseline b, long n, AlertSettings s) {

@@ -37,7 +37,7 @@ final class AlertProcessor implements Processor<String, AlertInput, String, Aler
     public void process(Record<String, AlertInput> record) {
         String model;
         String version;
-        if (record.value() instanceof AlertInput.Loss l) {
+        if (record.value() instanceof AlertInput.Losses l) {
             model = l.model();
             version = l.modelVersion();
         } else if (record.value() instanceof AlertInput.Window w && w.metrics().finalResult()) {
@@ -56,8 +56,8 @@ final class AlertProcessor implements Processor<String, AlertInput, String, Aler
             state = AlertState.INITIAL;
         }
         AlertEvaluator.Outcome outcome;
-        if (record.value() instanceof AlertInput.Loss l) {
-            outcome = evaluator.onLoss(model, version, state, l.eventTime(), l.loss(), s);
+        if (record.value() instanceof AlertInput.Losses l) {
+            outcome = evaluator.onLosses(model, version, state, l.losses(), s);
         } else {
             WindowMetrics m = ((AlertInput.Window) record.value()).metrics();
             outcome = evaluator.onWindow(model, version, state,

@@ -3,7 +3,7 @@ package io.losswatch.alert;
 /**
  * Everything the alert rules remember about one (model, model_version): its baseline, the
  * consecutive-window counters, whether it is firing, and the sequential detector. Immutable; kept as
- * JSON in the {@code alert-state} store, so field names are part of the stored state.
+ * a compact binary record in the {@code alert-state} store ({@link AlertStateSerde}).
  *
  * @param baseline   what the model's loss looks like when all is well
  * @param breaches   consecutive eligible windows above a firing level (while not firing)
@@ -123,6 +123,33 @@ public record AlertState(Baseline baseline, int breaches, int clears, String fir
             return new Batch(count + 1, s1 + y, s2 + y * y, s3 + y * y * y);
         }
 
+        /**
+         * Adds a batch of losses from its moments: Σ(x − μ)^k about the baseline mean μ follows from the
+         * batch's mean m, m2 and m3 (d = m − μ: n·d, m2 + n·d², m3 + 3·d·m2 + n·d³). Losses above μ + 8σ
+         * are capped when they are among the batch's few largest (the batch knows no other single loss):
+         * exact for a batch of one and whenever no more than those are that far out.
+         */
+        Batch add(AlertEvaluator.Losses l, double mu, double sigma) {
+            if (l.count() == 1) {
+                return add(l.max(), mu, sigma);
+            }
+            long n = l.count();
+            double d = l.mean() - mu;
+            double p1 = n * d;
+            double p2 = l.m2() + n * d * d;
+            double p3 = l.m3() + 3 * d * l.m2() + n * d * d * d;
+            double f = EXTREME_SIGMAS * sigma; // the cap, less μ
+            for (double x : l.largest()) {
+                double e = x - mu;
+                if (e > f) {
+                    p1 += f - e;
+                    p2 += f * f - e * e;
+                    p3 += f * f * f - e * e * e;
+                }
+            }
+            return new Batch(count + n, s1 + p1 / sigma, s2 + p2 / (sigma * sigma), s3 + p3 / (sigma * sigma * sigma));
+        }
+
         /** The batch's sample skewness m3 / m2^1.5, or NaN with too few events or no spread. */
         double skewness() {
             if (count < 20) {
@@ -137,7 +164,8 @@ public record AlertState(Baseline baseline, int breaches, int clears, String fir
 
     /**
      * One-sided Page–Hinkley (CUSUM form) on per-event losses, in units of the baseline's per-event
-     * standard deviation σ: statistic = max(0, statistic + (min(x, μ + cσ) − μ)/σ − δ). While it is
+     * standard deviation σ: statistic = max(0, statistic + (min(x, μ + cσ) − μ)/σ − δ), taken a batch
+     * of losses at a time ({@link AlertEvaluator#onLosses}). While it is
      * above zero it keeps the count, sum and first event time of the losses since it last left zero,
      * so an alert can say what the losses have averaged since the change began.
      */

@@ -1,6 +1,7 @@
 package io.losswatch.alert;
 
 import io.losswatch.config.LosswatchConfig;
+import io.losswatch.loss.WindowStats;
 import io.losswatch.topology.JsonSerde;
 import io.losswatch.topology.Routed;
 import java.util.Map;
@@ -11,82 +12,57 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * Attaches the alert step to the topology.
+ * Attaches the alert step to the topology, after the window aggregator and in its task.
  *
  * <pre>
- * prediction intake ─ losses ─ alert-intake-losses-by-model ─┐
- * label join ──────── losses ─ alert-joined-losses-by-model ─┼─ alert-evaluator ─ model-alerts
- * window aggregator ─ final windows (keyed by model) ────────┘        (alert-state store)
+ * window aggregator ─┬─ final windows ─────┬─ alert-evaluator ─ model-alerts
+ *                    └─ loss batches ──────┘   (alert-state store)
  * </pre>
  *
- * The evaluator needs a (model, version)'s final windows and its per-event losses in one task. The
- * windows come straight from the aggregator; the losses come over their own model-keyed repartition
- * topics (one per producing sub-topology: merging before repartitioning would fuse the intake and the
- * join into one sub-topology). All repartition topics have losswatch.topic.partitions partitions and
- * are keyed by model; Kafka's default partitioner hashes a String key exactly as the aggregator's
- * ModelPartitioner does (murmur2 of the UTF-8 name), so the evaluator's task for a model is the
- * aggregator's task for it (AlertsIT checks this on two partitions). The per-event
- * feed does not depend on every event passing through the aggregator, which may later receive partial
- * aggregates instead; it costs one small record per labelled prediction (none for models whose alerts
- * are off). It feeds the sequential detector and the baseline's per-event skewness.
+ * The evaluator needs a (model, version)'s final windows and its losses in one task: both come from
+ * the window aggregator, whose input is already keyed by model, so the alert step adds no shuffle.
+ * The losses come as batches, as the aggregator receives them: an intake partial (the sum of one input
+ * partition's labelled predictions of a (model, version) since its last flush, every 100 ms) or one
+ * prediction whose label was joined. They feed the sequential detector and the baseline's skewness
+ * ({@link AlertEvaluator#onLosses}). Losses of predictions dead-lettered as late (all their windows
+ * already final) are not in them.
  */
 public final class AlertStep {
     private AlertStep() {
     }
 
-    /** Names of the state store and internal topics: part of the application's state, do not rename. */
+    /** Name of the state store: part of the application's state, do not rename. */
     public static final String STATE_STORE = "alert-state";
-    public static final String INTAKE_LOSSES_BY_MODEL = "alert-intake-losses-by-model";
-    public static final String JOINED_LOSSES_BY_MODEL = "alert-joined-losses-by-model";
 
-    public static void attach(StreamsBuilder builder, LosswatchConfig config, KStream<String, Routed> intake,
-                              KStream<String, Routed> joined, KStream<String, Routed> windows) {
+    public static void attach(StreamsBuilder builder, LosswatchConfig config, KStream<String, Routed> windows) {
         Map<String, AlertSettings> cache = new ConcurrentHashMap<>();
         Function<String, AlertSettings> settings = model -> cache.computeIfAbsent(model,
                 m -> AlertSettings.forModel(config, m));
         AlertEvaluator evaluator = new AlertEvaluator(config.windowSize().toMillis(), config.windowAdvance().toMillis());
-        int partitions = config.topicPartitions();
 
-        // per-event losses by model, for the sequential detector and the baseline's skewness
-        KStream<String, AlertInput> intakeLosses = losses(intake, "prediction-intake", settings)
-                .repartition(Repartitioned.with(Serdes.String(), new JsonSerde<>(AlertInput.Loss.class))
-                        .withName(INTAKE_LOSSES_BY_MODEL).withNumberOfPartitions(partitions))
-                .mapValues(v -> (AlertInput) v, Named.as("alert-intake-losses"));
-        KStream<String, AlertInput> joinedLosses = losses(joined, "label-join", settings)
-                .repartition(Repartitioned.with(Serdes.String(), new JsonSerde<>(AlertInput.Loss.class))
-                        .withName(JOINED_LOSSES_BY_MODEL).withNumberOfPartitions(partitions))
-                .mapValues(v -> (AlertInput) v, Named.as("alert-joined-losses"));
-
-        // final windows, already keyed by model in the aggregator's task
-        KStream<String, AlertInput> finalWindows = windows
-                .filter((k, v) -> v instanceof Routed.Metrics m && m.metrics().finalResult(), Named.as("alert-final-windows"))
-                .mapValues(v -> (AlertInput) new AlertInput.Window(((Routed.Metrics) v).metrics()),
-                        Named.as("alert-window-inputs"));
+        // final windows and loss batches of watched models, already keyed by model in the aggregator's task
+        KStream<String, AlertInput> inputs = windows
+                .filter((k, v) -> (v instanceof Routed.Metrics m && m.metrics().finalResult())
+                        || (v instanceof Routed.Losses l && settings.apply(l.model()).enabled()), Named.as("alert-inputs"))
+                .mapValues(AlertStep::input, Named.as("alert-input-records"));
 
         // evaluate the rules per (model, version) and publish state changes
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE),
-                Serdes.Bytes(), new JsonSerde<>(AlertState.class)).withCachingEnabled());
-        finalWindows
-                .merge(intakeLosses, Named.as("alert-window-and-intake-inputs"))
-                .merge(joinedLosses, Named.as("alert-inputs"))
-                .process(() -> new AlertProcessor(evaluator, settings), Named.as("alert-evaluator"), STATE_STORE)
+                Serdes.Bytes(), new AlertStateSerde()).withCachingEnabled());
+        inputs.process(() -> new AlertProcessor(evaluator, settings), Named.as("alert-evaluator"), STATE_STORE)
                 .to(config.topics().alerts(), Produced.with(Serdes.String(), new JsonSerde<>(Alert.class))
                         .withName("alerts-sink"));
     }
 
-    /** The labelled predictions' losses of a step, for models that are watched. */
-    private static KStream<String, AlertInput.Loss> losses(KStream<String, Routed> stream, String step,
-                                                          Function<String, AlertSettings> settings) {
-        return stream
-                .filter((k, v) -> v instanceof Routed.Scored s && settings.apply(s.loss().model()).enabled(),
-                        Named.as(step + "-alert-losses"))
-                .mapValues(v -> {
-                    Routed.LossRecord l = ((Routed.Scored) v).loss();
-                    return new AlertInput.Loss(l.model(), l.modelVersion(), l.eventTime(), l.loss());
-                }, Named.as(step + "-alert-loss-samples"));
+    private static AlertInput input(Routed v) {
+        if (v instanceof Routed.Losses l) {
+            WindowStats s = l.stats();
+            return new AlertInput.Losses(l.model(), l.modelVersion(), new AlertEvaluator.Losses(s.count,
+                    s.sum + s.compensation, s.min, s.max, s.m2, s.m3, s.largest, s.firstLossTime, s.lastLossTime));
+        }
+        return new AlertInput.Window(((Routed.Metrics) v).metrics());
     }
 }

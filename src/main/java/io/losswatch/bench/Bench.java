@@ -215,8 +215,7 @@ final class Bench {
             // an idempotent producer that meets a partition before its leader is known can go on
             // failing with OUT_OF_ORDER_SEQUENCE_NUMBER: load only once every partition has a leader
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!admin.describeTopics(names).allTopicNames().get(60, TimeUnit.SECONDS).values().stream()
-                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
+            while (!allHaveLeaders(admin, names)) {
                 if (System.nanoTime() > deadline) {
                     throw new BenchException("topics " + names + " have no leader after 60 s");
                 }
@@ -227,6 +226,23 @@ final class Bench {
             throw new BenchException("interrupted while creating topics");
         } catch (ExecutionException | TimeoutException e) {
             throw new BenchException("cannot create topics: " + e);
+        }
+    }
+
+    /**
+     * Whether every partition of the topics has a leader; false while a just-created topic is not yet
+     * in the broker's metadata (describeTopics then fails with UnknownTopicOrPartitionException).
+     */
+    private static boolean allHaveLeaders(Admin admin, List<String> names)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        try {
+            return admin.describeTopics(names).allTopicNames().get(60, TimeUnit.SECONDS).values().stream()
+                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                return false;
+            }
+            throw e;
         }
     }
 

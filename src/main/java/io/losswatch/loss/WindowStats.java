@@ -15,6 +15,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_DEFAULT)
 public final class WindowStats {
     public static final int CALIBRATION_BINS = 10;
+    /** How many of the largest losses are kept. */
+    public static final int LARGEST = 4;
 
     /** "mixed" when a window saw more than one loss function (e.g. auto on inconsistent input). */
     public static final String MIXED = "mixed";
@@ -26,9 +28,22 @@ public final class WindowStats {
     public double compensation;
     /** Sum of squared deviations from the mean (Welford), for the variance. */
     public double m2;
+    /**
+     * Sum of cubed deviations from the mean (Pébay's update and merge), so that a piece of a window
+     * can be re-centred on another mean: the alert step's skewness needs Σ(x − μ)³ about its baseline.
+     */
+    public double m3;
     public double min = Double.POSITIVE_INFINITY;
     public double max = Double.NEGATIVE_INFINITY;
     public long clipped;
+    /**
+     * The LARGEST largest losses, largest first (fewer while count is smaller; null when empty): the
+     * alert step caps single extreme losses, and a sum cannot say which of its losses were extreme.
+     */
+    public double[] largest;
+    /** Earliest and latest event time of the scored predictions in it (the alert step's batch times). */
+    public long firstLossTime = Long.MAX_VALUE;
+    public long lastLossTime = Long.MIN_VALUE;
 
     public long joined;
     public double labelDelaySum;
@@ -50,15 +65,26 @@ public final class WindowStats {
     public void addLoss(String function, double loss, boolean wasClipped) {
         lossFunction = mergeFunction(lossFunction, function);
         double oldMean = count == 0 ? 0.0 : mean();
-        count++;
+        long n = ++count;
         addToSum(loss);
         double newMean = mean();
+        // Pébay (2008), one value added: M3 first, it uses the old M2
+        double delta = loss - oldMean;
+        double deltaN = delta / n;
+        m3 += delta * deltaN * deltaN * (n - 1) * (n - 2) - 3 * deltaN * m2;
         m2 += (loss - oldMean) * (loss - newMean);
         min = Math.min(min, loss);
         max = Math.max(max, loss);
+        keepLargest(loss);
         if (wasClipped) {
             clipped++;
         }
+    }
+
+    /** Records the event time of a scored prediction. */
+    public void addLossTime(long eventTime) {
+        firstLossTime = Math.min(firstLossTime, eventTime);
+        lastLossTime = Math.max(lastLossTime, eventTime);
     }
 
     /** Records a binary prediction p ∈ [0,1] with label y ∈ {0,1} for calibration figures. */
@@ -89,16 +115,30 @@ public final class WindowStats {
             lossFunction = mergeFunction(lossFunction, other.lossFunction);
             if (count == 0) {
                 m2 = other.m2;
+                m3 = other.m3;
             } else {
+                // Chan et al. for M2, Pébay (2008, eq. 2.1) for M3; M3 first, it uses the old M2s
+                double na = count;
+                double nb = other.count;
+                double n = na + nb;
                 double delta = other.mean() - mean();
-                m2 += other.m2 + delta * delta * ((double) count * other.count / (count + other.count));
+                m3 += other.m3 + delta * delta * delta * na * nb * (na - nb) / (n * n)
+                        + 3 * delta * (na * other.m2 - nb * m2) / n;
+                m2 += other.m2 + delta * delta * (na * nb / n);
             }
             count += other.count;
             addToSum(other.sum);
             addToSum(other.compensation);
             min = Math.min(min, other.min);
             max = Math.max(max, other.max);
+            if (other.largest != null) {
+                for (double x : other.largest) {
+                    keepLargest(x);
+                }
+            }
             clipped += other.clipped;
+            firstLossTime = Math.min(firstLossTime, other.firstLossTime);
+            lastLossTime = Math.max(lastLossTime, other.lastLossTime);
         }
         joined += other.joined;
         labelDelaySum += other.labelDelaySum;
@@ -161,6 +201,28 @@ public final class WindowStats {
             compensation += (x - t) + sum;
         }
         sum = t;
+    }
+
+    /** Inserts x into largest if it is among the LARGEST largest (the array only grows up to LARGEST). */
+    private void keepLargest(double x) {
+        if (largest == null) {
+            largest = new double[] {x};
+            return;
+        }
+        int n = largest.length;
+        if (n == LARGEST && x <= largest[n - 1]) {
+            return;
+        }
+        if (n < LARGEST) {
+            largest = java.util.Arrays.copyOf(largest, n + 1);
+            n++;
+        }
+        int i = n - 1;
+        while (i > 0 && largest[i - 1] < x) {
+            largest[i] = largest[i - 1];
+            i--;
+        }
+        largest[i] = x;
     }
 
     private void ensureBins() {

@@ -10,18 +10,18 @@ import org.apache.kafka.common.serialization.Serializer;
  * A serde for a type kept in a compact binary form on a hot path. Values written as JSON (they start
  * with '{') are still read, so state and topics written in JSON restore and drain. Null passes through.
  */
-abstract class BinarySerde<T> implements Serde<T> {
+public abstract class BinarySerde<T> implements Serde<T> {
     private final JsonSerde<T> json;
     private final String what;
 
-    BinarySerde(Class<T> type, String what) {
+    protected BinarySerde(Class<T> type, String what) {
         this.json = new JsonSerde<>(type);
         this.what = what;
     }
 
-    abstract byte[] toBytes(T value);
+    protected abstract byte[] toBytes(T value);
 
-    abstract T fromBytes(ByteBuffer bytes);
+    protected abstract T fromBytes(ByteBuffer bytes);
 
     @Override
     public Serializer<T> serializer() {

@@ -21,6 +21,7 @@ final class Contributions {
                                 long labelDelayMs) {
         WindowStats stats = new WindowStats();
         stats.addLoss(score.function().id(), score.loss(), score.clipped());
+        stats.addLossTime(p.eventTime());
         if (score.isBinary()) {
             stats.addBinary(score.binaryProbability(), score.binaryLabel());
         }

@@ -23,12 +23,12 @@ final class IntakeOutputSerde extends BinarySerde<IntakeOutput> {
     }
 
     @Override
-    byte[] toBytes(IntakeOutput value) {
+    protected byte[] toBytes(IntakeOutput value) {
         return write(value);
     }
 
     @Override
-    IntakeOutput fromBytes(ByteBuffer bytes) {
+    protected IntakeOutput fromBytes(ByteBuffer bytes) {
         return read(bytes);
     }
 

@@ -28,7 +28,8 @@ import org.apache.kafka.streams.state.Stores;
  *                       └─ unlabelled ─ predictions-by-id ─┐          │ │
  * labels ────── intake ─── labels-by-id ──────────────── join ─ loss ─┼─┘
  *                                                          └ contribution ─ joined-by-model ─┤
- *                                                                   window aggregator ─ model-metrics
+ *                                                                   window aggregator ─┬─ model-metrics
+ *                                  final windows + loss batches (same task) ─ alerts ──┴─ model-alerts
  * every step ─ rejected input ─ losswatch-dlq
  * </pre>
  */
@@ -135,8 +136,8 @@ public final class LosswatchTopology {
                 .to(topics.metrics(), Produced.with(Serdes.String(), new JsonSerde<>(WindowMetrics.class))
                         .withName("metrics-sink"));
 
-        // raise and resolve drift alerts per (model, version) from final windows and per-event losses
-        AlertStep.attach(builder, config, predictionIntake, joined, windows);
+        // raise and resolve drift alerts per (model, version) from final windows and loss batches, in the aggregator's task
+        AlertStep.attach(builder, config, windows);
 
         return builder.build();
     }

@@ -46,6 +46,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
     private final WindowSpec windows;
     private final int partitions;
     private final long idleTimeoutMs;
+    private final boolean hopping;
     private ProcessorContext<String, Routed> context;
     private KeyValueStore<Bytes, WindowStats> partials;
     /**
@@ -67,6 +68,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         this.scorer = new Scorer(config.lossEpsilon());
         this.windows = new WindowSpec(config);
         this.idleTimeoutMs = config.inputIdleTimeout().toMillis();
+        this.hopping = windows.advanceMs < windows.sizeMs;
     }
 
     @Override
@@ -131,22 +133,35 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         return due[0];
     }
 
-    /** Adds a contribution to the partials of its windows; a window this partition has already passed is late. */
+    /**
+     * Adds a contribution to the partials of its windows; a window this partition has already passed is
+     * late. With tumbling windows the partials are also the alert step's loss batches; with hopping ones
+     * a scored event's loss is summed once more, under {@link Routed.Partial#LOSSES_ONLY}, unless all its
+     * windows are late.
+     */
     private void add(PredictionEvent p, Routed.Contribution c) {
         List<Long> late = new ArrayList<>();
+        int[] added = {0};
         windows.forEachStart(c.eventTime(), start -> {
             if (windows.isDue(start, clock)) {
                 late.add(start);
                 return;
             }
-            Bytes key = WindowAggregator.windowKey(start, c.model(), c.modelVersion());
-            WindowStats stats = open.computeIfAbsent(key, k -> new WindowStats());
-            stats.merge(c.stats());
-            partials.put(key, stats);
+            put(WindowAggregator.windowKey(start, c.model(), c.modelVersion()), c.stats());
+            added[0]++;
         });
+        if (hopping && added[0] > 0 && c.stats().count > 0) {
+            put(WindowAggregator.windowKey(Routed.Partial.LOSSES_ONLY, c.model(), c.modelVersion()), c.stats());
+        }
         if (!late.isEmpty()) {
             WindowAggregator.lateEvent(context, c, late, clock, windows.graceMs);
         }
+    }
+
+    private void put(Bytes key, WindowStats add) {
+        WindowStats stats = open.computeIfAbsent(key, k -> new WindowStats());
+        stats.merge(add);
+        partials.put(key, stats);
     }
 
     /** Sends every partial, then this partition's watermark to every aggregator partition. */

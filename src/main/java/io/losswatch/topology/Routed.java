@@ -59,6 +59,20 @@ public sealed interface Routed {
      */
     record Partial(String model, String modelVersion, long windowStart, WindowStats stats, String sourceTopic,
                    int sourcePartition, long lastSourceOffset) implements Routed, IntakeOutput {
+        /**
+         * The windowStart of a partial that is no window's: with hopping windows every event is in
+         * several windows' partials, so the intake also sums each (model, version)'s losses once, for
+         * the alert step only, under this start (never a real one: window starts are not negative).
+         */
+        public static final long LOSSES_ONLY = -1;
+    }
+
+    /**
+     * Labelled predictions' losses of one (model, version), as the window aggregator received them
+     * (an intake partial since its last flush, or one joined prediction), for the alert step: stats
+     * holds their count, sum, moments, smallest and largest loss and first and last event time.
+     */
+    record Losses(String model, String modelVersion, WindowStats stats) implements Routed {
     }
 
     /**

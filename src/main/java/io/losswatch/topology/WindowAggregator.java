@@ -31,10 +31,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Inputs: partials and watermarks from the prediction intake, and single contributions from the
  * label join (a joined loss, an unlabelled or a cancelled prediction). The store is keyed by window
  * start first, so the windows due to close are a range scan.
+ *
+ * <p>Outputs: window metrics, late-event dead letters, and the losses it receives as
+ * {@link Routed.Losses} batches for the alert step, which runs in this same task (keyed by model
+ * already), so the alert step needs no shuffle of its own.
  */
 final class WindowAggregator implements Processor<String, Routed, String, Routed> {
     private final WindowSpec windows;
     private final boolean emitUpdates;
+    private final boolean hopping;
     private final PipelineListener listener;
     private ProcessorContext<String, Routed> context;
     private KeyValueStore<Bytes, WindowStats> store;
@@ -55,6 +60,7 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
         this.listener = listener;
         this.windows = new WindowSpec(config);
         this.emitUpdates = config.metricsEmit() == LosswatchConfig.MetricsEmit.UPDATE;
+        this.hopping = windows.advanceMs < windows.sizeMs;
     }
 
     @Override
@@ -86,6 +92,12 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
             }
             closeDueWindows(now);
         } else if (record.value() instanceof Partial p) {
+            if (p.stats().count > 0 && (!hopping || p.windowStart() == Partial.LOSSES_ONLY)) {
+                losses(p.model(), p.modelVersion(), p.stats());
+            }
+            if (p.windowStart() == Partial.LOSSES_ONLY) {
+                return;
+            }
             boolean accepted = merge(p.windowStart(), p.model(), p.modelVersion(), p.stats(), clock);
             if (!accepted) {
                 Contribution c = new Contribution(p.model(), p.modelVersion(), p.windowStart(), p.stats(),
@@ -93,6 +105,9 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
                 lateEvent(context, c, List.of(p.windowStart()), clock, windows.graceMs);
             }
         } else if (record.value() instanceof Contribution c) {
+            if (c.stats().count > 0) {
+                losses(c.model(), c.modelVersion(), c.stats());
+            }
             List<Long> late = new ArrayList<>();
             windows.forEachStart(c.eventTime(), start -> {
                 if (!merge(start, c.model(), c.modelVersion(), c.stats(), clock)) {
@@ -103,6 +118,15 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
                 lateEvent(context, c, late, clock, windows.graceMs);
             }
         }
+    }
+
+    /**
+     * Passes labelled predictions' losses on to the alert step, before they are added to their window
+     * (which may close it), once per event: an intake partial is the sum of its events since the
+     * partition's last flush (a delta: the intake starts afresh after every flush).
+     */
+    private void losses(String model, String version, WindowStats stats) {
+        context.forward(new Record<>(model, new Routed.Losses(model, version, stats), Math.max(0, stats.lastLossTime)));
     }
 
     /** Adds stats to a window; false when the window is already final (the caller dead-letters them). */

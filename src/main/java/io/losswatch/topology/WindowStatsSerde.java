@@ -12,27 +12,29 @@ import java.nio.charset.StandardCharsets;
  * read, so existing state and changelogs restore. Null passes through.
  */
 public final class WindowStatsSerde extends BinarySerde<WindowStats> {
-    /** First byte of the binary form; JSON starts with '{'. */
-    private static final byte VERSION = 1;
+    /** First byte of the binary form; JSON starts with '{'. 2 added m3, the largest losses and the losses' first and last time. */
+    private static final byte VERSION = 2;
+    private static final byte VERSION_1 = 1;
 
     public WindowStatsSerde() {
         super(WindowStats.class, "WindowStats");
     }
 
     @Override
-    byte[] toBytes(WindowStats value) {
+    protected byte[] toBytes(WindowStats value) {
         return write(value);
     }
 
     @Override
-    WindowStats fromBytes(ByteBuffer bytes) {
+    protected WindowStats fromBytes(ByteBuffer bytes) {
         return read(bytes);
     }
 
     static byte[] write(WindowStats s) {
         byte[] function = s.lossFunction == null ? null : s.lossFunction.getBytes(StandardCharsets.UTF_8);
         boolean bins = s.binCount != null;
-        int size = 1 + 2 + (function == null ? 0 : function.length) + 16 * 8 + 1
+        int largest = s.largest == null ? 0 : s.largest.length;
+        int size = 1 + 2 + (function == null ? 0 : function.length) + 19 * 8 + 1 + largest * 8 + 1
                 + (bins ? WindowStats.CALIBRATION_BINS * 24 : 0);
         ByteBuffer b = ByteBuffer.allocate(size);
         b.put(VERSION);
@@ -41,8 +43,13 @@ public final class WindowStatsSerde extends BinarySerde<WindowStats> {
         } else {
             b.putShort((short) function.length).put(function);
         }
-        b.putLong(s.count).putDouble(s.sum).putDouble(s.compensation).putDouble(s.m2)
+        b.putLong(s.count).putDouble(s.sum).putDouble(s.compensation).putDouble(s.m2).putDouble(s.m3)
                 .putDouble(s.min).putDouble(s.max).putLong(s.clipped)
+                .put((byte) largest);
+        for (int i = 0; i < largest; i++) {
+            b.putDouble(s.largest[i]);
+        }
+        b.putLong(s.firstLossTime).putLong(s.lastLossTime)
                 .putLong(s.joined).putDouble(s.labelDelaySum).putLong(s.labelDelayMax)
                 .putLong(s.binaryCount).putDouble(s.predictionSum).putLong(s.positives).putLong(s.correct)
                 .putLong(s.unlabelled).putLong(s.pending);
@@ -57,7 +64,7 @@ public final class WindowStatsSerde extends BinarySerde<WindowStats> {
 
     static WindowStats read(ByteBuffer b) {
         byte version = b.get();
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_1) {
             throw new SerializationException("unknown WindowStats format " + version);
         }
         WindowStats s = new WindowStats();
@@ -71,9 +78,23 @@ public final class WindowStatsSerde extends BinarySerde<WindowStats> {
         s.sum = b.getDouble();
         s.compensation = b.getDouble();
         s.m2 = b.getDouble();
+        if (version == VERSION) {
+            s.m3 = b.getDouble();
+        }
         s.min = b.getDouble();
         s.max = b.getDouble();
         s.clipped = b.getLong();
+        if (version == VERSION) {
+            int largest = b.get();
+            if (largest > 0) {
+                s.largest = new double[largest];
+                for (int i = 0; i < largest; i++) {
+                    s.largest[i] = b.getDouble();
+                }
+            }
+            s.firstLossTime = b.getLong();
+            s.lastLossTime = b.getLong();
+        }
         s.joined = b.getLong();
         s.labelDelaySum = b.getDouble();
         s.labelDelayMax = b.getLong();

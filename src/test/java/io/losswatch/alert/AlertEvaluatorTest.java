@@ -371,4 +371,157 @@ class AlertEvaluatorTest {
         }
         assertThat(state).isEqualTo(AlertState.INITIAL);
     }
+
+    // ---- loss batches: what the window aggregator passes on (an intake partial, or one joined prediction)
+
+    /** The batch of these losses as the topology builds it (WindowStats), at event times t0, t0 + 1, … */
+    static AlertEvaluator.Losses batch(long t0, double... losses) {
+        io.losswatch.loss.WindowStats w = new io.losswatch.loss.WindowStats();
+        for (int i = 0; i < losses.length; i++) {
+            w.addLoss("log_loss", losses[i], false);
+            w.addLossTime(t0 + i);
+        }
+        return new AlertEvaluator.Losses(w.count, w.sum + w.compensation, w.min, w.max, w.m2, w.m3, w.largest,
+                w.firstLossTime, w.lastLossTime);
+    }
+
+    /** Feeds the losses one by one, as onLoss, from state; the final state. */
+    AlertState oneByOne(AlertState from, long t0, double[] losses, AlertSettings s) {
+        AlertState st = from;
+        for (int i = 0; i < losses.length; i++) {
+            st = evaluator.onLoss("churn", "v7", st, t0 + i, losses[i], s).state();
+        }
+        return st;
+    }
+
+    @Test
+    void aBatchOfOneIsExactlyOneLoss() {
+        AlertSettings s = AlertSettings.DEFAULTS;
+        warm(s); // baseline 0.4, σ 0.5: cap at 0.4 + 8 × 0.5 = 4.4
+        long t = T0 + next * MIN;
+        AlertState perEvent = state;
+        AlertState batched = state;
+        for (double x : new double[] {1.9, 0.1, 34.538776, 2.4, 0.0, 1.3}) {
+            perEvent = evaluator.onLoss("churn", "v7", perEvent, t, x, s).state();
+            batched = evaluator.onLosses("churn", "v7", batched, batch(t, x), s).state();
+            assertThat(batched).isEqualTo(perEvent);
+            t += 100;
+        }
+        assertThat(perEvent.sequential().statistic()).as("the detector moved").isGreaterThan(0);
+    }
+
+    @Test
+    void aBatchOfNIsNLossesWhenTheStatisticStaysAboveZeroAndNothingIsClipped() {
+        AlertSettings s = AlertSettings.DEFAULTS;
+        warm(s); // baseline 0.4, σ 0.5, δ 0.15: each loss x adds (x − 0.4)/0.5 − 0.15
+        long t = T0 + next * MIN;
+        // a rise from the first loss on (each adds ≥ 0.45), all below the cap 4.4: no reset, no clipping
+        double[] losses = {0.8, 1.2, 0.7, 2.3, 0.9, 1.0, 0.8, 1.6, 0.7, 1.1};
+        AlertState perEvent = oneByOne(state, t, losses, s);
+        AlertState batched = evaluator.onLosses("churn", "v7", state, batch(t, losses), s).state();
+        double expected = 0;
+        for (double x : losses) {
+            expected += (x - 0.4) / 0.5 - 0.15;
+        }
+        assertThat(perEvent.sequential().statistic()).isCloseTo(expected, within(1e-12));
+        assertThat(batched.sequential().statistic()).isCloseTo(expected, within(1e-12));
+        assertThat(batched.sequential().count()).isEqualTo(10);
+        assertThat(batched.sequential().sum()).isCloseTo(perEvent.sequential().sum(), within(1e-12));
+        assertThat(batched.sequential().since()).isEqualTo(t);
+        // the skewness batch: the same power sums of standardised losses
+        assertThat(batched.batch().count()).isEqualTo(10);
+        assertThat(batched.batch().s1()).isCloseTo(perEvent.batch().s1(), within(1e-9));
+        assertThat(batched.batch().s2()).isCloseTo(perEvent.batch().s2(), within(1e-9));
+        assertThat(batched.batch().s3()).isCloseTo(perEvent.batch().s3(), within(1e-9));
+    }
+
+    @Test
+    void aBatchCapsItsLargestLossesAsSingleLossesWouldBe() {
+        AlertSettings s = AlertSettings.DEFAULTS;
+        warm(s);
+        long t = T0 + next * MIN;
+        // two confident mistakes and one more above the cap 4.4 among ordinary losses: each counts as 4.4
+        double[] losses = {1.5, 34.538776, 1.4, 5.0, 1.6, 34.538776, 2.3, 1.5};
+        AlertState perEvent = oneByOne(state, t, losses, s);
+        AlertState batched = evaluator.onLosses("churn", "v7", state, batch(t, losses), s).state();
+        double expected = 0;
+        for (double x : losses) {
+            expected += (Math.min(x, 4.4) - 0.4) / 0.5 - 0.15;
+        }
+        assertThat(batched.sequential().statistic()).isCloseTo(expected, within(1e-9))
+                .isCloseTo(perEvent.sequential().statistic(), within(1e-9));
+        // and at the skewness's 8σ cap (also 4.4) the three are capped too
+        assertThat(batched.batch().s3()).isCloseTo(perEvent.batch().s3(), within(1e-9));
+    }
+
+    @Test
+    void aBatchNeverRaisesTheStatisticAbovePerEventLosses() {
+        AlertSettings s = AlertSettings.DEFAULTS;
+        warm(s);
+        AlertState warmState = state;
+        java.util.Random random = new java.util.Random(42);
+        for (int trial = 0; trial < 2_000; trial++) {
+            int n = 1 + random.nextInt(60);
+            double[] losses = new double[n];
+            for (int i = 0; i < n; i++) {
+                double u = random.nextDouble();
+                // mostly ordinary, a rise, many above the cap, and confident mistakes
+                losses[i] = u < 0.05 ? 34.538776 : u < 0.3 ? 2.4 + 3 * random.nextDouble() : 1.5 * random.nextDouble();
+            }
+            double startStatistic = random.nextDouble() < 0.5 ? 0 : 10 * random.nextDouble();
+            AlertState from = warmState.withSequential(startStatistic == 0 ? AlertState.Sequential.ZERO
+                    : new AlertState.Sequential(startStatistic, 3, 3.0, T0));
+            AlertState perEvent = oneByOne(from, T0, losses, s);
+            AlertEvaluator.Outcome batched = evaluator.onLosses("churn", "v7", from, batch(T0, losses), s);
+            double b = batched.alert() != null ? Double.POSITIVE_INFINITY : batched.state().sequential().statistic();
+            double p = perEvent.firing() ? Double.POSITIVE_INFINITY : perEvent.sequential().statistic();
+            assertThat(b).as("trial %d: %s", trial, java.util.Arrays.toString(losses)).isLessThanOrEqualTo(p + 1e-9);
+        }
+    }
+
+    @Test
+    void theClippedSumIsExactBelowTheKeptLargestLossesAndALowerBoundBeyond() {
+        java.util.Random random = new java.util.Random(7);
+        for (int trial = 0; trial < 2_000; trial++) {
+            int n = 2 + random.nextInt(40);
+            double[] losses = new double[n];
+            int extreme = random.nextInt(n + 1);
+            for (int i = 0; i < n; i++) {
+                losses[i] = i < extreme ? 2 + 5 * random.nextDouble() : 2 * random.nextDouble();
+            }
+            double cap = 2.0;
+            double exact = 0;
+            for (double x : losses) {
+                exact += Math.min(x, cap);
+            }
+            double clipped = batch(T0, losses).clippedSum(cap);
+            if (extreme < io.losswatch.loss.WindowStats.LARGEST || extreme == n) {
+                assertThat(clipped).as("%d above the cap", extreme).isCloseTo(exact, within(1e-9));
+            } else {
+                assertThat(clipped).as("%d above the cap", extreme).isLessThanOrEqualTo(exact + 1e-9);
+            }
+        }
+    }
+
+    @Test
+    void aBatchCanFireAndSaysWhenItsLossesBegan() {
+        AlertSettings s = AlertSettings.DEFAULTS;
+        warm(s);
+        long t = T0 + next * MIN;
+        // each loss of 1.9 adds 1.5/0.5 − 0.15 = 2.85: 23 of them add 65.55 > 65, and one batch of them
+        // fires, at its last event time
+        double[] losses = new double[23];
+        java.util.Arrays.fill(losses, 1.9);
+        AlertEvaluator.Outcome o = evaluator.onLosses("churn", "v7", state, batch(t, losses), s);
+        assertThat(o.alert()).isNotNull();
+        assertThat(o.alert().rule()).isEqualTo(Alert.SEQUENTIAL);
+        assertThat(o.alert().count()).isEqualTo(23);
+        assertThat(o.alert().meanLoss()).isCloseTo(1.9, within(1e-12));
+        assertThat(o.alert().windowStart()).isEqualTo(t);
+        assertThat(o.state().firedAt()).isEqualTo(t + 22);
+        assertThat(o.state().resolvesFrom()).isEqualTo(t + 23);
+        // 22 of them (62.7) do not
+        assertThat(evaluator.onLosses("churn", "v7", state, batch(t, java.util.Arrays.copyOf(losses, 22)), s).alert())
+                .isNull();
+    }
 }

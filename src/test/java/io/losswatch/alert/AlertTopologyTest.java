@@ -231,6 +231,30 @@ class AlertTopologyTest {
     }
 
     @Test
+    void withHoppingWindowsEachLossReachesTheDetectorOnce() {
+        // two-minute windows every minute: every event is in two windows' partials, yet counts once
+        Map<String, String> hopping = Map.of("losswatch.window.size", "PT2M", "losswatch.window.advance", "PT1M");
+        try (TopologyRunner r = new TopologyRunner(hopping)) {
+            for (int w = 0; w < 9; w++) {
+                normal(r, "churn", w);
+            }
+            closeUpTo(r, 9);
+            assertThat(r.alerts()).isEmpty();
+            // baseline 0.4, σ 0.3 as with one-minute windows: 1.3 adds 0.9/0.3 − 0.15 = 2.85, the 23rd passes 65
+            for (int i = 0; i < 40; i++) {
+                r.sendLoss("churn", "v1", T0 + 9 * MIN + 10_000 + i * 600, 1.3);
+            }
+            List<TopologyRunner.AlertRecord> alerts = r.alerts();
+            assertThat(alerts).hasSize(1);
+            assertThat(alerts.get(0).rule()).isEqualTo("sequential_change");
+            assertThat(alerts.get(0).value().get("count").asLong()).isEqualTo(23);
+            assertThat(alerts.get(0).timestamp()).as("the 23rd event tripped it")
+                    .isEqualTo(T0 + 9 * MIN + 10_000 + 22 * 600);
+            assertThat(alerts.get(0).value().get("baseline").asDouble()).isCloseTo(0.4, within(1e-9));
+        }
+    }
+
+    @Test
     void oneConfidentMistakeNeverFires() {
         try (TopologyRunner r = new TopologyRunner(Map.of())) {
             for (int w = 0; w < 30; w++) {
@@ -382,9 +406,22 @@ class AlertTopologyTest {
         }
         String description = io.losswatch.topology.LosswatchTopology.build(
                 io.losswatch.config.LosswatchConfig.from(new java.util.Properties())).describe().toString();
-        assertThat(description).contains(AlertStep.INTAKE_LOSSES_BY_MODEL + "-repartition",
-                AlertStep.JOINED_LOSSES_BY_MODEL + "-repartition", "alert-evaluator", "alerts-sink",
-                Names.WINDOW_STORE);
+        assertThat(description).contains("alert-evaluator", "alerts-sink", Names.WINDOW_STORE);
         assertThat(description).doesNotContain("KSTREAM-", "KTABLE-");
+        // the alert step runs in the window aggregator's sub-topology: no shuffle of its own
+        assertThat(description).doesNotContain("alert-intake-losses-by-model", "alert-joined-losses-by-model");
+        String aggregatorSubTopology = subTopologyOf(description, "window-aggregator");
+        assertThat(aggregatorSubTopology).contains("alert-evaluator", "Processor: alert-evaluator (stores: ["
+                + AlertStep.STATE_STORE + "])");
+    }
+
+    /** The part of a topology description that describes the sub-topology holding the named processor. */
+    private static String subTopologyOf(String description, String processor) {
+        for (String part : description.split("Sub-topology: ")) {
+            if (part.contains("Processor: " + processor + " ")) {
+                return part;
+            }
+        }
+        throw new AssertionError(processor + " is in no sub-topology of\n" + description);
     }
 }

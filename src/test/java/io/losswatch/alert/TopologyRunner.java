@@ -104,7 +104,10 @@ final class TopologyRunner implements AutoCloseable {
 
     /**
      * Flush the intake's partial window statistics only every n records (faster; windows then close
-     * up to n records after their end + grace, which changes no window's content).
+     * up to n records after their end + grace, which changes no window's content). The alert step then
+     * sees each model's losses in batches of its share of those n records, as in production it sees an
+     * input partition's losses of 100 ms: that changes the sequential detector's steps (see
+     * {@link PureRunner#runBatched}); with n = 1 every loss is a batch of one.
      */
     TopologyRunner flushingEvery(int n) {
         this.flushEvery = n;

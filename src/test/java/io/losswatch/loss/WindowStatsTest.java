@@ -40,6 +40,21 @@ class WindowStatsTest {
         return squares.divide(new BigDecimal(xs.size()), MathContext.DECIMAL128).doubleValue();
     }
 
+    /** Σ(x − mean)³, the third central moment's sum, exactly (up to the mean's 34 digits). */
+    private static double exactThirdCentralSum(List<Double> xs) {
+        BigDecimal mean = BigDecimal.ZERO;
+        for (double x : xs) {
+            mean = mean.add(new BigDecimal(x));
+        }
+        mean = mean.divide(new BigDecimal(xs.size()), MathContext.DECIMAL128);
+        BigDecimal cubes = BigDecimal.ZERO;
+        for (double x : xs) {
+            BigDecimal d = new BigDecimal(x).subtract(mean);
+            cubes = cubes.add(d.multiply(d).multiply(d));
+        }
+        return cubes.doubleValue();
+    }
+
     @Test
     void handWorkedWindow() {
         WindowStats s = new WindowStats();
@@ -110,5 +125,49 @@ class WindowStatsTest {
         assertThat(merged.min).isEqualTo(xs.stream().mapToDouble(d -> d).min().orElseThrow());
         assertThat(merged.max).isEqualTo(xs.stream().mapToDouble(d -> d).max().orElseThrow());
         assertThat(merged.clipped).isEqualTo(xs.stream().filter(x -> x > 34).count());
+        double m3 = exactThirdCentralSum(xs);
+        assertThat(merged.m3).isCloseTo(m3, within(1e-9 * Math.max(1, Math.abs(m3)) + 1e-9 * xs.size()));
+        double[] descending = xs.stream().mapToDouble(d -> -d).sorted().map(d -> -d)
+                .limit(WindowStats.LARGEST).toArray();
+        assertThat(merged.largest).containsExactly(descending);
+    }
+
+    @Test
+    void handWorkedThirdMomentAndLargestLosses() {
+        WindowStats s = new WindowStats();
+        for (double l : new double[] {1, 2, 3, 10, 0.5, 4}) {
+            s.addLoss("mae", l, false);
+        }
+        // mean 20.5/6; Σ(x − mean)³ by hand in exact fractions: mean = 41/12
+        double mean = 41.0 / 12;
+        double cubes = 0;
+        for (double l : new double[] {1, 2, 3, 10, 0.5, 4}) {
+            cubes += (l - mean) * (l - mean) * (l - mean);
+        }
+        assertThat(s.m3).isCloseTo(cubes, within(1e-12));
+        assertThat(s.m3).as("skewed right").isGreaterThan(0);
+        assertThat(s.largest).containsExactly(10, 4, 3, 2);
+        WindowStats one = new WindowStats();
+        one.addLoss("mae", 0.25, false);
+        assertThat(one.m3).isZero();
+        assertThat(one.largest).containsExactly(0.25);
+    }
+
+    @Test
+    void lossTimesSpanTheScoredEvents() {
+        WindowStats a = new WindowStats();
+        a.addLoss("mae", 1, false);
+        a.addLossTime(5_000);
+        WindowStats b = new WindowStats();
+        b.addLoss("mae", 1, false);
+        b.addLossTime(2_000);
+        b.addLoss("mae", 1, false);
+        b.addLossTime(9_000);
+        WindowStats pendingOnly = new WindowStats();
+        pendingOnly.pending = 1;
+        a.merge(b);
+        a.merge(pendingOnly);
+        assertThat(a.firstLossTime).isEqualTo(2_000);
+        assertThat(a.lastLossTime).isEqualTo(9_000);
     }
 }

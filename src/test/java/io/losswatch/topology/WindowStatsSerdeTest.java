@@ -13,6 +13,9 @@ class WindowStatsSerdeTest {
         WindowStats s = new WindowStats();
         s.addLoss("log_loss", 0.25, false);
         s.addLoss("log_loss", 34.5, true);
+        s.addLoss("log_loss", 0.75, false);
+        s.addLossTime(1_764_000_000_000L);
+        s.addLossTime(1_764_000_059_999L);
         s.addBinary(0.93, 1);
         s.addBinary(0.02, 1);
         s.addLabelDelay(1_500);
