@@ -81,13 +81,28 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
             return;
         }
         predictions.put(id, p);
-        timers.put(timerKey(p.event().eventTime() + windowMs + graceMs, PREDICTION_TIMER, id), new byte[0]);
+        long due = p.event().eventTime() + windowMs + graceMs;
+        timers.put(timerKey(due, PREDICTION_TIMER, id), new byte[0]);
         PendingLabel waiting = labels.get(id);
         if (waiting != null && matches(p.event(), waiting.event())) {
             labels.delete(id);
             timers.delete(timerKey(waiting.event().eventTime() + graceMs, LABEL_TIMER, id));
             resolve(id, p, waiting);
         }
+        if (alreadyOver(due) && predictions.get(id) != null) {
+            // its wait ended before it arrived (labels ran ahead): give up now, not at the next record
+            predictions.delete(id);
+            timers.delete(timerKey(due, PREDICTION_TIMER, id));
+            giveUp(p);
+        }
+    }
+
+    /**
+     * True when stream time has already passed a wait's end: the punctuation would give up on it at
+     * the next step of stream time, which may never come if no more records reach this partition.
+     */
+    private boolean alreadyOver(long due) {
+        return due < context.currentStreamTimeMs();
     }
 
     private void onLabel(String id, PendingLabel l) {
@@ -101,8 +116,13 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
             resolve(id, p, l);
             return;
         }
+        long due = l.event().eventTime() + graceMs;
+        if (alreadyOver(due)) {
+            unmatched(id, l);
+            return;
+        }
         labels.put(id, l);
-        timers.put(timerKey(l.event().eventTime() + graceMs, LABEL_TIMER, id), new byte[0]);
+        timers.put(timerKey(due, LABEL_TIMER, id), new byte[0]);
     }
 
     private boolean matches(PredictionEvent p, LabelEvent l) {
@@ -154,18 +174,27 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
             if (kind == PREDICTION_TIMER) {
                 PendingPrediction p = predictions.delete(id);
                 if (p != null) {
-                    contribute(p, Contributions.unlabelled(p.event(), p.source()));
-                    listener.unlabelled(p.event().model());
+                    giveUp(p);
                 }
             } else {
                 PendingLabel l = labels.delete(id);
                 if (l != null) {
-                    deadLetter(l.source(), RejectReason.UNMATCHED_LABEL, "no prediction with prediction_id '" + id
-                            + "' at or up to " + config.joinWindow() + " before the label's time "
-                            + l.event().eventTime() + " arrived within the join grace " + config.joinGrace());
+                    unmatched(id, l);
                 }
             }
         }
+    }
+
+    /** A prediction whose label did not come in time: counted unlabelled in its windows. */
+    private void giveUp(PendingPrediction p) {
+        contribute(p, Contributions.unlabelled(p.event(), p.source()));
+        listener.unlabelled(p.event().model());
+    }
+
+    private void unmatched(String id, PendingLabel l) {
+        deadLetter(l.source(), RejectReason.UNMATCHED_LABEL, "no prediction with prediction_id '" + id
+                + "' at or up to " + config.joinWindow() + " before the label's time "
+                + l.event().eventTime() + " arrived within the join grace " + config.joinGrace());
     }
 
     /** Sends c to the windows, or dead-letters it as late if the prediction's windows were final at intake. */

@@ -31,6 +31,7 @@ class LabelJoinTest {
     @BeforeEach
     void setUp() {
         context = new MockProcessorContext<>();
+        context.setCurrentStreamTimeMs(T0); // a task's stream time includes the record in hand
         add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.JOIN_PREDICTIONS_STORE), Serdes.String(),
                 new JsonSerde<>(Routed.PendingPrediction.class)).withLoggingDisabled().build());
         add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.JOIN_LABELS_STORE), Serdes.String(),

@@ -151,6 +151,41 @@ class PipelineTopologyTest {
     }
 
     @Test
+    void aPredictionReachingTheJoinAfterItsWaitIsOverCountsAsUnlabelledWithoutWaitingForAnotherRecord() {
+        Map<String, String> settings = Map.of("losswatch.join.window", "PT2M", "losswatch.join.grace", "PT1M");
+        try (TopologyFixture f = new TopologyFixture(settings)) {
+            // the labels ran ahead: the join's stream time is T0 + 10m
+            f.label(T0 + 10 * MINUTE, "{\"prediction_id\": \"p-2\", \"label\": 1, \"timestamp\": " + (T0 + 10 * MINUTE) + "}");
+            // p-1's wait ends at T0 + 2m + 1m, long before it arrives
+            f.prediction(T0, "{\"prediction_id\": \"p-1\", \"model\": \"churn\", \"timestamp\": " + T0
+                    + ", \"prediction\": 0.93}");
+            // the predictions' event time moves on; nothing more reaches the join
+            f.advanceTo(T0 + 5 * MINUTE);
+            JsonNode m = single(f.metrics());
+            assertThat(m.get("window_start").asLong()).isEqualTo(T0);
+            assertThat(m.get("count").asLong()).isZero();
+            assertThat(m.get("unlabelled").asLong()).isEqualTo(1);
+            assertThat(f.deadLetters()).isEmpty(); // p-2's label still waits, until T0 + 11m
+        }
+    }
+
+    @Test
+    void aLabelReachingTheJoinAfterItsWaitIsOverIsUnmatchedAtOnce() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            // a prediction waiting for its label moves the join's stream time to T0 + 10m
+            f.prediction(T0 + 10 * MINUTE, "{\"prediction_id\": \"p-9\", \"model\": \"churn\", \"timestamp\": "
+                    + (T0 + 10 * MINUTE) + ", \"prediction\": 0.93}");
+            // a label with no prediction, whose grace (1m) ended at T0 + 1m
+            String label = "{\"prediction_id\": \"p-1\", \"label\": 1, \"timestamp\": " + T0 + "}";
+            f.label(T0, label);
+            List<TestRecord<byte[], byte[]>> dead = f.deadLetters();
+            assertThat(dead).hasSize(1);
+            assertThat(TopologyFixture.header(dead.get(0), "losswatch.error.reason")).isEqualTo("unmatched_label");
+            assertThat(new String(dead.get(0).value(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(label);
+        }
+    }
+
+    @Test
     void labelBeforeThePredictionTimeDoesNotMatch() {
         try (TopologyFixture f = new TopologyFixture()) {
             f.prediction(T0 + 10_000, "{\"prediction_id\": \"p-1\", \"model\": \"churn\", \"timestamp\": " + (T0 + 10_000)
