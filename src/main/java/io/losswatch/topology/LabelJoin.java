@@ -71,6 +71,7 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
         } else if (record.value() instanceof PendingLabel l) {
             onLabel(record.key(), l);
         }
+        // a watermark has done its work by arriving: its timestamp moved this task's stream time
     }
 
     private void onPrediction(String id, PendingPrediction p) {

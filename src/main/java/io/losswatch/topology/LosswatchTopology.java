@@ -80,13 +80,18 @@ public final class LosswatchTopology {
                         .withStreamPartitioner(new ModelPartitioner<>()))
                 .mapValues(v -> (Routed) v, Named.as("partial-aggregator-input"));
 
-        // predictions without a label go to the join, keyed by prediction_id
+        // predictions without a label go to the join, keyed by prediction_id (hashed as Kafka's default
+        // partitioner does, as labels-by-id is); each watermark goes to every join partition, so the
+        // join's stream time, which ends the waits, moves on with the predictions' event time even
+        // where no prediction is waiting
         KStream<String, JoinInput> predictionsById = predictionIntake
-                .filter((k, v) -> v instanceof PendingPrediction, Named.as("pending-predictions"))
-                .mapValues(v -> (PendingPrediction) v, Named.as("as-pending-prediction"))
-                .repartition(Repartitioned.with(Serdes.String(), pendingPredictionSerde)
-                        .withName(Names.PREDICTIONS_BY_ID).withNumberOfPartitions(partitions))
-                .mapValues(v -> (JoinInput) v, Named.as("prediction-join-input"));
+                .filter((k, v) -> v instanceof PendingPrediction || v instanceof Routed.Watermark,
+                        Named.as("pending-predictions"))
+                .mapValues(v -> (JoinInput) v, Named.as("as-pending-prediction"))
+                .repartition(Repartitioned.with(Serdes.String(), new PredictionsByIdSerde())
+                        .withName(Names.PREDICTIONS_BY_ID).withNumberOfPartitions(partitions)
+                        .withStreamPartitioner(new ModelPartitioner<>()))
+                .mapValues(v -> v, Named.as("prediction-join-input"));
 
         // parse labels, keyed by prediction_id for the join
         KStream<String, Routed> labelIntake = builder

@@ -9,8 +9,10 @@ import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 
 /**
- * Partitions the aggregator's inputs by model, as Kafka's default partitioner would hash the key, so
- * a model's partials and joined contributions meet in one task; a watermark goes to every partition.
+ * Partitions by the String key exactly as Kafka's default partitioner would hash it, so records meet
+ * records keyed alike on other topics: the aggregator's inputs by model (a model's partials and joined
+ * contributions meet in one task), and the join's predictions by prediction_id (they meet their
+ * labels, which use the default partitioner). A watermark goes to every partition.
  */
 final class ModelPartitioner<V> implements StreamPartitioner<String, V> {
     @Override

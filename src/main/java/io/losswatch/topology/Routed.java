@@ -80,15 +80,19 @@ public sealed interface Routed {
      * time up to {@code time}, except events it dead-lettered as late itself. An idle partition (no
      * input for a while) does not hold windows back.
      */
-    record Watermark(int partition, int partitions, long time, boolean idle) implements Routed, IntakeOutput {
+    record Watermark(int partition, int partitions, long time, boolean idle) implements Routed, IntakeOutput, JoinInput {
     }
 
     /** One window's metrics (CONTRACT §6 model-metrics). */
     record Metrics(WindowMetrics metrics) implements Routed {
     }
 
-    /** Both join inputs travel through one processor. */
-    sealed interface JoinInput permits PendingPrediction, PendingLabel {
+    /**
+     * Both join inputs travel through one processor; the intake's watermarks travel with the
+     * predictions so that the join's stream time follows the predictions' event time even when few
+     * predictions wait for a label.
+     */
+    sealed interface JoinInput permits PendingPrediction, PendingLabel, Watermark {
     }
 
     /** Output record for prediction-losses (CONTRACT §6). */

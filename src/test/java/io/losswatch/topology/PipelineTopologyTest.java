@@ -170,6 +170,26 @@ class PipelineTopologyTest {
     }
 
     @Test
+    void aPredictionThatNeverGetsALabelIsCountedOnceOnlyLabelledTrafficMovesTimeOn() {
+        Map<String, String> settings = Map.of("losswatch.join.window", "PT2M", "losswatch.join.grace", "PT1M");
+        try (TopologyFixture f = new TopologyFixture(settings)) {
+            f.prediction(T0, "{\"prediction_id\": \"p-1\", \"model\": \"churn\", \"timestamp\": " + T0
+                    + ", \"prediction\": 0.93}");
+            f.labelled("churn", "", T0 + 1_000, 0.6, 1);
+            // nothing else will ever reach the join: only inline-labelled predictions, whose event time
+            // passes p-1's wait (T0 + 2m + 1m) through the intake's watermarks
+            f.advanceTo(T0 + 3 * MINUTE + 1);
+            f.flush();
+            JsonNode m = single(f.metrics());
+            assertThat(m.get("window_start").asLong()).isEqualTo(T0);
+            assertThat(m.get("count").asLong()).isEqualTo(1);
+            assertThat(m.get("mean_loss").asDouble()).isCloseTo(L60, within(1e-12));
+            assertThat(m.get("unlabelled").asLong()).isEqualTo(1);
+            assertThat(f.deadLetters()).isEmpty();
+        }
+    }
+
+    @Test
     void aLabelReachingTheJoinAfterItsWaitIsOverIsUnmatchedAtOnce() {
         try (TopologyFixture f = new TopologyFixture()) {
             // a prediction waiting for its label moves the join's stream time to T0 + 10m
