@@ -105,7 +105,7 @@ public final class AlertEvaluator {
             double variance = w.stddev() == null ? 0.0 : w.stddev() * w.stddev();
             // a window above the midpoint between baseline and alert level teaches the mean only the midpoint
             double cap = relative == null ? Double.POSITIVE_INFINITY : (b.mean() + relative.fire()) / 2;
-            Baseline learned = b.learn(mean, variance, state.batch(), s.baselineAlpha(), cap);
+            Baseline learned = b.learn(mean, variance, w.count(), state.batch(), s.baselineAlpha(), cap);
             return new Outcome(state.withBaseline(learned).withBreaches(0).withBatch(AlertState.Batch.EMPTY), null);
         }
         int breaches = state.breaches() + 1;
@@ -160,7 +160,8 @@ public final class AlertEvaluator {
         }
         Sequential next = new Sequential(statistic, q.count() + l.count(), q.sum() + l.sum(),
                 q.count() == 0 ? l.firstTime() : q.since());
-        if (statistic <= s.sequentialThreshold()) {
+        double threshold = sequentialThreshold(s, b);
+        if (statistic <= threshold) {
             return new Outcome(state.withSequential(next), null);
         }
         long eventTime = l.lastTime();
@@ -171,7 +172,7 @@ public final class AlertEvaluator {
                         + "over the baseline %s (Page-Hinkley statistic %s > %s per-event standard deviations "
                         + "of %s); fired before the window %s closed",
                 who(model, version), next.count(), time(next.since()), num(since), num(b.mean()), num(statistic),
-                num(s.sequentialThreshold()), num(sigma), span(start, start + windowSizeMs));
+                num(threshold), num(sigma), span(start, start + windowSizeMs));
         Alert alert = new Alert(model, version, Alert.FIRING, Alert.SEQUENTIAL, since, b.mean(), level, start,
                 start + windowSizeMs, msg, next.count());
         return new Outcome(state.fire(Alert.SEQUENTIAL, eventTime, eventTime + 1), alert);
@@ -245,6 +246,28 @@ public final class AlertEvaluator {
             }
             return sum - excess - restExcess;
         }
+    }
+
+    /**
+     * Events per window up to which the sequential threshold is the configured one. The detector tests
+     * at every event, so its false alarms come per event: a model with five times the events would
+     * have five times the false alarms per window at the same threshold.
+     */
+    static final double SEQUENTIAL_REFERENCE_EVENTS = 200;
+
+    /**
+     * The sequential threshold for a model with the baseline's typical number of events per window n:
+     * the configured λ up to {@link #SEQUENTIAL_REFERENCE_EVENTS}, then λ + ln(n / 200) / (2δ). A
+     * one-sided CUSUM's run length to a false alarm grows as e^(2δλ) events, so this keeps the false
+     * alarms per window what they are at 200 events at every volume (docs/alerting.md), for a delay of
+     * a few more events (ln(n / 200) / (2δ) over the rise per event less δ).
+     */
+    static double sequentialThreshold(AlertSettings s, Baseline b) {
+        double n = b.eventsPerWindow();
+        if (!(n > SEQUENTIAL_REFERENCE_EVENTS) || !(s.sequentialDrift() > 0)) {
+            return s.sequentialThreshold();
+        }
+        return s.sequentialThreshold() + Math.log(n / SEQUENTIAL_REFERENCE_EVENTS) / (2 * s.sequentialDrift());
     }
 
     static Level relativeLevel(Baseline b, long n, AlertSettings s) {

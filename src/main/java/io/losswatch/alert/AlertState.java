@@ -68,8 +68,13 @@ public record AlertState(Baseline baseline, int breaches, int clears, String fir
      * per-event skewness. The first windows are averaged with equal weight (weight max(α, 1/t)), so a
      * short warm-up is not dominated by the first window.
      */
-    public record Baseline(long windows, double mean, double eventVariance, double skewness) {
-        public static final Baseline EMPTY = new Baseline(0, 0.0, 0.0, 0.0);
+    public record Baseline(long windows, double mean, double eventVariance, double skewness, double eventsPerWindow) {
+        public static final Baseline EMPTY = new Baseline(0, 0.0, 0.0, 0.0, 0.0);
+
+        /** A baseline whose typical window size is not known (state written before it was learned). */
+        public Baseline(long windows, double mean, double eventVariance, double skewness) {
+            this(windows, mean, eventVariance, skewness, 0.0);
+        }
 
         boolean ready(AlertSettings s) {
             return windows >= s.warmupWindows();
@@ -99,15 +104,16 @@ public record AlertState(Baseline baseline, int breaches, int clears, String fir
          * baseline and the alert level once warm; +∞ while warming up), so a rise too small to fire at
          * once cannot quickly teach the baseline that worse is normal and hide itself.
          */
-        Baseline learn(double windowMean, double windowVariance, Batch batch, double alpha, double cap) {
+        Baseline learn(double windowMean, double windowVariance, long count, Batch batch, double alpha, double cap) {
             double batchSkew = batch.skewness();
             if (windows == 0) {
-                return new Baseline(1, windowMean, windowVariance, Double.isNaN(batchSkew) ? 0.0 : batchSkew);
+                return new Baseline(1, windowMean, windowVariance, Double.isNaN(batchSkew) ? 0.0 : batchSkew, count);
             }
             double a = Math.max(alpha, 1.0 / (windows + 1));
+            double typical = eventsPerWindow > 0 ? eventsPerWindow + a * (count - eventsPerWindow) : count;
             return new Baseline(windows + 1, mean + a * (Math.min(windowMean, cap) - mean),
                     eventVariance + a * (windowVariance - eventVariance),
-                    Double.isNaN(batchSkew) ? skewness : skewness + a * (batchSkew - skewness));
+                    Double.isNaN(batchSkew) ? skewness : skewness + a * (batchSkew - skewness), typical);
         }
     }
 

@@ -15,8 +15,10 @@ import org.apache.kafka.common.errors.SerializationException;
  */
 final class AlertStateSerde extends BinarySerde<AlertState> {
     /** First byte of the binary form; JSON starts with '{'. */
-    private static final byte VERSION = 1;
-    private static final int FIXED = 1 + 8 * 4 + 4 + 4 + 2 + 8 + 8 + 8 * 4 + 8 * 4;
+    private static final byte VERSION = 2;
+    /** Version 1 had no typical events per window in the baseline; still read. */
+    private static final byte VERSION_1 = 1;
+    private static final int FIXED = 1 + 8 * 5 + 4 + 4 + 2 + 8 + 8 + 8 * 4 + 8 * 4;
 
     AlertStateSerde() {
         super(AlertState.class, "AlertState");
@@ -31,7 +33,7 @@ final class AlertStateSerde extends BinarySerde<AlertState> {
         Batch batch = s.batch();
         b.put(VERSION)
                 .putLong(base.windows()).putDouble(base.mean()).putDouble(base.eventVariance()).putDouble(base.skewness())
-                .putInt(s.breaches()).putInt(s.clears());
+                .putDouble(base.eventsPerWindow()).putInt(s.breaches()).putInt(s.clears());
         if (rule == null) {
             b.putShort((short) -1);
         } else {
@@ -46,10 +48,11 @@ final class AlertStateSerde extends BinarySerde<AlertState> {
     @Override
     protected AlertState fromBytes(ByteBuffer b) {
         byte version = b.get();
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_1) {
             throw new SerializationException("unknown AlertState format " + version);
         }
-        Baseline base = new Baseline(b.getLong(), b.getDouble(), b.getDouble(), b.getDouble());
+        Baseline base = new Baseline(b.getLong(), b.getDouble(), b.getDouble(), b.getDouble(),
+                version == VERSION_1 ? 0.0 : b.getDouble());
         int breaches = b.getInt();
         int clears = b.getInt();
         short length = b.getShort();

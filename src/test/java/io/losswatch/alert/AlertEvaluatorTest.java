@@ -504,6 +504,30 @@ class AlertEvaluatorTest {
     }
 
     @Test
+    void theSequentialThresholdRisesWithTheModelsVolumeSoItsFalseAlarmsPerWindowDoNot() {
+        AlertSettings s = AlertSettings.DEFAULTS;
+        // warmed on windows of 1,000 events: λ = 65 + ln(1000 / 200) / (2 × 0.15) = 70.3648
+        for (int i = 0; i < s.warmupWindows(); i++) {
+            assertThat(window(0.4, 1_000, s)).isNull();
+        }
+        assertThat(state.baseline().eventsPerWindow()).isCloseTo(1_000, within(1e-9));
+        assertThat(AlertEvaluator.sequentialThreshold(s, state.baseline())).isCloseTo(70.36479, within(1e-5));
+        long t = T0 + next * MIN;
+        // each loss of 1.9 adds 2.85: 24 of them (68.4) fired at 200 events a window, here 25 (71.25) are needed
+        double[] losses = new double[24];
+        java.util.Arrays.fill(losses, 1.9);
+        assertThat(evaluator.onLosses("churn", "v7", state, batch(t, losses), s).alert()).isNull();
+        double[] more = new double[25];
+        java.util.Arrays.fill(more, 1.9);
+        AlertEvaluator.Outcome fired = evaluator.onLosses("churn", "v7", state, batch(t, more), s);
+        assertThat(fired.alert()).isNotNull();
+        assertThat(fired.alert().message()).contains("> 70.36 per-event");
+        // at or below 200 events a window, and for state that never learned it, the configured threshold
+        assertThat(AlertEvaluator.sequentialThreshold(s, new AlertState.Baseline(9, 0.4, 0.25, 0, 200))).isEqualTo(65.0);
+        assertThat(AlertEvaluator.sequentialThreshold(s, new AlertState.Baseline(9, 0.4, 0.25, 0))).isEqualTo(65.0);
+    }
+
+    @Test
     void aBatchCanFireAndSaysWhenItsLossesBegan() {
         AlertSettings s = AlertSettings.DEFAULTS;
         warm(s);

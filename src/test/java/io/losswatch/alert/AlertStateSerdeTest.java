@@ -16,7 +16,7 @@ class AlertStateSerdeTest {
     }
 
     static AlertState learning() {
-        return new AlertState(new AlertState.Baseline(37, 0.3121, 0.1681, 1.75), 1, 0, null, 0, 0,
+        return new AlertState(new AlertState.Baseline(37, 0.3121, 0.1681, 1.75, 1_234.5), 1, 0, null, 0, 0,
                 new AlertState.Sequential(12.5, 40, 31.25, 1_764_000_030_000L),
                 new AlertState.Batch(123, -4.5, 130.25, 611.0625));
     }
@@ -43,7 +43,23 @@ class AlertStateSerdeTest {
         assertThat(serde.deserializer().deserialize("t", null)).isNull();
         byte[] binary = serde.serializer().serialize("t", learning());
         byte[] json = new JsonSerde<>(AlertState.class).serializer().serialize("t", learning());
-        assertThat(binary.length).isEqualTo(123).isLessThan(json.length / 2);
+        assertThat(binary.length).isEqualTo(131).isLessThan(json.length / 2);
+    }
+
+    @Test
+    void readsTheFirstBinaryFormWithoutTheTypicalWindowSize() {
+        byte[] v2 = serde.serializer().serialize("t", learning());
+        // version 1: the same layout without the baseline's events per window (8 bytes after 4 fields)
+        byte[] v1 = new byte[v2.length - 8];
+        System.arraycopy(v2, 0, v1, 0, 33);
+        System.arraycopy(v2, 41, v1, 33, v2.length - 41);
+        v1[0] = 1;
+        AlertState read = serde.deserializer().deserialize("t", v1);
+        AlertState.Baseline b = learning().baseline();
+        assertThat(read.baseline()).isEqualTo(new AlertState.Baseline(b.windows(), b.mean(), b.eventVariance(), b.skewness()));
+        assertThat(read.baseline().eventsPerWindow()).isZero();
+        assertThat(read.sequential()).isEqualTo(learning().sequential());
+        assertThat(read.batch()).isEqualTo(learning().batch());
     }
 
     @Test
