@@ -25,6 +25,8 @@ public final class LosswatchProcess {
     /** Logged by the application on each Kafka Streams state change. */
     private static final Pattern RUNNING = Pattern.compile("losswatch: streams state \\w+ -> RUNNING");
     private static final int TAIL_LINES = 60;
+    /** Logged by the HTTP server once it listens (losswatch.http.port=0 picks a free port). */
+    private static final Pattern DASHBOARD = Pattern.compile("losswatch: dashboard on http://[^:]+:(\\d+)/");
     /** Processes still alive when the test JVM exits are killed, so none outlives the build. */
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
@@ -115,6 +117,40 @@ public final class LosswatchProcess {
         }
         LIVE.remove(process);
         return process.exitValue();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The HTTP port the application logged it listens on; fails if it has not logged one yet. */
+    public int httpPort() {
+        java.util.regex.Matcher m = DASHBOARD.matcher(logText());
+        if (!m.find()) {
+            throw new AssertionError("losswatch has not logged its HTTP port\n" + logTail());
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** An HTTP GET on this instance's server: status code and body. */
+    public HttpAnswer get(String path) {
+        try {
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+            java.net.http.HttpResponse<String> r = client.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + httpPort() + path)).timeout(Duration.ofSeconds(30)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return new HttpAnswer(r.statusCode(), r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + path + " on losswatch pid " + pid(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Status and body of an HTTP answer. */
+    public record HttpAnswer(int status, String body) {
     }
 
     public long pid() {
