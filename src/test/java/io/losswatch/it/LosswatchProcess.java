@@ -57,6 +57,11 @@ public final class LosswatchProcess {
 
     /** Starts {@code java -jar losswatch.jar run --config configFile} in workDir; does not wait for it. */
     public static LosswatchProcess start(Path configFile, Path workDir) throws IOException {
+        return start(configFile, workDir, List.of());
+    }
+
+    /** As {@link #start(Path, Path)}, with extra JVM options (e.g. {@code -Dlogback.configurationFile=...}). */
+    public static LosswatchProcess start(Path configFile, Path workDir, List<String> jvmOptions) throws IOException {
         Path jar = jar();
         Files.createDirectories(workDir);
         Path log = nextLog(workDir);
@@ -65,6 +70,7 @@ public final class LosswatchProcess {
         // small and single-threaded GC: two of these may run at once beside the broker on a small machine
         command.add("-Xmx512m");
         command.add("-XX:+UseSerialGC");
+        command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "run", "--config", configFile.toAbsolutePath().toString()));
         Process process = new ProcessBuilder(command)
                 .directory(workDir.toFile())

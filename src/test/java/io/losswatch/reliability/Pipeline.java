@@ -89,11 +89,16 @@ final class Pipeline {
 
     /** Starts an instance with its own state directory work/name (the same one again after a kill) and waits until it runs. */
     LosswatchProcess start(String name) {
+        return start(name, List.of());
+    }
+
+    /** As {@link #start(String)}, with extra JVM options. */
+    LosswatchProcess start(String name, List<String> jvmOptions) {
         Map<String, String> settings = new LinkedHashMap<>(config);
         Path dir = work.resolve(name);
         settings.put("state.dir", dir.resolve("state").toString());
         try {
-            LosswatchProcess p = LosswatchProcess.start(LosswatchProcess.writeConfig(dir, settings), dir);
+            LosswatchProcess p = LosswatchProcess.start(LosswatchProcess.writeConfig(dir, settings), dir, jvmOptions);
             p.waitUntilRunning(WAIT);
             return p;
         } catch (IOException e) {

@@ -64,8 +64,8 @@ abstract class RepeatedCrashScenarios {
         pipeline.moveEventTimeOn();
 
         List<String> losses = pipeline.assertLossesExactlyOnce();
-        pipeline.assertWindowsExact();
         pipeline.assertDeadLettersExactlyOnce();
+        pipeline.assertWindowsExact();
         assertThat(app.isAlive()).isTrue();
         report.forEach(System.out::println);
         System.out.printf("repeated crash: %d kills, %d input records, %d loss records, %d windows, %d dead letters, %d s%n",
