@@ -68,6 +68,7 @@ abstract class BrokerOutageScenarios {
         pipeline.moveEventTimeOn();
 
         List<String> losses = pipeline.assertLossesExactlyOnce();
+        pipeline.moveJoinTimeOnAgain();
         pipeline.assertDeadLettersExactlyOnce();
         pipeline.assertWindowsExact();
         assertThat(app.isAlive()).isTrue();

@@ -91,6 +91,7 @@ abstract class FailoverScenarios {
         pipeline.send(parts.get(2), 5, Duration.ofMillis(20));
         pipeline.moveEventTimeOn();
         List<String> losses = pipeline.assertLossesExactlyOnce();
+        pipeline.moveJoinTimeOnAgain();
         pipeline.assertDeadLettersExactlyOnce();
         pipeline.assertWindowsExact();
         assertThat(second.isAlive()).isTrue();

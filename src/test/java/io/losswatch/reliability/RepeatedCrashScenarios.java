@@ -64,6 +64,7 @@ abstract class RepeatedCrashScenarios {
         pipeline.moveEventTimeOn();
 
         List<String> losses = pipeline.assertLossesExactlyOnce();
+        pipeline.moveJoinTimeOnAgain();
         pipeline.assertDeadLettersExactlyOnce();
         pipeline.assertWindowsExact();
         assertThat(app.isAlive()).isTrue();
