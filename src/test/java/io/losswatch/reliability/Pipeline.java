@@ -195,10 +195,11 @@ final class Pipeline {
      * already passed the end of its wait is given up (counted unlabelled) only when the join's event
      * time moves again; after a crash or an outage the labels may run ahead of the predictions, and
      * if the first clock went through the join before such a prediction, its window would wait for
-     * the next record. Labels with new ids (no duplicate_label), far later: nothing else changes.
+     * the next record. Labels with new ids (no duplicate_label), later: nothing else changes.
      */
     void moveJoinTimeOnAgain() {
-        long t = T0 + 40 * MINUTE;
+        // before the first clock's labels (T0 + 30 min) pass their own wait (join grace 5 min): they stay waiting
+        long t = T0 + 34 * MINUTE;
         List<ProducerRecord<String, String>> tock = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             tock.add(new ProducerRecord<>(topic("labels"), null, t, "tock-" + i,
