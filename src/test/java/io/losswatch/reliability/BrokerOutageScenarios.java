@@ -65,9 +65,9 @@ abstract class BrokerOutageScenarios {
         Pipeline.awaitEventsProcessed(app, processedAtReturn + 1, Pipeline.WAIT);
         long firstNewRecordMs = (System.nanoTime() - back) / 1_000_000;
         pipeline.send(parts.get(2), 10, Duration.ofMillis(20));
-        pipeline.moveEventTimeOn();
 
         List<String> losses = pipeline.assertLossesExactlyOnce();
+        pipeline.moveEventTimeOn();
         pipeline.moveJoinTimeOnAgain();
         pipeline.assertDeadLettersExactlyOnce();
         pipeline.assertWindowsExact();

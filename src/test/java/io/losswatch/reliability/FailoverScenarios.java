@@ -89,8 +89,9 @@ abstract class FailoverScenarios {
         sender.joinAndCheck();
 
         pipeline.send(parts.get(2), 5, Duration.ofMillis(20));
-        pipeline.moveEventTimeOn();
+
         List<String> losses = pipeline.assertLossesExactlyOnce();
+        pipeline.moveEventTimeOn();
         pipeline.moveJoinTimeOnAgain();
         pipeline.assertDeadLettersExactlyOnce();
         pipeline.assertWindowsExact();

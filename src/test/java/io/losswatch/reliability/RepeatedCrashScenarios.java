@@ -61,9 +61,9 @@ abstract class RepeatedCrashScenarios {
                     kill, processed, stillSending ? "still sending" : "done", (System.nanoTime() - restart) / 1_000_000));
         }
         pipeline.send(parts.get(KILLS), 10, Duration.ofMillis(40));
-        pipeline.moveEventTimeOn();
 
         List<String> losses = pipeline.assertLossesExactlyOnce();
+        pipeline.moveEventTimeOn();
         pipeline.moveJoinTimeOnAgain();
         pipeline.assertDeadLettersExactlyOnce();
         pipeline.assertWindowsExact();
