@@ -25,6 +25,8 @@ public final class LosswatchProcess {
     /** Logged by the application on each Kafka Streams state change. */
     private static final Pattern RUNNING = Pattern.compile("losswatch: streams state \\w+ -> RUNNING");
     private static final int TAIL_LINES = 60;
+    /** Logged by the HTTP server once it listens (losswatch.http.port=0 picks a free port). */
+    private static final Pattern DASHBOARD = Pattern.compile("losswatch: dashboard on http://[^:]+:(\\d+)/");
     /** Processes still alive when the test JVM exits are killed, so none outlives the build. */
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
@@ -55,12 +57,23 @@ public final class LosswatchProcess {
 
     /** Starts {@code java -jar losswatch.jar run --config configFile} in workDir; does not wait for it. */
     public static LosswatchProcess start(Path configFile, Path workDir) throws IOException {
-        return start(configFile, workDir, Map.of());
+        return start(configFile, workDir, List.of(), Map.of());
     }
 
     /** As {@link #start(Path, Path)}, with these environment variables added (e.g. LOSSWATCH_* overrides). */
     public static LosswatchProcess start(Path configFile, Path workDir, Map<String, String> environment)
             throws IOException {
+        return start(configFile, workDir, List.of(), environment);
+    }
+
+    /** As {@link #start(Path, Path)}, with extra JVM options (e.g. {@code -Dlogback.configurationFile=...}). */
+    public static LosswatchProcess start(Path configFile, Path workDir, List<String> jvmOptions) throws IOException {
+        return start(configFile, workDir, jvmOptions, Map.of());
+    }
+
+    /** With extra JVM options and environment variables. */
+    public static LosswatchProcess start(Path configFile, Path workDir, List<String> jvmOptions,
+                                         Map<String, String> environment) throws IOException {
         Path jar = jar();
         Files.createDirectories(workDir);
         Path log = nextLog(workDir);
@@ -69,6 +82,7 @@ public final class LosswatchProcess {
         // small and single-threaded GC: two of these may run at once beside the broker on a small machine
         command.add("-Xmx512m");
         command.add("-XX:+UseSerialGC");
+        command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "run", "--config", configFile.toAbsolutePath().toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
@@ -122,6 +136,40 @@ public final class LosswatchProcess {
         }
         LIVE.remove(process);
         return process.exitValue();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The HTTP port the application logged it listens on; fails if it has not logged one yet. */
+    public int httpPort() {
+        java.util.regex.Matcher m = DASHBOARD.matcher(logText());
+        if (!m.find()) {
+            throw new AssertionError("losswatch has not logged its HTTP port\n" + logTail());
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** An HTTP GET on this instance's server: status code and body. */
+    public HttpAnswer get(String path) {
+        try {
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+            java.net.http.HttpResponse<String> r = client.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + httpPort() + path)).timeout(Duration.ofSeconds(30)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return new HttpAnswer(r.statusCode(), r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + path + " on losswatch pid " + pid(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Status and body of an HTTP answer. */
+    public record HttpAnswer(int status, String body) {
     }
 
     public long pid() {

@@ -17,30 +17,32 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * stream time, so a record appended after later ones (a window-0 prediction behind window-2 traffic
  * on its partition) would be a late event by the contract, not part of its window.
  */
-final class Traffic {
-    static final long T0 = 1_764_000_000_000L;
-    static final long MINUTE = 60_000;
-    static final double EPS = 1e-15;
+public final class Traffic {
+    public static final long T0 = 1_764_000_000_000L;
+    public static final long MINUTE = 60_000;
+    public static final double EPS = 1e-15;
 
     /** (model, version) pairs and the windows each gets labelled events in. */
-    static final String[][] MODELS = {{"churn", "v1"}, {"churn", "v2"}, {"fraud", ""}};
+    public static final String[][] MODELS = {{"churn", "v1"}, {"churn", "v2"}, {"fraud", ""}};
 
-    final String predictionsTopic;
-    final String labelsTopic;
-    final List<ProducerRecord<String, String>> predictions = new ArrayList<>();
-    final List<ProducerRecord<String, String>> labels = new ArrayList<>();
+    public final String predictionsTopic;
+    public final String labelsTopic;
+    public final List<ProducerRecord<String, String>> predictions = new ArrayList<>();
+    public final List<ProducerRecord<String, String>> labels = new ArrayList<>();
     /** Expected per "model|version|windowStart": the labelled losses in it. */
-    final Map<String, List<Double>> expectedLosses = new LinkedHashMap<>();
-    final Map<String, Integer> expectedUnlabelled = new LinkedHashMap<>();
-    int expectedLossRecords;
+    public final Map<String, List<Double>> expectedLosses = new LinkedHashMap<>();
+    public final Map<String, Integer> expectedUnlabelled = new LinkedHashMap<>();
+    public int expectedLossRecords;
+    /** The prediction_id of every expected loss record, in the order the predictions were generated. */
+    public final List<String> expectedLossIds = new ArrayList<>();
 
-    Traffic(String predictionsTopic, String labelsTopic) {
+    public Traffic(String predictionsTopic, String labelsTopic) {
         this.predictionsTopic = predictionsTopic;
         this.labelsTopic = labelsTopic;
     }
 
     /** perWindow labelled predictions per model and window, for windows [firstWindow, lastWindow]. */
-    Traffic labelled(int firstWindow, int lastWindow, int perWindow, long seed) {
+    public Traffic labelled(int firstWindow, int lastWindow, int perWindow, long seed) {
         Random random = new Random(seed);
         for (int w = firstWindow; w <= lastWindow; w++) {
             for (String[] mv : MODELS) {
@@ -53,6 +55,7 @@ final class Traffic {
                             "{\"prediction_id\":\"%s\",\"model\":\"%s\",\"model_version\":\"%s\",\"timestamp\":%d,"
                                     + "\"prediction\":%s,\"label\":%d}", id, mv[0], mv[1], t, p, y), t));
                     expect(mv[0], mv[1], w, p, y);
+                    expectedLossIds.add(id);
                 }
             }
         }
@@ -60,7 +63,7 @@ final class Traffic {
     }
 
     /** n predictions of churn/v1 in window w whose labels come delaySeconds later on the labels topic. */
-    Traffic separatelyLabelled(int w, int n, int delaySeconds) {
+    public Traffic separatelyLabelled(int w, int n, int delaySeconds) {
         for (int i = 0; i < n; i++) {
             long t = T0 + w * MINUTE + 50_000 + i * 1_000L;
             double p = 0.25 + 0.1 * i;
@@ -73,12 +76,13 @@ final class Traffic {
             addInOrder(labels, new ProducerRecord<>(labelsTopic, null, lt, id,
                     String.format("{\"prediction_id\":\"%s\",\"label\":%d,\"timestamp\":%d}", id, y, lt)));
             expect("churn", "v1", w, p, y);
+            expectedLossIds.add(id);
         }
         return this;
     }
 
     /** A fraud prediction in window w that never gets a label. */
-    Traffic neverLabelled(int w) {
+    public Traffic neverLabelled(int w) {
         long t = T0 + w * MINUTE + 1_000;
         addInOrder(predictions, prediction("fraud", String.format(
                 "{\"prediction_id\":\"never-%d\",\"model\":\"fraud\",\"timestamp\":%d,\"prediction\":0.4}", w, t), t));
@@ -107,12 +111,12 @@ final class Traffic {
         expectedLossRecords++;
     }
 
-    static String key(String model, String version, long windowStart) {
+    public static String key(String model, String version, long windowStart) {
         return model + "|" + version + "|" + windowStart;
     }
 
     /** Records that move event time to t for every model (and every join partition, via labels). */
-    List<ProducerRecord<String, String>> clockPredictions(long t) {
+    public List<ProducerRecord<String, String>> clockPredictions(long t) {
         List<ProducerRecord<String, String>> out = new ArrayList<>();
         for (String[] mv : MODELS) {
             out.add(prediction(mv[0], String.format("{\"prediction_id\":\"clock-%s-%s\",\"model\":\"%s\","
@@ -121,7 +125,7 @@ final class Traffic {
         return out;
     }
 
-    List<ProducerRecord<String, String>> clockLabels(long t) {
+    public List<ProducerRecord<String, String>> clockLabels(long t) {
         List<ProducerRecord<String, String>> out = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             out.add(new ProducerRecord<>(labelsTopic, null, t, "tick-" + i,
@@ -130,7 +134,7 @@ final class Traffic {
         return out;
     }
 
-    static double mean(List<Double> losses) {
+    public static double mean(List<Double> losses) {
         BigDecimal sum = BigDecimal.ZERO;
         for (double l : losses) {
             sum = sum.add(new BigDecimal(l));
@@ -138,7 +142,7 @@ final class Traffic {
         return sum.divide(new BigDecimal(losses.size()), MathContext.DECIMAL128).doubleValue();
     }
 
-    static double populationStddev(List<Double> losses) {
+    public static double populationStddev(List<Double> losses) {
         double mean = mean(losses);
         BigDecimal squares = BigDecimal.ZERO;
         for (double l : losses) {
