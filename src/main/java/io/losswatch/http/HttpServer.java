@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * reads: what it shows comes from a {@link MetricsHistory}, {@link LosswatchMetrics} and the streams
  * state, so it can be tested with a history fed by hand and no Kafka.
  *
- * <p>Hardening (docs/reliability-security.md): only GET and HEAD, no request body, request line and
+ * <p>Hardening (docs/reliability.md): only GET and HEAD, no request body, request line and
  * headers of at most {@link #MAX_HEADER_BYTES}; every refusal is a 4xx with a JSON body and never a
  * stack trace. With {@code losswatch.http.token} set, the data (API, /metrics, any other path) needs
  * {@code Authorization: Bearer <token>}; the health checks and the dashboard's page and scripts,

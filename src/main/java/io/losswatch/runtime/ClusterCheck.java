@@ -20,7 +20,7 @@ import org.apache.kafka.common.errors.SslAuthenticationException;
  * Start-up's first talk with Kafka, and what a security failure means in one line. A wrong
  * password, an untrusted certificate or a trust store that cannot be opened is a configuration
  * problem no retry will fix, so losswatch stops at once with a line naming it and its own exit code
- * (docs/reliability-security.md) instead of a stack trace or a retry loop:
+ * (docs/reliability.md) instead of a stack trace or a retry loop:
  * {@value #EXIT_AUTHENTICATION} for SASL authentication, {@value #EXIT_TLS} for TLS.
  * Neither the message nor anything here ever contains a password: only the broker's reason and the
  * names of the settings to check.

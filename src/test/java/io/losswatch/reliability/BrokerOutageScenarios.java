@@ -68,7 +68,6 @@ abstract class BrokerOutageScenarios {
 
         List<String> losses = pipeline.assertLossesExactlyOnce();
         pipeline.moveEventTimeOn();
-        pipeline.moveJoinTimeOnAgain();
         pipeline.assertDeadLettersExactlyOnce();
         pipeline.assertWindowsExact();
         assertThat(app.isAlive()).isTrue();

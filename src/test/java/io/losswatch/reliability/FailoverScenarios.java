@@ -92,7 +92,6 @@ abstract class FailoverScenarios {
 
         List<String> losses = pipeline.assertLossesExactlyOnce();
         pipeline.moveEventTimeOn();
-        pipeline.moveJoinTimeOnAgain();
         pipeline.assertDeadLettersExactlyOnce();
         pipeline.assertWindowsExact();
         assertThat(second.isAlive()).isTrue();

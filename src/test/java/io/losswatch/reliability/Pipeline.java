@@ -189,25 +189,6 @@ final class Pipeline {
         send(clock, clock.size(), Duration.ZERO);
     }
 
-    /**
-     * Moves the join's event time on once more, once every input record has been read (call it after
-     * the losses are complete). A prediction that reaches the join when the join's event time has
-     * already passed the end of its wait is given up (counted unlabelled) only when the join's event
-     * time moves again; after a crash or an outage the labels may run ahead of the predictions, and
-     * if the first clock went through the join before such a prediction, its window would wait for
-     * the next record. Labels with new ids (no duplicate_label), later: nothing else changes.
-     */
-    void moveJoinTimeOnAgain() {
-        // before the first clock's labels (T0 + 30 min) pass their own wait (join grace 5 min): they stay waiting
-        long t = T0 + 34 * MINUTE;
-        List<ProducerRecord<String, String>> tock = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            tock.add(new ProducerRecord<>(topic("labels"), null, t, "tock-" + i,
-                    String.format("{\"prediction_id\":\"tock-%d\",\"label\":1,\"timestamp\":%d}", i, t)));
-        }
-        send(tock, tock.size(), Duration.ZERO);
-    }
-
     /** The sum of losswatch_events_processed_total over topics on this instance's /metrics (0 before any). */
     static long eventsProcessed(LosswatchProcess p) {
         LosswatchProcess.HttpAnswer a = p.get("/metrics");

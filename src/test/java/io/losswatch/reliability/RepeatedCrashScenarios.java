@@ -64,7 +64,6 @@ abstract class RepeatedCrashScenarios {
 
         List<String> losses = pipeline.assertLossesExactlyOnce();
         pipeline.moveEventTimeOn();
-        pipeline.moveJoinTimeOnAgain();
         pipeline.assertDeadLettersExactlyOnce();
         pipeline.assertWindowsExact();
         assertThat(app.isAlive()).isTrue();

@@ -49,7 +49,7 @@ class SecuredClusterIT {
     private static final long T0 = 1_764_000_000_000L; // a whole minute
     private static final Pattern HTTP_PORT = Pattern.compile("losswatch: dashboard on http://127\\.0\\.0\\.1:(\\d+)/");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    /** Start-up failures losswatch must report within this; measured figures are printed and in docs/reliability-security.md. */
+    /** Start-up failures losswatch must report within this; measured figures are printed and in docs/reliability.md. */
     private static final Duration FAIL_FAST = Duration.ofSeconds(60);
 
     @TempDir
