@@ -11,12 +11,12 @@ import io.losswatch.topology.Routed.PendingLabel;
 import io.losswatch.topology.Routed.PendingPrediction;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -26,9 +26,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Joins separately arriving labels to their predictions by prediction_id, in event time (CONTRACT
  * §4): a label matches when its time is in [prediction time, prediction time + join window]. A
- * label waits for its prediction until stream time passes its time + join grace, then is dead-
- * lettered as unmatched; a prediction waits until its time + window + grace, then counts as
- * unlabelled. Expiry runs on stream time, so results are the same on every replay.
+ * label waits for its prediction until the predictions' event time (the slowest intake partition's
+ * watermark, which reaches every join partition) passes its time + join grace, then is dead-lettered
+ * as unmatched; a prediction waits until its time + window + grace, then counts as unlabelled. Waits
+ * end on event time carried in the topics, never on the wall clock.
  *
  * <p>The intake has already told the prediction's windows that it is pending; this step tells them
  * once more when it is resolved (scored, unlabelled or rejected), so the counts balance.
@@ -46,6 +47,14 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
     private KeyValueStore<String, PendingPrediction> predictions;
     private KeyValueStore<String, PendingLabel> labels;
     private KeyValueStore<Bytes, byte[]> timers;
+    /**
+     * Event time every prediction partition has passed: the slowest intake watermark, never moving
+     * back. Waits end on it, not on this task's stream time, which is the newest record seen on any
+     * input: a fast partition's records could end a label's wait before a slower partition's
+     * prediction for it had arrived. Not kept: every partition reports again every 100 ms.
+     */
+    private final Map<Integer, Routed.Watermark> watermarks = new HashMap<>();
+    private long clock = Long.MIN_VALUE;
 
     LabelJoin(LosswatchConfig config, PipelineListener listener) {
         this.config = config;
@@ -61,7 +70,6 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
         this.predictions = context.getStateStore(Names.JOIN_PREDICTIONS_STORE);
         this.labels = context.getStateStore(Names.JOIN_LABELS_STORE);
         this.timers = context.getStateStore(Names.JOIN_TIMERS_STORE);
-        context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, this::expire);
     }
 
     @Override
@@ -70,8 +78,16 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
             onPrediction(record.key(), p);
         } else if (record.value() instanceof PendingLabel l) {
             onLabel(record.key(), l);
+        } else if (record.value() instanceof Routed.Watermark w) {
+            watermarks.put(w.partition(), w);
+            long now = Math.max(clock, WindowAggregator.slowest(watermarks));
+            if (now > clock) {
+                clock = now;
+                if (clock > 0) { // before any event a watermark is -1: timer keys are unsigned, times never negative
+                    expire(clock);
+                }
+            }
         }
-        // a watermark has done its work by arriving: its timestamp moved this task's stream time
     }
 
     private void onPrediction(String id, PendingPrediction p) {
@@ -99,11 +115,11 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
     }
 
     /**
-     * True when stream time has already passed a wait's end: the punctuation would give up on it at
-     * the next step of stream time, which may never come if no more records reach this partition.
+     * True when the predictions' event time has already passed a wait's end. A prediction that fits
+     * a label arriving now would have reached this task before the watermark that passed it.
      */
     private boolean alreadyOver(long due) {
-        return due < context.currentStreamTimeMs();
+        return due < clock;
     }
 
     private void onLabel(String id, PendingLabel l) {
@@ -160,10 +176,10 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
         }
     }
 
-    /** Gives up on predictions and labels whose wait is over in stream time. */
-    private void expire(long streamTime) {
+    /** Gives up on predictions and labels whose wait is over at the predictions' event time now. */
+    private void expire(long now) {
         List<KeyValue<Bytes, byte[]>> due = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = timers.range(timerPrefix(0), timerPrefix(streamTime))) {
+        try (KeyValueIterator<Bytes, byte[]> it = timers.range(timerPrefix(0), timerPrefix(now))) {
             it.forEachRemaining(due::add);
         }
         for (KeyValue<Bytes, byte[]> timer : due) {

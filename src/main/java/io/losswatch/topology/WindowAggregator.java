@@ -163,6 +163,14 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
     }
 
     private long slowestWatermark() {
+        return slowest(watermarks);
+    }
+
+    /**
+     * The slowest non-idle input partition's watermark time (the fastest when all are idle), or
+     * Long.MIN_VALUE until every partition has reported once.
+     */
+    static long slowest(Map<Integer, Watermark> watermarks) {
         if (watermarks.isEmpty()) {
             return Long.MIN_VALUE;
         }
