@@ -83,8 +83,9 @@ final class Bench {
             log.printf(Locale.ROOT, "bench: loaded %,d records in %.1f s%n", records, (System.nanoTime() - t) / 1e9);
 
             props.setProperty("bootstrap.servers", bootstrap);
-            commitInterval = new StreamsConfig(LosswatchTopology.streamsProperties(
-                    LosswatchConfig.from(props).kafkaProperties())).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
+            LosswatchConfig benchConfig = LosswatchConfig.from(props);
+            commitInterval = new StreamsConfig(LosswatchTopology.streamsProperties(benchConfig.kafkaProperties(),
+                    benchConfig.topics().dlq())).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
             HeapSampler sampler = new HeapSampler();
             LosswatchApplication app = null;
             try {

@@ -28,4 +28,9 @@ public final class RejectReason {
     public static final String REJECTED_PREDICTION = "rejected_prediction";
     /** A scored event whose window had already been finalised (its loss record was still written). */
     public static final String LATE_EVENT = "late_event";
+    /**
+     * Processing the record threw where no rule expected it (a fault of losswatch, not of the record): it is
+     * dead-lettered with the exception in the message, and processing goes on with the next record.
+     */
+    public static final String PROCESSING_ERROR = "processing_error";
 }

@@ -4,6 +4,7 @@ import io.losswatch.config.LosswatchConfig;
 import io.losswatch.http.HttpSettings;
 import io.losswatch.http.LosswatchHttp;
 import io.losswatch.http.TopicFeed;
+import io.losswatch.topology.DeadLetterOnProcessingError;
 import io.losswatch.topology.LosswatchTopology;
 import java.time.Duration;
 import java.util.Properties;
@@ -75,7 +76,7 @@ public final class LosswatchApplication implements AutoCloseable {
 
     /** Creates topics and starts processing; returns once Kafka Streams has been started. */
     public static LosswatchApplication start(LosswatchConfig config) {
-        Properties props = LosswatchTopology.streamsProperties(config.kafkaProperties());
+        Properties props = LosswatchTopology.streamsProperties(config.kafkaProperties(), config.topics().dlq());
         StreamsConfig streamsConfig = new StreamsConfig(props);
         int predictionPartitions;
         // the first request to Kafka: a wrong password or an untrusted certificate stops start-up here, in one line
@@ -93,6 +94,7 @@ public final class LosswatchApplication implements AutoCloseable {
         // HTTP (io.losswatch.http): /metrics hears the topology, the dashboard tails the output topics
         LosswatchHttp http = LosswatchHttp.create(HttpSettings.from(config),
                 new TopicFeed.Topics(config.topics().metrics(), config.topics().alerts(), config.topics().dlq()), props);
+        props.put(DeadLetterOnProcessingError.LISTENER, http.pipelineListener());
         KafkaStreams streams = new KafkaStreams(LosswatchTopology.build(config, http.pipelineListener(), predictionPartitions), props);
         LosswatchApplication app = new LosswatchApplication(streams, http);
         streams.setStateListener((newState, oldState) -> {

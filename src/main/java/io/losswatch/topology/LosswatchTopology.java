@@ -147,10 +147,15 @@ public final class LosswatchTopology {
         return builder.build();
     }
 
-    /** Settings the topology relies on, added to the user's Kafka settings. */
-    public static Properties streamsProperties(Properties kafka) {
+    /**
+     * Settings the topology relies on, added to the user's Kafka settings. dlqTopic is where a record whose
+     * processing throws goes ({@link DeadLetterOnProcessingError}) instead of stopping the application.
+     */
+    public static Properties streamsProperties(Properties kafka, String dlqTopic) {
         Properties props = new Properties();
         props.putAll(kafka);
+        props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterOnProcessingError.class.getName());
+        props.put(DeadLetterOnProcessingError.DLQ_TOPIC, dlqTopic);
         props.putIfAbsent(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
         props.putIfAbsent("processing.exception.handler.global.enabled", "true");
         props.putIfAbsent(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, RecordTimeExtractor.class.getName());

@@ -74,7 +74,7 @@ final class TopologyRunner implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         streams.put("state.dir", this.stateDir.toString());
-        driver = new TopologyTestDriver(LosswatchTopology.build(config), LosswatchTopology.streamsProperties(streams));
+        driver = new TopologyTestDriver(LosswatchTopology.build(config), LosswatchTopology.streamsProperties(streams, config.topics().dlq()));
         LosswatchConfig.Topics t = config.topics();
         predictions = driver.createInputTopic(t.predictions(), new ByteArraySerializer(), new ByteArraySerializer());
         alerts = driver.createOutputTopic(t.alerts(), new StringDeserializer(), new StringDeserializer());

@@ -59,7 +59,7 @@ class GeneratedTrafficTopologyTest {
         streams.put("bootstrap.servers", "dummy:9092");
         streams.put("state.dir", Files.createDirectories(stateDir.resolve("state")).toString());
         try (TopologyTestDriver driver = new TopologyTestDriver(LosswatchTopology.build(config),
-                LosswatchTopology.streamsProperties(streams))) {
+                LosswatchTopology.streamsProperties(streams, config.topics().dlq()))) {
             Map<String, TestInputTopic<byte[], byte[]>> inputs = Map.of(
                     "predictions", driver.createInputTopic("predictions", new ByteArraySerializer(), new ByteArraySerializer()),
                     "labels", driver.createInputTopic("labels", new ByteArraySerializer(), new ByteArraySerializer()));

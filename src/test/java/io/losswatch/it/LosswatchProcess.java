@@ -161,7 +161,9 @@ public final class LosswatchProcess {
                     java.net.http.HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return new HttpAnswer(r.statusCode(), r.body());
         } catch (IOException e) {
-            throw new UncheckedIOException("GET " + path + " on losswatch pid " + pid(), e);
+            // say whether the process is still there, and what it last wrote: "connection refused" alone tells nothing
+            String state = process.isAlive() ? "alive" : "exited with code " + process.exitValue();
+            throw new UncheckedIOException("GET " + path + " on losswatch pid " + pid() + " (" + state + ")\n" + logTail(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -48,7 +48,7 @@ final class TopologyFixture implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         streams.put("state.dir", stateDir.toString());
-        driver = new TopologyTestDriver(LosswatchTopology.build(config, listener), LosswatchTopology.streamsProperties(streams));
+        driver = new TopologyTestDriver(LosswatchTopology.build(config, listener), LosswatchTopology.streamsProperties(streams, config.topics().dlq()));
         LosswatchConfig.Topics t = config.topics();
         predictions = driver.createInputTopic(t.predictions(), new ByteArraySerializer(), new ByteArraySerializer());
         labels = driver.createInputTopic(t.labels(), new ByteArraySerializer(), new ByteArraySerializer());
