@@ -1,11 +1,10 @@
 package io.losswatch.topology;
 
 import io.losswatch.event.RejectReason;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
@@ -52,18 +51,10 @@ public final class DeadLetterOnProcessingError implements ProcessingExceptionHan
         if (message.length() > MAX_MESSAGE_CHARS) {
             message = message.substring(0, MAX_MESSAGE_CHARS);
         }
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(Names.HEADER_REASON, utf8(RejectReason.PROCESSING_ERROR));
-        headers.add(Names.HEADER_MESSAGE, utf8(message));
-        headers.add(Names.HEADER_TOPIC, utf8(context.topic()));
-        headers.add(Names.HEADER_PARTITION, utf8(Integer.toString(context.partition())));
-        headers.add(Names.HEADER_OFFSET, utf8(Long.toString(context.offset())));
+        Headers headers = DeadLetterWriter.headers(RejectReason.PROCESSING_ERROR, message, context.topic(),
+                context.partition(), context.offset());
         listener.deadLetter(RejectReason.PROCESSING_ERROR);
         return Response.resume(List.of(new ProducerRecord<>(dlqTopic, null, context.timestamp(),
                 context.sourceRawKey(), context.sourceRawValue(), headers)));
-    }
-
-    private static byte[] utf8(String s) {
-        return String.valueOf(s).getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -26,14 +26,20 @@ final class DeadLetterWriter implements Processor<String, Routed, byte[], byte[]
     public void process(Record<String, Routed> record) {
         Routed.DeadLetter dl = (Routed.DeadLetter) record.value();
         SourceRecord s = dl.source();
-        Headers headers = new RecordHeaders();
-        headers.add(Names.HEADER_REASON, utf8(dl.reason()));
-        headers.add(Names.HEADER_MESSAGE, utf8(dl.message()));
-        headers.add(Names.HEADER_TOPIC, utf8(s.topic()));
-        headers.add(Names.HEADER_PARTITION, utf8(Integer.toString(s.partition())));
-        headers.add(Names.HEADER_OFFSET, utf8(Long.toString(s.offset())));
-        context.forward(new Record<>(s.key(), s.value(), record.timestamp(), headers));
+        context.forward(new Record<>(s.key(), s.value(), record.timestamp(),
+                headers(dl.reason(), dl.message(), s.topic(), s.partition(), s.offset())));
         listener.deadLetter(dl.reason());
+    }
+
+    /** The five headers of CONTRACT §7, for every dead letter losswatch writes. */
+    static Headers headers(String reason, String message, String topic, int partition, long offset) {
+        Headers headers = new RecordHeaders();
+        headers.add(Names.HEADER_REASON, utf8(reason));
+        headers.add(Names.HEADER_MESSAGE, utf8(message));
+        headers.add(Names.HEADER_TOPIC, utf8(topic));
+        headers.add(Names.HEADER_PARTITION, utf8(Integer.toString(partition)));
+        headers.add(Names.HEADER_OFFSET, utf8(Long.toString(offset)));
+        return headers;
     }
 
     private static byte[] utf8(String s) {
