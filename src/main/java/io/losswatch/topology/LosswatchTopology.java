@@ -60,9 +60,8 @@ public final class LosswatchTopology {
         int partitions = config.topicPartitions();
 
         // parse predictions; score the labelled ones at once; sum window statistics per input partition
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(Names.INTAKE_PARTIALS_STORE), Serdes.Bytes(), new WindowStatsSerde())
-                .withCachingEnabled());
+        builder.addStateStore(IntakeState.builder(Names.INTAKE_PARTIALS_STORE));
+        // only read: where state written before the clock moved into intake-partials keeps it
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Names.INTAKE_CLOCK_STORE), Serdes.String(), Serdes.Long())
                 .withCachingEnabled());

@@ -12,7 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.utils.Bytes;
@@ -20,7 +19,6 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -36,8 +34,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class PredictionIntake implements Processor<byte[], byte[], String, Routed> {
     static final Duration FLUSH_INTERVAL = Duration.ofMillis(100);
-    private static final String CLOCK = "clock";
-    private static final String LAST_OFFSET = "offset";
+    private static final String LEGACY_CLOCK = "clock";
+    private static final String LEGACY_LAST_OFFSET = "offset";
 
     private final LosswatchConfig config;
     private final EventParser parser;
@@ -48,16 +46,8 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
     private final long idleTimeoutMs;
     private final boolean hopping;
     private ProcessorContext<String, Routed> context;
-    private KeyValueStore<Bytes, WindowStats> partials;
-    /**
-     * The partials store's contents as objects, so adding an event reads no bytes back: the store is
-     * still written on every change (it is what a restart or another instance restores), only read here.
-     */
-    private final Map<Bytes, WindowStats> open = new HashMap<>();
-    private KeyValueStore<String, Long> clockStore;
-    /** Newest event time this partition has seen (its stream time in event time), kept in clockStore. */
-    private long clock = -1;
-    private long lastOffset = -1;
+    /** Open partials, this partition's clock (the newest event time it has seen) and last offset. */
+    private IntakeState state;
     private long lastInputWallClock;
 
     PredictionIntake(LosswatchConfig config, PipelineListener listener, int partitions) {
@@ -74,16 +64,12 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
     @Override
     public void init(ProcessorContext<String, Routed> context) {
         this.context = context;
-        this.partials = context.getStateStore(Names.INTAKE_PARTIALS_STORE);
-        this.clockStore = context.getStateStore(Names.INTAKE_CLOCK_STORE);
-        open.clear();
-        try (KeyValueIterator<Bytes, WindowStats> it = partials.all()) {
-            it.forEachRemaining(kv -> open.put(kv.key, kv.value));
-        }
-        Long saved = clockStore.get(CLOCK);
-        clock = saved == null ? -1 : saved;
-        Long offset = clockStore.get(LAST_OFFSET);
-        lastOffset = offset == null ? -1 : offset;
+        this.state = context.getStateStore(Names.INTAKE_PARTIALS_STORE);
+        // state from before the clock and offset moved into the partials' store keeps them in their own
+        KeyValueStore<String, Long> legacyClock = context.getStateStore(Names.INTAKE_CLOCK_STORE);
+        Long clock = legacyClock.get(LEGACY_CLOCK);
+        Long offset = legacyClock.get(LEGACY_LAST_OFFSET);
+        state.load(clock == null ? -1 : clock, offset == null ? -1 : offset);
         lastInputWallClock = context.currentSystemTimeMs();
         context.schedule(FLUSH_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::flush);
     }
@@ -93,17 +79,15 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         SourceRecord source = Intake.source(context, record);
         listener.inputRecord(source.topic());
         lastInputWallClock = context.currentSystemTimeMs();
-        lastOffset = source.offset();
-        clockStore.put(LAST_OFFSET, lastOffset);
+        state.lastOffset(source.offset());
         ParseResult<PredictionEvent> parsed = parser.parsePrediction(record.value(), record.timestamp());
         if (parsed instanceof ParseResult.Rejected<PredictionEvent> r) {
             Intake.deadLetter(context, source, r.rejection().reason(), r.rejection().message());
             return;
         }
         PredictionEvent p = ((ParseResult.Ok<PredictionEvent>) parsed).event();
-        if (p.eventTime() > clock) {
-            clock = p.eventTime();
-            clockStore.put(CLOCK, clock);
+        if (p.eventTime() > state.clock()) {
+            state.clock(p.eventTime());
         }
         if (!p.isLabelled()) {
             // its windows learn it is pending before its watermark passes them, so none closes before it
@@ -129,6 +113,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
 
     private boolean anyWindowDue(long eventTime) {
         boolean[] due = {false};
+        long clock = state.clock();
         windows.forEachStart(eventTime, start -> due[0] |= windows.isDue(start, clock));
         return due[0];
     }
@@ -142,34 +127,30 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
     private void add(PredictionEvent p, Routed.Contribution c) {
         List<Long> late = new ArrayList<>();
         int[] added = {0};
+        long clock = state.clock();
         windows.forEachStart(c.eventTime(), start -> {
             if (windows.isDue(start, clock)) {
                 late.add(start);
                 return;
             }
-            put(WindowAggregator.windowKey(start, c.model(), c.modelVersion()), c.stats());
+            state.add(WindowAggregator.windowKey(start, c.model(), c.modelVersion()), c.stats());
             added[0]++;
         });
         if (hopping && added[0] > 0 && c.stats().count > 0) {
-            put(WindowAggregator.windowKey(Routed.Partial.LOSSES_ONLY, c.model(), c.modelVersion()), c.stats());
+            state.add(WindowAggregator.windowKey(Routed.Partial.LOSSES_ONLY, c.model(), c.modelVersion()), c.stats());
         }
         if (!late.isEmpty()) {
             WindowAggregator.lateEvent(context, c, late, clock, windows.graceMs);
         }
     }
 
-    private void put(Bytes key, WindowStats add) {
-        WindowStats stats = open.computeIfAbsent(key, k -> new WindowStats());
-        stats.merge(add);
-        partials.put(key, stats);
-    }
-
     /** Sends every partial, then this partition's watermark to every aggregator partition. */
     private void flush(long wallClock) {
         String topic = config.topics().predictions();
         int partition = context.taskId().partition();
+        long clock = state.clock();
         long timestamp = Math.max(clock, 0);
-        for (Map.Entry<Bytes, WindowStats> kv : open.entrySet()) {
+        for (Map.Entry<Bytes, WindowStats> kv : state.partials().entrySet()) {
             ByteBuffer key = ByteBuffer.wrap(kv.getKey().get());
             long start = key.getLong();
             byte[] model = new byte[key.getInt()];
@@ -177,10 +158,9 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
             String version = StandardCharsets.UTF_8.decode(key).toString();
             String modelName = new String(model, StandardCharsets.UTF_8);
             context.forward(new Record<>(modelName, new Routed.Partial(modelName, version, start, kv.getValue(),
-                    topic, partition, lastOffset), timestamp));
-            partials.put(kv.getKey(), null);
+                    topic, partition, state.lastOffset()), timestamp));
         }
-        open.clear();
+        state.clearPartials();
         boolean idle = wallClock - lastInputWallClock >= idleTimeoutMs;
         context.forward(new Record<>(WATERMARK_KEY, new Routed.Watermark(partition, partitions, clock, idle), timestamp));
     }

@@ -23,7 +23,9 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
 import org.apache.kafka.streams.test.TestRecord;
 
 /**
@@ -203,7 +205,7 @@ final class TopologyRunner implements AutoCloseable {
         Map<String, List<KeyValue<Object, Object>>> out = new HashMap<>();
         driver.getAllStateStores().forEach((name, store) -> {
             List<KeyValue<Object, Object>> entries = new ArrayList<>();
-            try (KeyValueIterator<Object, Object> it = ((KeyValueStore<Object, Object>) store).all()) {
+            try (KeyValueIterator<Object, Object> it = keyValues(store).all()) {
                 it.forEachRemaining(entries::add);
             }
             out.put(name, entries);
@@ -214,9 +216,18 @@ final class TopologyRunner implements AutoCloseable {
     @SuppressWarnings("unchecked")
     void restore(Map<String, List<KeyValue<Object, Object>>> snapshot) {
         snapshot.forEach((name, entries) -> {
-            KeyValueStore<Object, Object> store = (KeyValueStore<Object, Object>) driver.getAllStateStores().get(name);
+            KeyValueStore<Object, Object> store = keyValues(driver.getAllStateStores().get(name));
             entries.forEach(kv -> store.put(kv.key, kv.value));
         });
+    }
+
+    /** A store as key-values; a store that keeps objects in front of one (the intake's) gives the one behind. */
+    @SuppressWarnings("unchecked")
+    private static KeyValueStore<Object, Object> keyValues(StateStore store) {
+        if (!(store instanceof KeyValueStore) && store instanceof WrappedStateStore<?, ?, ?> wrapper) {
+            return keyValues(wrapper.wrapped());
+        }
+        return (KeyValueStore<Object, Object>) store;
     }
 
     @Override

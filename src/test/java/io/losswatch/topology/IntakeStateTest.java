@@ -1,0 +1,156 @@
+package io.losswatch.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.losswatch.loss.WindowStats;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The intake's state is written to its store when Kafka Streams commits, not per event: what a
+ * commit covers is what a restart reads back.
+ */
+class IntakeStateTest {
+    private static final long T0 = TopologyFixture.T0;
+
+    private static KeyValueStore<Bytes, byte[]> innerStore() {
+        KeyValueStore<Bytes, byte[]> store = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore("intake-partials"), Serdes.Bytes(), Serdes.ByteArray())
+                .withLoggingDisabled().build();
+        store.init(new MockProcessorContext<>().getStateStoreContext(), store);
+        return store;
+    }
+
+    private static WindowStats losses(double... values) {
+        WindowStats s = new WindowStats();
+        for (double v : values) {
+            s.addLoss("log_loss", v, false);
+        }
+        return s;
+    }
+
+    private static Map<Bytes, byte[]> contents(KeyValueStore<Bytes, byte[]> store) {
+        Map<Bytes, byte[]> out = new HashMap<>();
+        try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
+            it.forEachRemaining(kv -> out.put(kv.key, kv.value));
+        }
+        return out;
+    }
+
+    @Test
+    void writesOnlyWhenFlushedAndReadsBackWhatWasWritten() {
+        KeyValueStore<Bytes, byte[]> inner = innerStore();
+        IntakeState state = new IntakeState(inner);
+        Bytes a = WindowAggregator.windowKey(T0, "churn", "v1");
+        Bytes b = WindowAggregator.windowKey(T0, "fraud", "");
+        state.load(-1, -1);
+        state.add(a, losses(0.5));
+        state.add(a, losses(1.5));
+        state.add(b, losses(2.0));
+        state.clock(T0 + 30_000);
+        state.lastOffset(41);
+        assertThat(contents(inner)).as("nothing is written before a commit").isEmpty();
+
+        state.flushCache();
+        assertThat(contents(inner)).hasSize(4);
+
+        IntakeState restarted = new IntakeState(inner);
+        restarted.load(-1, -1);
+        assertThat(restarted.clock()).isEqualTo(T0 + 30_000);
+        assertThat(restarted.lastOffset()).isEqualTo(41);
+        assertThat(restarted.partials()).containsOnlyKeys(a, b);
+        WindowStats churn = restarted.partials().get(a);
+        assertThat(churn.count).isEqualTo(2);
+        assertThat(churn.sum).isEqualTo(2.0);
+        assertThat(churn.min).isEqualTo(0.5);
+        assertThat(churn.max).isEqualTo(1.5);
+        // (0.5 − 1)² + (1.5 − 1)²
+        assertThat(churn.m2).isCloseTo(0.5, within(1e-15));
+        assertThat(restarted.partials().get(b).sum).isEqualTo(2.0);
+    }
+
+    @Test
+    void sentPartialsAreDeletedAtTheNextCommitAndTheClockStays() {
+        KeyValueStore<Bytes, byte[]> inner = innerStore();
+        IntakeState state = new IntakeState(inner);
+        Bytes a = WindowAggregator.windowKey(T0, "churn", "v1");
+        state.load(-1, -1);
+        state.add(a, losses(0.25));
+        state.clock(T0 + 1_000);
+        state.lastOffset(7);
+        state.flushCache();
+        state.clearPartials();
+        assertThat(state.partials()).isEmpty();
+        assertThat(contents(inner)).as("still the last commit's").containsKey(a);
+
+        state.flushCache();
+        assertThat(contents(inner)).doesNotContainKey(a).hasSize(2);
+        IntakeState restarted = new IntakeState(inner);
+        restarted.load(-1, -1);
+        assertThat(restarted.partials()).isEmpty();
+        assertThat(restarted.clock()).isEqualTo(T0 + 1_000);
+        assertThat(restarted.lastOffset()).isEqualTo(7);
+    }
+
+    @Test
+    void clearingTheCacheDropsWhatNoCommitCovered() {
+        KeyValueStore<Bytes, byte[]> inner = innerStore();
+        IntakeState state = new IntakeState(inner);
+        state.load(-1, -1);
+        state.add(WindowAggregator.windowKey(T0, "churn", "v1"), losses(3.0));
+        state.clock(T0);
+        state.clearCache();
+        state.flushCache();
+        assertThat(contents(inner)).isEmpty();
+    }
+
+    @Test
+    void stateWrittenBeforeTheClockMovedHereKeepsItsClockUntilTheFirstCommit() {
+        KeyValueStore<Bytes, byte[]> inner = innerStore();
+        IntakeState state = new IntakeState(inner);
+        state.load(T0 + 5_000, 12);
+        assertThat(state.clock()).isEqualTo(T0 + 5_000);
+        assertThat(state.lastOffset()).isEqualTo(12);
+    }
+
+    /** Under Kafka Streams' own task (TopologyTestDriver commits after every record), without any flush punctuation. */
+    @Test
+    void kafkaStreamsWritesTheStateAtEveryCommit() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            TestInputTopic<byte[], byte[]> predictions = f.driver.createInputTopic("predictions",
+                    new ByteArraySerializer(), new ByteArraySerializer());
+            long t = T0 + 12_000;
+            for (double p : new double[] {0.9, 0.2}) {
+                predictions.pipeInput(new TestRecord<>(null, TopologyFixture.utf8(String.format(
+                        "{\"model\":\"churn\",\"model_version\":\"v1\",\"timestamp\":%d,\"prediction\":%s,\"label\":1}",
+                        t, p)), null, t));
+            }
+            IntakeState state = (IntakeState) f.driver.getAllStateStores().get(Names.INTAKE_PARTIALS_STORE);
+            Map<Bytes, byte[]> committed = contents(state.committed());
+            byte[] partial = committed.get(WindowAggregator.windowKey(T0, "churn", "v1"));
+            assertThat(partial).as("the partial as the last commit covered it").isNotNull();
+            WindowStats stats = new WindowStatsSerde().deserializer().deserialize("t", partial);
+            assertThat(stats.count).isEqualTo(2);
+            // −ln 0.9 − ln 0.2, by hand: 0.105360515657826 + 1.609437912434100
+            assertThat(stats.sum + stats.compensation).isCloseTo(1.714798428091926, within(1e-12));
+            assertThat(ByteBuffer.wrap(committed.get(Bytes.wrap(new byte[] {'c'}))).getLong()).isEqualTo(t);
+            assertThat(ByteBuffer.wrap(committed.get(Bytes.wrap(new byte[] {'o'}))).getLong()).isEqualTo(1);
+
+            f.flush();
+            assertThat(contents(state.committed())).as("sent on by the flush, deleted at the commit after it")
+                    .containsOnlyKeys(Bytes.wrap(new byte[] {'c'}), Bytes.wrap(new byte[] {'o'}));
+        }
+    }
+}
