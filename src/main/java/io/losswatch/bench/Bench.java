@@ -162,7 +162,8 @@ final class Bench {
                         log.printf(Locale.ROOT, "bench: latency at %,.0f events/s for %d s%n", rate,
                                 options.latencySeconds());
                         latency = LatencyRun.run(bootstrap, topics.predictions(), out.losses(), data, rate,
-                                Duration.ofSeconds(options.latencySeconds()), Duration.ofSeconds(60));
+                                Duration.ofSeconds(options.latencySeconds()), Duration.ofSeconds(60), log);
+                        log.println("bench: latency phase, stream thread: " + LosswatchRun.threadLatencies(app));
                         checks.add(new BenchResult.Check("latency: loss records for the records sent", latency.sent(),
                                 latency.received()));
                         checks.add(new BenchResult.Check("latency: loss records seen twice", 0, latency.duplicates()));

@@ -1,8 +1,10 @@
 package io.losswatch.bench;
 
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,7 +33,7 @@ final class LatencyRun {
     }
 
     static Result run(String bootstrap, String predictions, String losses, BenchData data, double rate,
-                      Duration duration, Duration drainTimeout) {
+                      Duration duration, Duration drainTimeout, PrintStream log) {
         int count = (int) Math.max(1, Math.round(rate * duration.toNanos() / 1e9));
         long[] sentAt = new long[count];
         long[] latency = new long[count];
@@ -97,11 +99,37 @@ final class LatencyRun {
         if (failure.get() != null) {
             throw new BenchException("latency reader failed: " + failure.get());
         }
+        timeline(sentAt, latency, start, log);
         int warmup = count / 10;
         long[] measured = Arrays.stream(latency, warmup, count).filter(l -> l >= 0).sorted().toArray();
         return new Result(rate, achieved, count, received.get(), duplicates.get(),
                 percentile(measured, 0.50), percentile(measured, 0.99),
                 measured.length == 0 ? Double.NaN : measured[measured.length - 1] / 1e6);
+    }
+
+    /**
+     * p50, p99 and max of the records sent in each 3-second slice, on the log: whether the tail is a
+     * steady spread, a backlog that grows, or stalls at some moments (a window closing, a collection).
+     */
+    private static void timeline(long[] sentAt, long[] latency, long start, PrintStream log) {
+        long slice = 3_000_000_000L;
+        int from = 0;
+        for (long end = start + slice; from < sentAt.length; end += slice) {
+            int to = from;
+            while (to < sentAt.length && sentAt[to] != 0 && sentAt[to] < end) {
+                to++;
+            }
+            long[] part = Arrays.stream(latency, from, to).filter(l -> l >= 0).sorted().toArray();
+            if (part.length > 0) {
+                log.printf(Locale.ROOT, "bench: latency %3d-%3d s: %,7d records, p50 %6.1f ms, p99 %6.1f ms, max %6.1f ms%n",
+                        (end - slice - start) / 1_000_000_000L, (end - start) / 1_000_000_000L, to - from,
+                        percentile(part, 0.5), percentile(part, 0.99), part[part.length - 1] / 1e6);
+            }
+            if (to == from && (to >= sentAt.length || sentAt[to] == 0)) {
+                break;
+            }
+            from = to;
+        }
     }
 
     static double percentile(long[] sorted, double q) {

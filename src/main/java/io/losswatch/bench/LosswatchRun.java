@@ -148,6 +148,19 @@ final class LosswatchRun {
         }
     }
 
+    /** The stream thread's commit, poll, process and punctuate latencies (average and max, ms) over its recent samples. */
+    static Map<String, Double> threadLatencies(LosswatchApplication app) {
+        Map<String, Double> latencies = new java.util.TreeMap<>();
+        for (Map.Entry<MetricName, ? extends Metric> e : app.streams().metrics().entrySet()) {
+            MetricName name = e.getKey();
+            if ("stream-thread-metrics".equals(name.group()) && name.name().matches("(commit|poll|process|punctuate)-latency-(avg|max)")
+                    && e.getValue().metricValue() instanceof Number n && Double.isFinite(n.doubleValue())) {
+                latencies.merge(name.name(), Math.round(n.doubleValue() * 10) / 10.0, Math::max);
+            }
+        }
+        return latencies;
+    }
+
     /**
      * Where the stream thread spent its time recently (Kafka Streams' own process-, punctuate-,
      * commit- and poll-ratio metrics, averaged over its last sample windows).

@@ -36,7 +36,7 @@ public final class LosswatchMetrics implements PipelineListener, AutoCloseable {
 
     private final PrometheusMeterRegistry registry;
     private final Map<String, Counter> inputs = new ConcurrentHashMap<>();
-    private final Map<String, Counter> losses = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Counter>> losses = new ConcurrentHashMap<>();
     private final Map<String, Counter> unlabelled = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
     private final Map<String, Counter> windows = new ConcurrentHashMap<>();
@@ -95,9 +95,11 @@ public final class LosswatchMetrics implements PipelineListener, AutoCloseable {
 
     @Override
     public void lossComputed(String model, String lossFunction) {
-        count(losses, model + '\u0000' + lossFunction, k -> Counter.builder("losswatch.losses.computed")
-                .description("Labelled predictions scored by this instance")
-                .tags("model", model, "loss_function", lossFunction));
+        // by model, then by function: no key is built per event
+        count(losses.computeIfAbsent(model, m -> new ConcurrentHashMap<>()), lossFunction,
+                f -> Counter.builder("losswatch.losses.computed")
+                        .description("Labelled predictions scored by this instance")
+                        .tags("model", model, "loss_function", f));
     }
 
     @Override

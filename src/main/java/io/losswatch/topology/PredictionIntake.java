@@ -34,6 +34,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class PredictionIntake implements Processor<byte[], byte[], String, Routed> {
     static final Duration FLUSH_INTERVAL = Duration.ofMillis(100);
+    static final String NAME = "prediction-intake";
+    private static final String SCORED_BRANCH = LosswatchTopology.scoredBranch(NAME);
     private static final String LEGACY_CLOCK = "clock";
     private static final String LEGACY_LAST_OFFSET = "offset";
 
@@ -107,7 +109,8 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         }
         Routed.Scored scored = Contributions.scored(p, p.label(), (Score.Loss) score, source, -1);
         listener.lossComputed(p.model(), scored.loss().lossFunction());
-        context.forward(new Record<>(p.model(), scored, p.eventTime()));
+        // straight to the losses sink's branch: the intake's other branches would only filter it out
+        context.forward(new Record<>(p.model(), scored, p.eventTime()), SCORED_BRANCH);
         add(p, scored.contribution());
     }
 
