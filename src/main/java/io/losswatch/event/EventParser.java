@@ -3,6 +3,7 @@ package io.losswatch.event;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
@@ -11,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -22,6 +24,9 @@ import java.util.Map;
  * Turns raw record values into validated {@link PredictionEvent}s and {@link LabelEvent}s, or a
  * {@link Rejection} with a reason code for the dead-letter topic (CONTRACT §4 and §7). Never throws
  * on bad input: a parser limit rejects deeply nested JSON instead of overflowing the stack.
+ *
+ * <p>The common record, one flat object of known fields, is read by streaming; any other record goes
+ * to the tree reader, which gives every rejection of the input's form. Both feed the same field checks.
  */
 public final class EventParser {
     /** Longest model name, model version, prediction id or class label accepted. */
@@ -31,6 +36,8 @@ public final class EventParser {
 
     /** Reads a tree with the mapper's settings; built once, so no type is resolved per record. */
     private final ObjectReader reader;
+    /** The tree reader's node factory, so the fast path makes the very nodes the tree would. */
+    private final JsonNodeFactory nodes;
     private final int maxBytes;
 
     public EventParser(int maxBytes, int maxNesting) {
@@ -48,47 +55,153 @@ public final class EventParser {
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .build();
         this.reader = mapper.readerFor(JsonNode.class);
+        this.nodes = reader.getConfig().getNodeFactory();
     }
 
     public ParseResult<PredictionEvent> parsePrediction(byte[] value, long recordTimestamp) {
-        ParseResult<JsonNode> root = readObject(value);
-        if (root instanceof ParseResult.Rejected<JsonNode> r) {
+        ParseResult<PredictionEvent> streamed = streamPrediction(value, recordTimestamp);
+        return streamed != null ? streamed : treePrediction(value, recordTimestamp);
+    }
+
+    public ParseResult<LabelEvent> parseLabel(byte[] value, long recordTimestamp) {
+        ParseResult<LabelEvent> streamed = streamLabel(value, recordTimestamp);
+        return streamed != null ? streamed : treeLabel(value, recordTimestamp);
+    }
+
+    /** The fast path alone: the result for a flat object of known scalar fields, null for anything else. */
+    ParseResult<PredictionEvent> streamPrediction(byte[] value, long recordTimestamp) {
+        Fields fields = streamFields(value, Fields.PREDICTION_FIELDS);
+        return fields == null ? null : predictionEvent(fields, recordTimestamp);
+    }
+
+    /** The fast path alone: the result for a flat object of known scalar fields, null for anything else. */
+    ParseResult<LabelEvent> streamLabel(byte[] value, long recordTimestamp) {
+        Fields fields = streamFields(value, Fields.LABEL_FIELDS);
+        return fields == null ? null : labelEvent(fields, recordTimestamp);
+    }
+
+    /** The tree path alone, which decides every record the fast path leaves. */
+    ParseResult<PredictionEvent> treePrediction(byte[] value, long recordTimestamp) {
+        ParseResult<Fields> fields = treeFields(value);
+        if (fields instanceof ParseResult.Rejected<Fields> r) {
             return new ParseResult.Rejected<>(r.rejection());
         }
-        JsonNode json = ((ParseResult.Ok<JsonNode>) root).event();
+        return predictionEvent(((ParseResult.Ok<Fields>) fields).event(), recordTimestamp);
+    }
+
+    /** The tree path alone, which decides every record the fast path leaves. */
+    ParseResult<LabelEvent> treeLabel(byte[] value, long recordTimestamp) {
+        ParseResult<Fields> fields = treeFields(value);
+        if (fields instanceof ParseResult.Rejected<Fields> r) {
+            return new ParseResult.Rejected<>(r.rejection());
+        }
+        return labelEvent(((ParseResult.Ok<Fields>) fields).event(), recordTimestamp);
+    }
+
+    /** The checks of a prediction record, the same whichever path read its fields. */
+    private static ParseResult<PredictionEvent> predictionEvent(Fields fields, long recordTimestamp) {
         try {
-            String model = requiredName(json, "model");
-            String version = optionalName(json, "model_version", "");
-            JsonNode label = optionalLabel(json);
-            String predictionId = label == null ? requiredId(json, "the prediction has no label") : optionalId(json);
-            long time = eventTime(json, recordTimestamp);
-            JsonNode prediction = prediction(json);
+            String model = requiredName(fields.model, "model");
+            String version = optionalName(fields.modelVersion, "model_version", "");
+            JsonNode label = optionalLabel(fields.label);
+            String predictionId = label == null
+                    ? requiredId(fields.predictionId, "the prediction has no label")
+                    : optionalId(fields.predictionId);
+            long time = eventTime(fields.timestamp, recordTimestamp);
+            JsonNode prediction = prediction(fields.prediction);
             return new ParseResult.Ok<>(new PredictionEvent(predictionId, model, version, time, prediction, label));
         } catch (Invalid e) {
             return ParseResult.reject(e.reason, e.getMessage());
         }
     }
 
-    public ParseResult<LabelEvent> parseLabel(byte[] value, long recordTimestamp) {
-        ParseResult<JsonNode> root = readObject(value);
-        if (root instanceof ParseResult.Rejected<JsonNode> r) {
-            return new ParseResult.Rejected<>(r.rejection());
-        }
-        JsonNode json = ((ParseResult.Ok<JsonNode>) root).event();
+    /** The checks of a label record, the same whichever path read its fields. */
+    private static ParseResult<LabelEvent> labelEvent(Fields fields, long recordTimestamp) {
         try {
-            String predictionId = requiredId(json, "a label record needs it");
-            JsonNode label = optionalLabel(json);
+            String predictionId = requiredId(fields.predictionId, "a label record needs it");
+            JsonNode label = optionalLabel(fields.label);
             if (label == null) {
                 throw new Invalid(RejectReason.MISSING_FIELD, "field 'label' is required in a label record");
             }
-            long time = eventTime(json, recordTimestamp);
+            long time = eventTime(fields.timestamp, recordTimestamp);
             return new ParseResult.Ok<>(new LabelEvent(predictionId, label, time));
         } catch (Invalid e) {
             return ParseResult.reject(e.reason, e.getMessage());
         }
     }
 
-    private ParseResult<JsonNode> readObject(byte[] value) {
+    /**
+     * Reads a flat object of known fields with scalar values by streaming, without the tree and its
+     * duplicate detector; null for anything else (a nested value, an unknown or repeated field, any
+     * parse or limit error, trailing tokens, too many bytes), which the tree path then decides.
+     */
+    private Fields streamFields(byte[] value, int knownFields) {
+        if (value == null || value.length == 0 || value.length > maxBytes) {
+            return null;
+        }
+        // the tree reader's own parser: same factory, limits and features
+        try (JsonParser p = reader.createParser(value)) {
+            // a repeated field falls back below, so the parser need not remember names
+            p.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            Fields fields = new Fields();
+            int seen = 0;
+            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                int field = Fields.bit(name) & knownFields;
+                if (field == 0 || (seen & field) != 0) {
+                    return null;
+                }
+                seen |= field;
+                JsonNode node = scalar(p, p.nextToken());
+                if (node == null) {
+                    return null;
+                }
+                fields.set(field, node);
+            }
+            // FAIL_ON_TRAILING_TOKENS: the tree reader asks for one more token and wants none
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                return null;
+            }
+            return fields;
+        } catch (IOException | RuntimeException e) {
+            // whatever went wrong, the tree path gives the rejection and its message
+            return null;
+        }
+    }
+
+    /**
+     * The node the tree reader makes for a scalar token (JsonNodeDeserializer of jackson-databind 2.21,
+     * with this reader's features: no BigDecimal for floats, no int coercions, null properties read),
+     * or null for any other token.
+     */
+    private JsonNode scalar(JsonParser p, JsonToken token) throws IOException {
+        if (token == null) {
+            return null;
+        }
+        return switch (token) {
+            case VALUE_STRING -> nodes.textNode(p.getText());
+            case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
+                case INT -> nodes.numberNode(p.getIntValue());
+                case LONG -> nodes.numberNode(p.getLongValue());
+                default -> nodes.numberNode(p.getBigIntegerValue());
+            };
+            case VALUE_NUMBER_FLOAT -> {
+                JsonParser.NumberTypeFP type = p.getNumberTypeFP();
+                // JSON text never says float32 or decimal, but the tree makes other nodes for them
+                yield type == JsonParser.NumberTypeFP.BIG_DECIMAL || type == JsonParser.NumberTypeFP.FLOAT32
+                        ? null
+                        : nodes.numberNode(p.getDoubleValue());
+            }
+            case VALUE_TRUE -> nodes.booleanNode(true);
+            case VALUE_FALSE -> nodes.booleanNode(false);
+            case VALUE_NULL -> nodes.nullNode();
+            default -> null;
+        };
+    }
+
+    private ParseResult<Fields> treeFields(byte[] value) {
         if (value == null || value.length == 0) {
             return ParseResult.reject(RejectReason.INVALID_JSON, "empty record value");
         }
@@ -110,11 +223,11 @@ public final class EventParser {
             return ParseResult.reject(RejectReason.INVALID_JSON,
                     "expected one JSON object, got " + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase()));
         }
-        return new ParseResult.Ok<>(node);
+        return new ParseResult.Ok<>(Fields.of(node));
     }
 
-    private static String requiredName(JsonNode json, String field) {
-        String value = optionalName(json, field, null);
+    private static String requiredName(JsonNode node, String field) {
+        String value = optionalName(node, field, null);
         if (value == null || value.isEmpty()) {
             throw new Invalid(RejectReason.MISSING_FIELD, "field '" + field + "' is required"
                     + (value == null ? "" : " and must not be empty"));
@@ -122,8 +235,7 @@ public final class EventParser {
         return value;
     }
 
-    private static String optionalName(JsonNode json, String field, String absent) {
-        JsonNode node = json.get(field);
+    private static String optionalName(JsonNode node, String field, String absent) {
         if (node == null || node.isNull()) {
             return absent;
         }
@@ -133,8 +245,8 @@ public final class EventParser {
         return checkLength(field, node.textValue());
     }
 
-    private static String requiredId(JsonNode json, String why) {
-        String id = optionalId(json);
+    private static String requiredId(JsonNode node, String why) {
+        String id = optionalId(node);
         if (id == null) {
             throw new Invalid(RejectReason.MISSING_FIELD, "field 'prediction_id' is required: " + why);
         }
@@ -142,8 +254,7 @@ public final class EventParser {
     }
 
     /** prediction_id as a string; integer ids are accepted as their decimal form. */
-    private static String optionalId(JsonNode json) {
-        JsonNode node = json.get("prediction_id");
+    private static String optionalId(JsonNode node) {
         if (node == null || node.isNull()) {
             return null;
         }
@@ -157,8 +268,7 @@ public final class EventParser {
         return checkLength("prediction_id", node.textValue());
     }
 
-    private static JsonNode optionalLabel(JsonNode json) {
-        JsonNode label = json.get("label");
+    private static JsonNode optionalLabel(JsonNode label) {
         if (label == null || label.isNull()) {
             return null;
         }
@@ -173,8 +283,7 @@ public final class EventParser {
         return label;
     }
 
-    private static JsonNode prediction(JsonNode json) {
-        JsonNode prediction = json.get("prediction");
+    private static JsonNode prediction(JsonNode prediction) {
         if (prediction == null || prediction.isNull()) {
             throw new Invalid(RejectReason.MISSING_FIELD, "field 'prediction' is required");
         }
@@ -210,8 +319,7 @@ public final class EventParser {
     }
 
     /** Epoch milliseconds as a JSON integer, or an ISO-8601 instant string; absent means the record's time. */
-    private static long eventTime(JsonNode json, long recordTimestamp) {
-        JsonNode ts = json.get("timestamp");
+    private static long eventTime(JsonNode ts, long recordTimestamp) {
         long time;
         if (ts == null || ts.isNull()) {
             time = recordTimestamp;
@@ -277,6 +385,61 @@ public final class EventParser {
         String m = String.valueOf(e.getMessage());
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    /** The top-level fields the checks read, each as the tree reader's node; null where the record has none. */
+    private static final class Fields {
+        static final int MODEL = 1;
+        static final int MODEL_VERSION = 1 << 1;
+        static final int PREDICTION_ID = 1 << 2;
+        static final int TIMESTAMP = 1 << 3;
+        static final int PREDICTION = 1 << 4;
+        static final int LABEL = 1 << 5;
+        static final int PREDICTION_FIELDS = MODEL | MODEL_VERSION | PREDICTION_ID | TIMESTAMP | PREDICTION | LABEL;
+        static final int LABEL_FIELDS = PREDICTION_ID | LABEL | TIMESTAMP;
+
+        JsonNode model;
+        JsonNode modelVersion;
+        JsonNode predictionId;
+        JsonNode timestamp;
+        JsonNode prediction;
+        JsonNode label;
+
+        static Fields of(JsonNode json) {
+            Fields fields = new Fields();
+            fields.model = json.get("model");
+            fields.modelVersion = json.get("model_version");
+            fields.predictionId = json.get("prediction_id");
+            fields.timestamp = json.get("timestamp");
+            fields.prediction = json.get("prediction");
+            fields.label = json.get("label");
+            return fields;
+        }
+
+        /** The bit of a known field's name; 0 for any other name. */
+        static int bit(String name) {
+            return switch (name) {
+                case "model" -> MODEL;
+                case "model_version" -> MODEL_VERSION;
+                case "prediction_id" -> PREDICTION_ID;
+                case "timestamp" -> TIMESTAMP;
+                case "prediction" -> PREDICTION;
+                case "label" -> LABEL;
+                default -> 0;
+            };
+        }
+
+        void set(int bit, JsonNode node) {
+            switch (bit) {
+                case MODEL -> model = node;
+                case MODEL_VERSION -> modelVersion = node;
+                case PREDICTION_ID -> predictionId = node;
+                case TIMESTAMP -> timestamp = node;
+                case PREDICTION -> prediction = node;
+                case LABEL -> label = node;
+                default -> throw new IllegalArgumentException("not one field: " + bit);
+            }
+        }
     }
 
     /** Thrown inside the parser only, to leave a field check with its reason. */
