@@ -24,9 +24,9 @@ import org.openjdk.jmh.annotations.State;
 /**
  * losswatch's hot path without Kafka: for each of a batch of JSON records (the bench's own data,
  * 100 models), parse and validate it with the real {@link EventParser}, score it with the real
- * {@link Scorer} under the default configuration, and add it to its window's {@link WindowStats}
- * the way the prediction intake does (one contribution per event, merged into the partial of its
- * (model, version, window)). Scores are events per second on one thread.
+ * {@link Scorer} under the default configuration, and add it to the {@link WindowStats} partial of
+ * its (model, version, window) the way the prediction intake does ({@link WindowStats#addScored}).
+ * Scores are events per second on one thread.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -67,14 +67,9 @@ public class HotPathBenchmark {
             if (!(score instanceof Score.Loss loss)) {
                 throw new IllegalStateException("bench data not scored: " + score);
             }
-            WindowStats contribution = new WindowStats();
-            contribution.addLoss(loss.function().id(), loss.loss(), loss.clipped());
-            if (loss.isBinary()) {
-                contribution.addBinary(loss.binaryProbability(), loss.binaryLabel());
-            }
             BenchData.WindowKey key = new BenchData.WindowKey(p.model(), p.modelVersion(),
                     BenchData.windowStart(p.eventTime()));
-            partials.computeIfAbsent(key, k -> new WindowStats()).merge(contribution);
+            partials.computeIfAbsent(key, k -> new WindowStats()).addScored(loss, p.eventTime());
         }
         return partials;
     }

@@ -121,9 +121,10 @@ final class LatencyRun {
             }
             long[] part = Arrays.stream(latency, from, to).filter(l -> l >= 0).sorted().toArray();
             if (part.length > 0) {
-                log.printf(Locale.ROOT, "bench: latency %3d-%3d s: %,7d records, p50 %6.1f ms, p99 %6.1f ms, max %6.1f ms%n",
+                log.printf(Locale.ROOT, "bench: latency %3d-%3d s: %,7d records, p50 %6.1f ms, p99 %6.1f ms, max %6.1f ms%s%n",
                         (end - slice - start) / 1_000_000_000L, (end - start) / 1_000_000_000L, to - from,
-                        percentile(part, 0.5), percentile(part, 0.99), part[part.length - 1] / 1e6);
+                        percentile(part, 0.5), percentile(part, 0.99), part[part.length - 1] / 1e6,
+                        part.length < to - from ? String.format(Locale.ROOT, ", %,d never arrived", to - from - part.length) : "");
             }
             if (to == from && (to >= sentAt.length || sentAt[to] == 0)) {
                 break;

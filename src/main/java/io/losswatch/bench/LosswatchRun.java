@@ -148,7 +148,10 @@ final class LosswatchRun {
         }
     }
 
-    /** The stream thread's commit, poll, process and punctuate latencies (average and max, ms) over its recent samples. */
+    /**
+     * The stream thread's commit, poll, process and punctuate latencies (average and max, ms) over its
+     * recent samples; with more than one thread, the highest of theirs.
+     */
     static Map<String, Double> threadLatencies(LosswatchApplication app) {
         Map<String, Double> latencies = new java.util.TreeMap<>();
         for (Map.Entry<MetricName, ? extends Metric> e : app.streams().metrics().entrySet()) {

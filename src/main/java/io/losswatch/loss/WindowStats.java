@@ -159,6 +159,53 @@ public final class WindowStats {
         pending += other.pending;
     }
 
+    /**
+     * Adds one scored prediction at eventTime exactly as {@link #merge} adds the summary of that one
+     * prediction (addLoss, addLossTime and, for a binary model, addBinary on an empty summary): the
+     * same operations on the same values, so every field comes out bit for bit the same
+     * (WindowStatsTest compares them), without building that summary and its calibration arrays per event.
+     */
+    public void addScored(Score.Loss score, long eventTime) {
+        double loss = score.loss();
+        // the one-event summary: count 1, sum 0 + loss, compensation 0, m2 0, m3 0, largest {loss}
+        double oneSum = 0.0 + loss;
+        lossFunction = mergeFunction(lossFunction, score.function().id());
+        if (count == 0) {
+            m2 = 0.0;
+            m3 = 0.0;
+        } else {
+            double na = count;
+            double nb = 1;
+            double n = na + nb;
+            double delta = (oneSum + 0.0) / 1 - mean();
+            m3 += 0.0 + delta * delta * delta * na * nb * (na - nb) / (n * n)
+                    + 3 * delta * (na * 0.0 - nb * m2) / n;
+            m2 += 0.0 + delta * delta * (na * nb / n);
+        }
+        count += 1;
+        addToSum(oneSum);
+        addToSum(0.0);
+        min = Math.min(min, loss);
+        max = Math.max(max, loss);
+        keepLargest(loss);
+        clipped += score.clipped() ? 1 : 0;
+        firstLossTime = Math.min(firstLossTime, eventTime);
+        lastLossTime = Math.max(lastLossTime, eventTime);
+        if (score.isBinary()) {
+            double p = score.binaryProbability();
+            int y = score.binaryLabel();
+            ensureBins();
+            binaryCount += 1;
+            predictionSum += 0.0 + p;
+            positives += y;
+            correct += (p >= 0.5 ? 1 : 0) == y ? 1 : 0;
+            int bin = Math.min((int) (p * CALIBRATION_BINS), CALIBRATION_BINS - 1);
+            binCount[bin] += 1;
+            binPredictionSum[bin] += 0.0 + p;
+            binPositives[bin] += y;
+        }
+    }
+
     public WindowStats copy() {
         WindowStats c = new WindowStats();
         c.merge(this);

@@ -29,9 +29,13 @@ final class Contributions {
             stats.addLabelDelay(labelDelayMs);
             stats.pending = -1;
         }
-        LossRecord loss = new LossRecord(p.predictionId(), p.model(), p.modelVersion(), score.function().id(),
+        return new Routed.Scored(lossRecord(p, label, score), contribution(p, stats, source));
+    }
+
+    /** The loss record of a scored prediction (CONTRACT §6). */
+    static LossRecord lossRecord(PredictionEvent p, JsonNode label, Score.Loss score) {
+        return new LossRecord(p.predictionId(), p.model(), p.modelVersion(), score.function().id(),
                 score.loss(), p.prediction(), label, p.eventTime());
-        return new Routed.Scored(loss, contribution(p, stats, source));
     }
 
     /** The prediction now waits for its label: its windows cannot be final until it is resolved. */

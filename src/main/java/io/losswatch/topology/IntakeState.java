@@ -1,7 +1,7 @@
 package io.losswatch.topology;
 
+import io.losswatch.loss.Score;
 import io.losswatch.loss.WindowStats;
-import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -26,14 +26,18 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * task prepares its commit, before the changelog records and the input offsets are committed in one
  * transaction. This store is such a caching store, so what a commit covers is what a restart restores.
  * Restoring and standby tasks write the inner store directly; the objects are read from it when the
- * processor starts ({@link #load}).
+ * processor starts ({@link #load}). Only the prediction intake's processor reads what it holds: a
+ * step that read {@code intake-partials} through Kafka Streams would see the last commit's contents.
  *
- * <p>In the inner store, partials are under their window key (at least 12 bytes) in
- * {@link WindowStatsSerde}'s form, the clock and the offset under one-byte keys as 8-byte longs.
+ * <p>The stores keep the forms earlier versions wrote and read, so instances of both can share an
+ * application while it is upgraded, and it can be rolled back: partials in the inner store under
+ * their window key in {@link WindowStatsSerde}'s form, the clock and the offset in the
+ * {@code intake-clock} store (which is not cached, so what this store writes into it when flushed is
+ * in the same commit).
  */
 final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, Bytes, byte[]> {
-    private static final Bytes CLOCK_KEY = Bytes.wrap(new byte[] {'c'});
-    private static final Bytes OFFSET_KEY = Bytes.wrap(new byte[] {'o'});
+    private static final String CLOCK_KEY = "clock";
+    private static final String OFFSET_KEY = "offset";
 
     private final Map<Bytes, WindowStats> open = new HashMap<>();
     /** Keys changed since the last commit: written (or deleted, when no longer open) at the next. */
@@ -41,6 +45,8 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
     private long clock = -1;
     private long lastOffset = -1;
     private boolean clockDirty;
+    /** Where the clock and the offset are kept; given by the processor, which may read stores. */
+    private KeyValueStore<String, Long> clockStore;
 
     IntakeState(KeyValueStore<Bytes, byte[]> inner) {
         super(inner);
@@ -96,34 +102,33 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
     }
 
     /**
-     * Reads the partials, clock and offset back from the inner store, which holds what the last commit
-     * covered (restored from the changelog after a crash or a move). legacyClock and legacyOffset are
-     * used when the store holds none (state written before the clock moved into this store).
+     * Reads the partials, clock and offset back from the stores, which hold what the last commit
+     * covered (restored from their changelogs after a crash or a move).
      */
-    void load(long legacyClock, long legacyOffset) {
+    void load(KeyValueStore<String, Long> clockStore) {
+        this.clockStore = clockStore;
         open.clear();
         dirty.clear();
         clockDirty = false;
-        clock = legacyClock;
-        lastOffset = legacyOffset;
+        Long savedClock = clockStore.get(CLOCK_KEY);
+        Long savedOffset = clockStore.get(OFFSET_KEY);
+        clock = savedClock == null ? -1 : savedClock;
+        lastOffset = savedOffset == null ? -1 : savedOffset;
         WindowStatsSerde serde = new WindowStatsSerde();
         try (KeyValueIterator<Bytes, byte[]> it = wrapped().all()) {
-            while (it.hasNext()) {
-                var kv = it.next();
-                if (kv.key.equals(CLOCK_KEY)) {
-                    clock = ByteBuffer.wrap(kv.value).getLong();
-                } else if (kv.key.equals(OFFSET_KEY)) {
-                    lastOffset = ByteBuffer.wrap(kv.value).getLong();
-                } else {
-                    open.put(kv.key, serde.deserializer().deserialize(name(), kv.value));
-                }
-            }
+            it.forEachRemaining(kv -> open.put(kv.key, serde.deserializer().deserialize(name(), kv.value)));
         }
     }
 
     /** Merges add into the open partial under key (created when absent). */
     void add(Bytes key, WindowStats add) {
         open.computeIfAbsent(key, k -> new WindowStats()).merge(add);
+        dirty.add(key);
+    }
+
+    /** Adds one scored prediction to the open partial under key (created when absent), as {@link WindowStats#addScored}. */
+    void addScored(Bytes key, Score.Loss score, long eventTime) {
+        open.computeIfAbsent(key, k -> new WindowStats()).addScored(score, eventTime);
         dirty.add(key);
     }
 
@@ -170,8 +175,8 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
         }
         dirty.clear();
         if (clockDirty) {
-            store.put(CLOCK_KEY, ByteBuffer.allocate(8).putLong(clock).array());
-            store.put(OFFSET_KEY, ByteBuffer.allocate(8).putLong(lastOffset).array());
+            clockStore.put(CLOCK_KEY, clock);
+            clockStore.put(OFFSET_KEY, lastOffset);
             clockDirty = false;
         }
     }
@@ -185,6 +190,8 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
         open.clear();
         dirty.clear();
         clockDirty = false;
+        clock = -1;
+        lastOffset = -1;
     }
 
     @Override

@@ -32,6 +32,7 @@ final class LossRecordSerializer implements Serializer<LossRecord> {
             w = new Writer();
             writers.set(w);
         }
+        boolean written = false;
         try {
             JsonGenerator g = w.generator;
             g.writeStartObject();
@@ -47,12 +48,16 @@ final class LossRecordSerializer implements Serializer<LossRecord> {
             g.writeNumberField("event_time", r.eventTime());
             g.writeEndObject();
             g.flush();
-            return w.buffer.toByteArray();
-        } catch (IOException | RuntimeException e) {
-            writers.remove(); // a generator that failed mid-record is in an unknown state
+            byte[] bytes = w.buffer.toByteArray();
+            written = true;
+            return bytes;
+        } catch (IOException e) {
             throw new SerializationException("cannot write a loss record as JSON", e);
         } finally {
             w.buffer.reset();
+            if (!written) {
+                writers.remove(); // a generator that failed mid-record is in an unknown state
+            }
         }
     }
 
@@ -83,7 +88,8 @@ final class LossRecordSerializer implements Serializer<LossRecord> {
             } catch (IOException e) {
                 throw new SerializationException("cannot create a JSON generator", e);
             }
-            // records are written one after another on the same generator: nothing between them
+            // records are written one after another on the same generator: nothing between them (the
+            // mapper has no pretty printer, whose own separator would apply instead)
             generator.setRootValueSeparator(null);
         }
     }

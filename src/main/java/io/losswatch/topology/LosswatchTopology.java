@@ -61,10 +61,11 @@ public final class LosswatchTopology {
 
         // parse predictions; score the labelled ones at once; sum window statistics per input partition
         builder.addStateStore(IntakeState.builder(Names.INTAKE_PARTIALS_STORE));
-        // only read: where state written before the clock moved into intake-partials keeps it
+        // the intake's clock and last offset, written by IntakeState when the task commits: not cached,
+        // so those writes are in that commit
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Names.INTAKE_CLOCK_STORE), Serdes.String(), Serdes.Long())
-                .withCachingEnabled());
+                .withCachingDisabled());
         KStream<String, Routed> predictionIntake = builder
                 .stream(topics.predictions(), rawInput("predictions-source"))
                 .process(() -> new PredictionIntake(config, listener, predictionPartitions), Named.as(PredictionIntake.NAME),
@@ -158,10 +159,6 @@ public final class LosswatchTopology {
         props.putIfAbsent(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
         props.putIfAbsent("processing.exception.handler.global.enabled", "true");
         props.putIfAbsent(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, RecordTimeExtractor.class.getName());
-        // the join and the aggregator accept their two inputs in any interleaving (their waits end on the
-        // intake's watermarks, which travel in order with the predictions), so no task waits for an empty
-        // input; Kafka Streams' idling check also formats log strings on every call (5-7% of the thread)
-        props.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, String.valueOf(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
         return props;
     }
 

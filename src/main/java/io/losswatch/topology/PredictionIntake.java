@@ -14,12 +14,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * First step for predictions: parse and validate; score those that carry their label; send the
@@ -36,8 +37,6 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
     static final Duration FLUSH_INTERVAL = Duration.ofMillis(100);
     static final String NAME = "prediction-intake";
     private static final String SCORED_BRANCH = LosswatchTopology.scoredBranch(NAME);
-    private static final String LEGACY_CLOCK = "clock";
-    private static final String LEGACY_LAST_OFFSET = "offset";
 
     private final LosswatchConfig config;
     private final EventParser parser;
@@ -67,11 +66,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
     public void init(ProcessorContext<String, Routed> context) {
         this.context = context;
         this.state = context.getStateStore(Names.INTAKE_PARTIALS_STORE);
-        // state from before the clock and offset moved into the partials' store keeps them in their own
-        KeyValueStore<String, Long> legacyClock = context.getStateStore(Names.INTAKE_CLOCK_STORE);
-        Long clock = legacyClock.get(LEGACY_CLOCK);
-        Long offset = legacyClock.get(LEGACY_LAST_OFFSET);
-        state.load(clock == null ? -1 : clock, offset == null ? -1 : offset);
+        state.load(context.getStateStore(Names.INTAKE_CLOCK_STORE));
         lastInputWallClock = context.currentSystemTimeMs();
         context.schedule(FLUSH_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::flush);
     }
@@ -96,7 +91,8 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
             // knows to wait; if one of them is already final, none waits and the join treats it as late
             boolean windowsOpen = !anyWindowDue(p.eventTime());
             if (windowsOpen) {
-                add(p, Contributions.pending(p, source));
+                Routed.Contribution pending = Contributions.pending(p, source);
+                add(p.model(), p.modelVersion(), p.eventTime(), false, key -> state.add(key, pending.stats()), () -> pending);
             }
             context.forward(new Record<>(p.predictionId(), new Routed.PendingPrediction(p, source, windowsOpen),
                     p.eventTime()));
@@ -107,11 +103,14 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
             Intake.deadLetter(context, source, rejected.reason(), rejected.message());
             return;
         }
-        Routed.Scored scored = Contributions.scored(p, p.label(), (Score.Loss) score, source, -1);
-        listener.lossComputed(p.model(), scored.loss().lossFunction());
-        // straight to the losses sink's branch: the intake's other branches would only filter it out
-        context.forward(new Record<>(p.model(), scored, p.eventTime()), SCORED_BRANCH);
-        add(p, scored.contribution());
+        Score.Loss loss = (Score.Loss) score;
+        listener.lossComputed(p.model(), loss.function().id());
+        // straight to the losses sink's branch: the intake's other branches would only filter it out;
+        // no contribution rides along, the event goes into its partials here
+        context.forward(new Record<>(p.model(), new Routed.Scored(Contributions.lossRecord(p, p.label(), loss), null),
+                p.eventTime()), SCORED_BRANCH);
+        add(p.model(), p.modelVersion(), p.eventTime(), true, key -> state.addScored(key, loss, p.eventTime()),
+                () -> Contributions.scored(p, p.label(), loss, source, -1).contribution());
     }
 
     private boolean anyWindowDue(long eventTime) {
@@ -122,28 +121,30 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
     }
 
     /**
-     * Adds a contribution to the partials of its windows; a window this partition has already passed is
-     * late. With tumbling windows the partials are also the alert step's loss batches; with hopping ones
-     * a scored event's loss is summed once more, under {@link Routed.Partial#LOSSES_ONLY}, unless all its
-     * windows are late.
+     * Adds an event to the partials of its windows (addTo, once per window key); a window this
+     * partition has already passed is late, and lateContribution is what goes to the dead-letter topic
+     * then. With tumbling windows the partials are also the alert step's loss batches; with hopping
+     * ones a scored event's loss is summed once more, under {@link Routed.Partial#LOSSES_ONLY}, unless
+     * all its windows are late.
      */
-    private void add(PredictionEvent p, Routed.Contribution c) {
-        List<Long> late = new ArrayList<>();
-        int[] added = {0};
+    private void add(String model, String version, long eventTime, boolean scored, Consumer<Bytes> addTo,
+                     Supplier<Routed.Contribution> lateContribution) {
         long clock = state.clock();
-        windows.forEachStart(c.eventTime(), start -> {
+        List<Long> late = new ArrayList<>(0);
+        boolean[] added = {false};
+        windows.forEachStart(eventTime, start -> {
             if (windows.isDue(start, clock)) {
                 late.add(start);
-                return;
+            } else {
+                addTo.accept(WindowAggregator.windowKey(start, model, version));
+                added[0] = true;
             }
-            state.add(WindowAggregator.windowKey(start, c.model(), c.modelVersion()), c.stats());
-            added[0]++;
         });
-        if (hopping && added[0] > 0 && c.stats().count > 0) {
-            state.add(WindowAggregator.windowKey(Routed.Partial.LOSSES_ONLY, c.model(), c.modelVersion()), c.stats());
+        if (hopping && added[0] && scored) {
+            addTo.accept(WindowAggregator.windowKey(Routed.Partial.LOSSES_ONLY, model, version));
         }
         if (!late.isEmpty()) {
-            WindowAggregator.lateEvent(context, c, late, clock, windows.graceMs);
+            WindowAggregator.lateEvent(context, lateContribution.get(), late, clock, windows.graceMs);
         }
     }
 

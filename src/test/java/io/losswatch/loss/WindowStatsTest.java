@@ -170,4 +170,70 @@ class WindowStatsTest {
         assertThat(a.firstLossTime).isEqualTo(2_000);
         assertThat(a.lastLossTime).isEqualTo(9_000);
     }
+
+    /**
+     * addScored is the intake's shortcut for merging a one-event summary: every field must come out
+     * bit for bit as merge gives it (doubles compared by their bits, so -0.0 and 0.0 differ), over
+     * mixed functions, magnitudes, clipping, binary and non-binary events and times.
+     */
+    @Property(tries = 300)
+    void addScoredIsMergingTheOneEventSummary(@ForAll("seeds") long seed) {
+        Random r = new Random(seed);
+        WindowStats merged = new WindowStats();
+        WindowStats added = new WindowStats();
+        int n = 1 + r.nextInt(40);
+        for (int i = 0; i < n; i++) {
+            LossFunction function = r.nextInt(10) == 0 ? LossFunction.MSE : LossFunction.LOG_LOSS;
+            double loss = switch (r.nextInt(5)) {
+                case 0 -> 0.0;
+                case 1 -> 34.538776394910684;
+                case 2 -> r.nextDouble() * 1e-12;
+                case 3 -> r.nextDouble() * 1e6;
+                default -> -Math.log(r.nextDouble());
+            };
+            boolean binary = function == LossFunction.LOG_LOSS;
+            double p = binary ? (r.nextInt(8) == 0 ? (double) r.nextInt(2) : r.nextDouble()) : Double.NaN;
+            Score.Loss score = new Score.Loss(function, loss, r.nextInt(20) == 0, p, binary ? r.nextInt(2) : -1);
+            long time = 1_764_000_000_000L + r.nextInt(60_000);
+
+            WindowStats one = new WindowStats();
+            one.addLoss(score.function().id(), score.loss(), score.clipped());
+            one.addLossTime(time);
+            if (score.isBinary()) {
+                one.addBinary(score.binaryProbability(), score.binaryLabel());
+            }
+            merged.merge(one);
+            added.addScored(score, time);
+        }
+        assertThat(fields(added)).isEqualTo(fields(merged));
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<Long> seeds() {
+        return net.jqwik.api.Arbitraries.longs();
+    }
+
+    /** Every public field, doubles as their raw bits, arrays as lists. */
+    private static List<Object> fields(WindowStats s) {
+        List<Object> out = new ArrayList<>();
+        for (java.lang.reflect.Field f : WindowStats.class.getFields()) {
+            if (java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                continue;
+            }
+            try {
+                Object v = f.get(s);
+                if (v instanceof Double d) {
+                    v = Double.doubleToRawLongBits(d);
+                } else if (v instanceof double[] a) {
+                    v = java.util.Arrays.stream(a).mapToObj(Double::doubleToRawLongBits).toList();
+                } else if (v instanceof long[] a) {
+                    v = java.util.Arrays.stream(a).boxed().toList();
+                }
+                out.add(f.getName() + "=" + v);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return out;
+    }
 }
