@@ -33,6 +33,7 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the command line and returns the exit code (tests call this instead of main). */
     public static int execute(String... args) {
+        FormatLocale.apply();
         CommandLine cli = new CommandLine(new Main());
         cli.setExitCodeExceptionMapper(e -> e instanceof ConfigException ? EXIT_USAGE : 1);
         cli.setParameterExceptionHandler((e, a) -> {
