@@ -193,6 +193,10 @@ public final class LosswatchConfig {
         return duration("losswatch.input.idle.timeout");
     }
 
+    public Duration inputMaxFuture() {
+        return duration("losswatch.input.max.future");
+    }
+
     public int inputMaxNesting() {
         return (int) (long) (Long) values.get("losswatch.input.max.nesting");
     }

@@ -86,6 +86,9 @@ public final class Settings {
                     "larger input records are dead-lettered as oversized"),
             duration("losswatch.input.idle.timeout", "PT10S", false,
                     "a predictions partition with no input for this long (wall clock) stops holding windows open"),
+            duration("losswatch.input.max.future", "PT5M", false,
+                    "a prediction or label whose event time is further than this after the wall clock is dead-lettered"
+                            + " as invalid_timestamp (Kafka 4 brokers refuse records dated over an hour ahead by default)"),
             integer("losswatch.input.max.nesting", "32", 1, 1000,
                     "deeper JSON nesting is dead-lettered as invalid_json (a parser limit, not a stack overflow)"),
             // HTTP: dashboard, JSON API, /metrics, health (io.losswatch.http)

@@ -16,6 +16,21 @@ final class Intake {
                 record.key(), record.value());
     }
 
+    /**
+     * The rejection of an event time further than maxFutureMs after the wall clock, or null. Outputs carry
+     * their event's time as Kafka timestamp, and a Kafka 4 broker refuses records dated more than
+     * {@code log.message.timestamp.after.max.ms} (an hour by default) ahead: one such output would fail the
+     * whole batch it is in and stop the application. A future time would also close windows early.
+     */
+    static String tooFarAhead(ProcessorContext<?, ?> context, long eventTime, long maxFutureMs) {
+        long now = context.currentSystemTimeMs();
+        if (eventTime - now <= maxFutureMs) {
+            return null;
+        }
+        return "event time " + java.time.Instant.ofEpochMilli(eventTime) + " is more than " + java.time.Duration.ofMillis(maxFutureMs)
+                + " after this instance's clock (" + java.time.Instant.ofEpochMilli(now) + "; losswatch.input.max.future)";
+    }
+
     static void deadLetter(ProcessorContext<String, Routed> context, SourceRecord source, String reason, String message) {
         context.forward(new Record<>(null, new Routed.DeadLetter(source, reason, message), Math.max(0, source.timestamp())));
     }

@@ -4,6 +4,7 @@ import io.losswatch.config.LosswatchConfig;
 import io.losswatch.event.EventParser;
 import io.losswatch.event.LabelEvent;
 import io.losswatch.event.ParseResult;
+import io.losswatch.event.RejectReason;
 import io.losswatch.event.SourceRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -13,10 +14,12 @@ import org.apache.kafka.streams.processor.api.Record;
 final class LabelIntake implements Processor<byte[], byte[], String, Routed> {
     private final EventParser parser;
     private final PipelineListener listener;
+    private final long maxFutureMs;
     private ProcessorContext<String, Routed> context;
 
     LabelIntake(LosswatchConfig config, PipelineListener listener) {
         this.listener = listener;
+        this.maxFutureMs = config.inputMaxFuture().toMillis();
         this.parser = new EventParser(config.inputMaxBytes(), config.inputMaxNesting());
     }
 
@@ -35,6 +38,11 @@ final class LabelIntake implements Processor<byte[], byte[], String, Routed> {
             return;
         }
         LabelEvent label = ((ParseResult.Ok<LabelEvent>) parsed).event();
+        String ahead = Intake.tooFarAhead(context, label.eventTime(), maxFutureMs);
+        if (ahead != null) {
+            Intake.deadLetter(context, source, RejectReason.INVALID_TIMESTAMP, ahead);
+            return;
+        }
         context.forward(new Record<>(label.predictionId(), new Routed.PendingLabel(label, source), label.eventTime()));
     }
 }

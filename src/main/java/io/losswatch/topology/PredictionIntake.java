@@ -4,6 +4,7 @@ import io.losswatch.config.LosswatchConfig;
 import io.losswatch.event.EventParser;
 import io.losswatch.event.ParseResult;
 import io.losswatch.event.PredictionEvent;
+import io.losswatch.event.RejectReason;
 import io.losswatch.event.SourceRecord;
 import io.losswatch.loss.Score;
 import io.losswatch.loss.Scorer;
@@ -45,6 +46,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
     private final WindowSpec windows;
     private final int partitions;
     private final long idleTimeoutMs;
+    private final long maxFutureMs;
     private final boolean hopping;
     private ProcessorContext<String, Routed> context;
     /** Open partials, this partition's clock (the newest event time it has seen) and last offset. */
@@ -59,6 +61,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         this.scorer = new Scorer(config.lossEpsilon());
         this.windows = new WindowSpec(config);
         this.idleTimeoutMs = config.inputIdleTimeout().toMillis();
+        this.maxFutureMs = config.inputMaxFuture().toMillis();
         this.hopping = windows.advanceMs < windows.sizeMs;
     }
 
@@ -83,6 +86,11 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
             return;
         }
         PredictionEvent p = ((ParseResult.Ok<PredictionEvent>) parsed).event();
+        String ahead = Intake.tooFarAhead(context, p.eventTime(), maxFutureMs);
+        if (ahead != null) {
+            Intake.deadLetter(context, source, RejectReason.INVALID_TIMESTAMP, ahead);
+            return;
+        }
         if (p.eventTime() > state.clock()) {
             state.clock(p.eventTime());
         }

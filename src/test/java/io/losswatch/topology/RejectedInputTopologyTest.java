@@ -76,6 +76,33 @@ class RejectedInputTopologyTest {
         }
     }
 
+    /**
+     * An event dated further ahead of the wall clock than losswatch.input.max.future is refused before
+     * anything carries its time: a Kafka 4 broker refuses records dated over an hour ahead, and one such
+     * loss record failed its whole batch and stopped the application (HostileInputIT's flipped digit).
+     */
+    @Test
+    void eventsDatedTooFarAheadOfTheClockAreDeadLettered() {
+        try (TopologyFixture f = new TopologyFixture(Map.of("losswatch.input.max.future", "PT5M"))) {
+            long now = System.currentTimeMillis(); // TopologyTestDriver's wall clock starts at the real one
+            long farAhead = now + 3_600_000;
+            f.prediction(now, "{\"prediction_id\": \"a\", \"model\": \"m\", \"prediction\": 0.5, \"label\": 1, \"timestamp\": "
+                    + farAhead + "}");
+            f.label(now, "{\"prediction_id\": \"b\", \"label\": 1, \"timestamp\": " + farAhead + "}");
+            // a minute ahead is within the setting: scored as usual
+            f.prediction(now, "{\"prediction_id\": \"c\", \"model\": \"m\", \"prediction\": 0.5, \"label\": 1, \"timestamp\": "
+                    + (now + 60_000) + "}");
+            List<TestRecord<byte[], byte[]>> dead = f.deadLetters();
+            assertThat(dead).extracting(d -> TopologyFixture.header(d, "losswatch.error.reason"))
+                    .containsExactly("invalid_timestamp", "invalid_timestamp");
+            assertThat(dead).extracting(d -> TopologyFixture.header(d, "losswatch.source.topic"))
+                    .containsExactly("predictions", "labels");
+            assertThat(TopologyFixture.header(dead.get(0), "losswatch.error.message"))
+                    .contains("more than PT5M after this instance's clock", "losswatch.input.max.future");
+            assertThat(f.losses()).extracting(l -> l.get("prediction_id").asText()).containsExactly("c");
+        }
+    }
+
     @Test
     void oversizedRecordIsDeadLetteredWhole() {
         try (TopologyFixture f = new TopologyFixture(Map.of("losswatch.input.max.bytes", "1000"))) {
