@@ -62,8 +62,10 @@ class ScaleOutIT {
 
     @Test
     void twoInstancesShareThePartitionsAndTheResultsStayExactlyOnceAndComplete() throws Exception {
-        // event times: recent (the broker's retention and timestamp checks see ordinary data), on a window boundary
-        long t0 = (System.currentTimeMillis() - Duration.ofMinutes(10).toMillis()) / 10_000 * 10_000;
+        // event times: recent (the broker's retention and timestamp checks see ordinary data), on a window
+        // boundary, and far enough back that the closing record at t0 + 40 min is not dated after the wall
+        // clock by more than losswatch.input.max.future
+        long t0 = (System.currentTimeMillis() - Duration.ofMinutes(60).toMillis()) / 10_000 * 10_000;
         List<Prediction> data = dataset(t0, 1800, 10);
 
         LosswatchApplication first = LosswatchApplication.start(config("first"));
