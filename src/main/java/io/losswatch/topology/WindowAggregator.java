@@ -223,7 +223,10 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
 
     private void emit(String model, String version, long start, WindowStats stats, boolean isFinal) {
         WindowMetrics m = WindowMetrics.of(model, version, start, start + windows.sizeMs, stats, isFinal);
-        context.forward(new Record<>(model, new Routed.Metrics(m), start + windows.sizeMs - 1));
+        // dated at the window's last millisecond; an interim record of a window that has not ended yet at
+        // the wall clock instead: Kafka 4 brokers refuse records dated over an hour ahead
+        long end = start + windows.sizeMs - 1;
+        context.forward(new Record<>(model, new Routed.Metrics(m), isFinal ? end : Math.min(end, context.currentSystemTimeMs())));
         if (isFinal) {
             listener.windowFinal(m);
         }

@@ -404,4 +404,25 @@ class PipelineTopologyTest {
                 .filter(m -> m.get("model").asText().equals(model) && m.get("model_version").asText().equals(version))
                 .findFirst().orElseThrow();
     }
+
+    /**
+     * An interim record of a long window is dated no later than the wall clock, not at the window's
+     * end: a Kafka 4 broker refuses records dated over an hour ahead, and the application would stop.
+     */
+    @Test
+    void interimRecordsOfALongWindowAreNotDatedInTheFuture() {
+        try (TopologyFixture f = new TopologyFixture(Map.of("losswatch.metrics.emit", "update", "losswatch.window.size", "P1D"))) {
+            long now = System.currentTimeMillis(); // TopologyTestDriver's wall clock starts at the real one
+            f.prediction(now, "{\"prediction_id\": \"a\", \"model\": \"m\", \"prediction\": 0.5, \"label\": 1, \"timestamp\": "
+                    + now + "}");
+            List<org.apache.kafka.streams.test.TestRecord<String, String>> interim = f.metricRecords();
+            assertThat(interim).isNotEmpty();
+            for (org.apache.kafka.streams.test.TestRecord<String, String> r : interim) {
+                assertThat(TopologyFixture.parse(r.value()).get("final").asBoolean()).isFalse();
+                // the day's window ends hours after the clock (unless this runs in a day's last second)
+                assertThat(r.timestamp()).as("dated no later than the wall clock")
+                        .isBetween(now - 60_000, System.currentTimeMillis() + 1_000);
+            }
+        }
+    }
 }

@@ -113,6 +113,11 @@ final class TopologyFixture implements AutoCloseable {
                 .filter(m -> !m.get("model").asText().equals("clock")).toList();
     }
 
+    /** Window metrics records with their Kafka timestamps, the "clock" model's included. */
+    List<TestRecord<String, String>> metricRecords() {
+        return metrics.readRecordsToList();
+    }
+
     List<TestRecord<byte[], byte[]>> deadLetters() {
         return dlq.readRecordsToList();
     }
