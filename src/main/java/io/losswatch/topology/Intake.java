@@ -17,13 +17,12 @@ final class Intake {
     }
 
     /**
-     * The rejection of an event time further than maxFutureMs after the wall clock, or null. Outputs carry
+     * The rejection of an event time further than maxFutureMs after the wall clock (now), or null. Outputs carry
      * their event's time as Kafka timestamp, and a Kafka 4 broker refuses records dated more than
      * {@code log.message.timestamp.after.max.ms} (an hour by default) ahead: one such output would fail the
      * whole batch it is in and stop the application. A future time would also close windows early.
      */
-    static String tooFarAhead(ProcessorContext<?, ?> context, long eventTime, long maxFutureMs) {
-        long now = context.currentSystemTimeMs();
+    static String tooFarAhead(long now, long eventTime, long maxFutureMs) {
         if (eventTime - now <= maxFutureMs) {
             return null;
         }

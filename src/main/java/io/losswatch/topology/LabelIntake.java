@@ -38,7 +38,7 @@ final class LabelIntake implements Processor<byte[], byte[], String, Routed> {
             return;
         }
         LabelEvent label = ((ParseResult.Ok<LabelEvent>) parsed).event();
-        String ahead = Intake.tooFarAhead(context, label.eventTime(), maxFutureMs);
+        String ahead = Intake.tooFarAhead(context.currentSystemTimeMs(), label.eventTime(), maxFutureMs);
         if (ahead != null) {
             Intake.deadLetter(context, source, RejectReason.INVALID_TIMESTAMP, ahead);
             return;

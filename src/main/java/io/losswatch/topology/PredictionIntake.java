@@ -86,7 +86,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
             return;
         }
         PredictionEvent p = ((ParseResult.Ok<PredictionEvent>) parsed).event();
-        String ahead = Intake.tooFarAhead(context, p.eventTime(), maxFutureMs);
+        String ahead = Intake.tooFarAhead(lastInputWallClock, p.eventTime(), maxFutureMs);
         if (ahead != null) {
             Intake.deadLetter(context, source, RejectReason.INVALID_TIMESTAMP, ahead);
             return;
