@@ -34,7 +34,9 @@ final class Bench {
     static final String PASS_THROUGH_TOPIC = "bench-streams-copy";
 
     record Options(long events, int models, int partitions, int latencySeconds, boolean skipJmh, Path workDir,
-                   String brokerHeap, int eventMinutes, long warmupEvents, int rounds) {
+                   String brokerHeap, int eventMinutes, long warmupEvents, int rounds,
+                   Map<String, String> settings, List<String> brokerJavaOptions, boolean latencyBreakdown,
+                   int latencySettleSeconds) {
     }
 
     private final Options options;
@@ -54,7 +56,7 @@ final class Bench {
                 BenchData.alignedStart(System.currentTimeMillis(), spanMs), spanMs);
         Map<BenchData.WindowKey, Long> expected = data.expectedWindows();
         List<BenchResult.Check> checks = new ArrayList<>();
-        Properties props = LosswatchRun.config("", dir.resolve("state"), options.partitions(), "");
+        Properties props = losswatchConfig("", dir.resolve("state"), "");
         LosswatchConfig.Topics topics = LosswatchConfig.from(props).topics();
         Duration timeout = Duration.ofSeconds(120 + options.events() / 5_000);
 
@@ -70,7 +72,8 @@ final class Bench {
         long commitInterval;
         CpuClock.Sample limitCpu = null;
         CpuClock.Sample losswatchCpu = null;
-        try (BrokerProcess broker = BrokerProcess.start(dir.resolve("broker"), options.brokerHeap(), List.of())) {
+        try (BrokerProcess broker = BrokerProcess.start(dir.resolve("broker"), options.brokerHeap(),
+                options.brokerJavaOptions())) {
             String bootstrap = broker.bootstrapServers();
             log.printf("bench: broker (pid %d, -Xmx%s) on %s%n", broker.pid(), options.brokerHeap(), bootstrap);
             if (options.warmupEvents() > 0) {
@@ -97,10 +100,13 @@ final class Bench {
                     createTopics(bootstrap, round > 1 ? List.of(limitTopic, passThroughTopic) : List.of(passThroughTopic),
                             options.partitions());
                     CpuClock.Sample cpu = CpuClock.now(broker.pid(), "bench-limit-copy");
+                    Map<String, Double> brokerThreads = CpuClock.threadsByName(Long.toString(broker.pid()));
                     LimitCopy.Result l = LimitCopy.run(bootstrap, topics.predictions(), limitTopic, records, timeout,
                             "bench-limit" + suffix);
                     CpuClock.Sample after = CpuClock.now(broker.pid(), "bench-limit-copy");
                     log.printf(Locale.ROOT, "bench: %slimit %,.0f events/s%n", tag, l.eventsPerSecond());
+                    log.println("bench: " + tag + "the broker's CPU by thread during the limit's run: " + CpuClock.topThreads(
+                            brokerThreads, CpuClock.threadsByName(Long.toString(broker.pid())), 8));
                     limitRounds.add(l.eventsPerSecond());
                     if (limit == null || l.eventsPerSecond() > limit.eventsPerSecond()) {
                         limit = l;
@@ -125,8 +131,7 @@ final class Bench {
                     // each round is a new application with output topics and state of its own, on the same input
                     Properties roundProps = props;
                     if (round > 1) {
-                        roundProps = LosswatchRun.config(bootstrap, dir.resolve("state" + suffix), options.partitions(),
-                                "r" + round + "-");
+                        roundProps = losswatchConfig(bootstrap, dir.resolve("state" + suffix), "r" + round + "-");
                         roundProps.setProperty("losswatch.topic.predictions", topics.predictions());
                     }
                     LosswatchConfig.Topics out = LosswatchConfig.from(roundProps).topics();
@@ -136,12 +141,15 @@ final class Bench {
                     }
                     cpu = CpuClock.now(broker.pid(), "StreamThread");
                     Map<String, Double> threadsBefore = CpuClock.threadsByName();
+                    Map<String, Double> brokerThreadsBefore = CpuClock.threadsByName(Long.toString(broker.pid()));
                     app = LosswatchRun.start(roundProps);
                     LosswatchRun.Throughput w = LosswatchRun.measure(app, bootstrap, out.metrics(), records, expected,
                             timeout);
                     CpuClock.Sample wCpu = CpuClock.now(broker.pid(), "StreamThread").minus(cpu);
                     log.println("bench: " + tag + "CPU by thread during losswatch's run: "
                             + CpuClock.topThreads(threadsBefore, CpuClock.threadsByName(), 10));
+                    log.println("bench: " + tag + "the broker's CPU by thread during losswatch's run: " + CpuClock.topThreads(
+                            brokerThreadsBefore, CpuClock.threadsByName(Long.toString(broker.pid())), 8));
                     log.printf(Locale.ROOT, "bench: %slosswatch %,.0f events/s%n", tag, w.eventsPerSecond());
                     losswatchRounds.add(w.eventsPerSecond());
                     if (losswatch == null || w.eventsPerSecond() > losswatch.eventsPerSecond()) {
@@ -159,10 +167,11 @@ final class Bench {
                             Clients.readAll(bootstrap, out.dlq(), r -> { })));
                     if (round == options.rounds() && options.latencySeconds() > 0) {
                         double rate = Math.max(1, Math.round(losswatch.eventsPerSecond() / 2));
-                        log.printf(Locale.ROOT, "bench: latency at %,.0f events/s for %d s%n", rate,
-                                options.latencySeconds());
+                        log.printf(Locale.ROOT, "bench: latency at %,.0f events/s for %d s after %d s of settling%n", rate,
+                                options.latencySeconds(), options.latencySettleSeconds());
                         latency = LatencyRun.run(bootstrap, topics.predictions(), out.losses(), data, rate,
-                                Duration.ofSeconds(options.latencySeconds()), Duration.ofSeconds(60), log);
+                                Duration.ofSeconds(options.latencySettleSeconds()), Duration.ofSeconds(options.latencySeconds()),
+                                Duration.ofSeconds(60), options.latencyBreakdown(), log);
                         log.println("bench: latency phase, stream thread: " + LosswatchRun.threadLatencies(app));
                         checks.add(new BenchResult.Check("latency: loss records for the records sent", latency.sent(),
                                 latency.received()));
@@ -185,9 +194,17 @@ final class Bench {
             hotPath = HotPath.run(dir.resolve("jmh.txt"));
         }
         BenchResult.Setup setup = new BenchResult.Setup(options.events(), options.models(), options.partitions(),
-                options.partitions(), options.brokerHeap(), Runtime.getRuntime().availableProcessors(), expected.size());
+                options.partitions(), options.brokerHeap(), Runtime.getRuntime().availableProcessors(), expected.size(),
+                options.settings());
         return new BenchResult(setup, limit, losswatch, latency, hotPath, heap, stateBytes, commitInterval, limitCpu,
                 losswatchCpu, passThrough, limitRounds, passThroughRounds, losswatchRounds, checks);
+    }
+
+    /** losswatch's configuration for one run: the default, then the settings given with --set. */
+    private Properties losswatchConfig(String bootstrap, Path stateDir, String topicPrefix) {
+        Properties props = LosswatchRun.config(bootstrap, stateDir, options.partitions(), topicPrefix);
+        props.putAll(options.settings());
+        return props;
     }
 
     /**
@@ -199,7 +216,7 @@ final class Bench {
         String prefix = "warmup-";
         BenchData warm = new BenchData(options.warmupEvents(), options.models(),
                 BenchData.alignedStart(System.currentTimeMillis(), spanMs), spanMs);
-        Properties props = LosswatchRun.config(bootstrap, dir.resolve("warmup-state"), options.partitions(), prefix);
+        Properties props = losswatchConfig(bootstrap, dir.resolve("warmup-state"), prefix);
         LosswatchConfig.Topics topics = LosswatchConfig.from(props).topics();
         createTopics(bootstrap, List.of(topics.predictions(), prefix + LIMIT_TOPIC), options.partitions());
         long records = Loader.load(bootstrap, topics.predictions(), warm, options.partitions());

@@ -3,6 +3,10 @@ package io.losswatch.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,6 +42,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Length of the latency phase; 0 skips it (default: ${DEFAULT-VALUE}).")
     int latencySeconds;
 
+    @Option(names = "--latency-settle-seconds", paramLabel = "S", defaultValue = "30",
+            description = "Seconds at the latency phase's rate before it measures, reported apart: the broker and"
+                    + " losswatch settle after the throughput rounds (default: ${DEFAULT-VALUE}).")
+    int latencySettleSeconds;
+
     @Option(names = "--event-minutes", paramLabel = "MIN", defaultValue = "60",
             description = "Event-time span of the data, in one-minute windows (default: ${DEFAULT-VALUE}).")
     int eventMinutes;
@@ -64,9 +73,25 @@ public final class BenchCommand implements Callable<Integer> {
                     + " (default: a temporary directory, deleted after the run).")
     Path workDir;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "A setting for losswatch's runs (not the limit's or the pass-through's), as in its"
+                    + " properties file, to measure what it changes; repeatable. Default: none.")
+    Map<String, String> settings = new LinkedHashMap<>();
+
+    @Option(names = "--broker-java-option", paramLabel = "OPTION",
+            description = "An option for the broker's JVM, such as -XX:StartFlightRecording=filename=broker.jfr to"
+                    + " profile it; repeatable. Default: none.")
+    List<String> brokerJavaOptions = new ArrayList<>();
+
+    @Option(names = "--latency-breakdown", description = "Also read the loss records before their transaction commits"
+            + " (read_uncommitted), to split the latency into processing and the wait for the commit. The second"
+            + " reader is more load on the machine.")
+    boolean latencyBreakdown;
+
     @Override
     public Integer call() throws IOException {
-        if (events < 1 || models < 1 || partitions < 1 || latencySeconds < 0 || eventMinutes < 1 || warmupEvents < 0
+        if (events < 1 || models < 1 || partitions < 1 || latencySeconds < 0 || latencySettleSeconds < 0
+                || eventMinutes < 1 || warmupEvents < 0
                 || rounds < 1) {
             throw new ParameterException(spec.commandLine(), "bench: --events, --models, --partitions,"
                     + " --event-minutes and --rounds must be at least 1, --latency-seconds and --warmup-events at least 0");
@@ -75,7 +100,8 @@ public final class BenchCommand implements Callable<Integer> {
         Path dir = temporary ? Files.createTempDirectory("losswatch-bench") : workDir;
         try {
             BenchResult result = new Bench(new Bench.Options(events, models, partitions, latencySeconds, skipJmh,
-                    dir, brokerHeap, eventMinutes, warmupEvents, rounds), System.err).run();
+                    dir, brokerHeap, eventMinutes, warmupEvents, rounds, settings,
+                    brokerJavaOptions, latencyBreakdown, latencySettleSeconds), System.err).run();
             result.print(System.out);
             return result.consistent() ? 0 : 1;
         } catch (BenchException e) {

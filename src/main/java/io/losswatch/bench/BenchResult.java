@@ -2,6 +2,7 @@ package io.losswatch.bench;
 
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /** Everything one bench run measured and checked, and the table it prints. */
@@ -12,7 +13,7 @@ record BenchResult(Setup setup, LimitCopy.Result limit, LosswatchRun.Throughput 
                    List<Double> losswatchRounds, List<Check> checks) {
 
     record Setup(long events, int models, int partitions, long endMarkers, String brokerHeap, int cores,
-                 long expectedWindows) {
+                 long expectedWindows, Map<String, String> settings) {
     }
 
     record Heap(long peakUsedBytes, long peakLiveBytes, long maxBytes) {
@@ -40,6 +41,8 @@ record BenchResult(Setup setup, LimitCopy.Result limit, LosswatchRun.Throughput 
         out.printf(Locale.ROOT, "losswatch bench: %,d events (+%d end markers) over %,d models, %d partitions;"
                         + " broker in its own JVM (-Xmx%s); %d cores%n",
                 setup.events(), setup.endMarkers(), setup.models(), setup.partitions(), setup.brokerHeap(), setup.cores());
+        out.println("losswatch settings: " + (setup.settings().isEmpty() ? "the defaults"
+                : "the defaults but " + setup.settings() + " (--set)"));
         out.printf(Locale.ROOT, "%-34s %14s %10s %14s%n", "", "events/s", "seconds", "records");
         out.printf(Locale.ROOT, "%-34s %,14.0f %10.2f %,14d%n", "limit (EOS copy, 1 thread)",
                 limit.eventsPerSecond(), limit.seconds(), limit.records());
@@ -75,6 +78,14 @@ record BenchResult(Setup setup, LimitCopy.Result limit, LosswatchRun.Throughput 
             out.printf(Locale.ROOT, "%-34s p50 %.1f ms, p99 %.1f ms, max %.1f ms at %,.0f events/s offered"
                             + " (%,d records)%n", "latency produce -> loss record",
                     latency.p50Ms(), latency.p99Ms(), latency.maxMs(), latency.offeredRate(), latency.sent());
+            if (latency.settleSeconds() > 0) {
+                out.printf(Locale.ROOT, "%-34s p50 %.1f ms, p99 %.1f ms in the %d s of settling before (not counted)%n",
+                        "", latency.settleP50Ms(), latency.settleP99Ms(), latency.settleSeconds());
+            }
+            if (!Double.isNaN(latency.writtenP50Ms())) {
+                out.printf(Locale.ROOT, "%-34s p50 %.1f ms, p99 %.1f ms (read_uncommitted: before the commit)%n",
+                        "  of which produce -> written", latency.writtenP50Ms(), latency.writtenP99Ms());
+            }
         } else {
             out.printf(Locale.ROOT, "%-34s %14s%n", "latency produce -> loss record", "skipped");
         }

@@ -42,7 +42,12 @@ final class Clients {
 
     /** A consumer with no group, assigned every partition of topic from the beginning. */
     static KafkaConsumer<byte[], byte[]> reader(String bootstrap, String topic) {
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumer(bootstrap));
+        return reader(consumer(bootstrap), topic);
+    }
+
+    /** A consumer of these settings with no group, assigned every partition of topic from the beginning. */
+    static KafkaConsumer<byte[], byte[]> reader(Map<String, Object> settings, String topic) {
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings);
         List<TopicPartition> partitions = new ArrayList<>();
         for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
             partitions.add(new TopicPartition(topic, p.partition()));

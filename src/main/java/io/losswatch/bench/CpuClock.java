@@ -52,8 +52,16 @@ final class CpuClock {
 
     /** CPU seconds of every thread of this JVM by name (GC and JIT threads included), from /proc/self/task. */
     static java.util.Map<String, Double> threadsByName() {
+        return threadsByName("self");
+    }
+
+    /**
+     * CPU seconds of every thread of process pid ("self" for this JVM) by name, digits folded, from
+     * /proc/PID/task; Linux keeps only the first 15 characters of a name. Empty where there is no /proc.
+     */
+    static java.util.Map<String, Double> threadsByName(String pid) {
         java.util.Map<String, Double> byName = new java.util.TreeMap<>();
-        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+        try (var tasks = Files.list(Path.of("/proc", pid, "task"))) {
             for (Path task : tasks.toList()) {
                 try {
                     String stat = Files.readString(task.resolve("stat"));

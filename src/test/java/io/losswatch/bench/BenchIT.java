@@ -6,6 +6,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +22,8 @@ class BenchIT {
 
     @Test
     void tinyRunIsConsistentAndPrintsEveryRow() throws Exception {
-        Bench.Options options = new Bench.Options(5_000, 5, 3, 3, true, dir, "512m", 60, 1_000, 2);
+        Bench.Options options = new Bench.Options(5_000, 5, 3, 3, true, dir, "512m", 60, 1_000, 2,
+                Map.of("commit.interval.ms", "200"), List.of("-Xss1m"), true, 1);
         BenchResult result = new Bench(options, System.err).run();
 
         assertThat(result.checks()).allSatisfy(c -> assertThat(c.actual()).as(c.what()).isEqualTo(c.expected()));
@@ -32,6 +35,14 @@ class BenchIT {
         assertThat(result.passThrough().records()).isEqualTo(5_003);
         assertThat(result.losswatch().windowCountSum()).isEqualTo(5_000);
         assertThat(result.latency().received()).isEqualTo(result.latency().sent()).isPositive();
+        // 1 s of settling and 3 s measured, at a whole number of events per second
+        assertThat(result.latency().sent()).isEqualTo(4 * (long) result.latency().offeredRate());
+        assertThat(result.latency().settleSeconds()).isEqualTo(1);
+        assertThat(result.latency().settleP50Ms()).isPositive();
+        // the read_uncommitted reader saw the phase's records too (how its times compare is not asserted: timings)
+        assertThat(result.latency().writtenP50Ms()).isPositive();
+        assertThat(result.latency().writtenP99Ms()).isPositive();
+        assertThat(result.commitIntervalMs()).as("--set reaches losswatch's configuration").isEqualTo(200);
         assertThat(result.stateBytes()).isPositive();
         assertThat(result.heap().peakUsedBytes()).isPositive();
 
@@ -41,7 +52,9 @@ class BenchIT {
         assertThat(table).contains("limit (EOS copy, 1 thread)", "losswatch end to end", "ratio losswatch/limit",
                 "Kafka Streams pass-through (EOS)", "ratio losswatch/Streams pass-through",
                 "hot path (1 thread)", "latency produce -> loss record", "peak heap", "state store size",
-                "targets", "checks");
+                "targets", "checks", "of which produce -> written", "p99 latency <= 2 x commit interval (400 ms)",
+                "in the 1 s of settling before (not counted)",
+                "losswatch settings: the defaults but {commit.interval.ms=200} (--set)");
         assertThat(table).doesNotContain("FAILED");
     }
 }
