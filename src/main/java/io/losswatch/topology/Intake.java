@@ -33,4 +33,11 @@ final class Intake {
     static void deadLetter(ProcessorContext<String, Routed> context, SourceRecord source, String reason, String message) {
         context.forward(new Record<>(null, new Routed.DeadLetter(source, reason, message), Math.max(0, source.timestamp())));
     }
+
+    /** As above, to the one child named (a processor whose children are not all for dead letters). */
+    static void deadLetter(ProcessorContext<String, Routed> context, SourceRecord source, String reason, String message,
+                           String child) {
+        context.forward(new Record<>(null, new Routed.DeadLetter(source, reason, message), Math.max(0, source.timestamp())),
+                child);
+    }
 }

@@ -9,6 +9,7 @@ import io.losswatch.topology.Routed.PendingPrediction;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -71,9 +72,14 @@ public final class LosswatchTopology {
                 .process(() -> new PredictionIntake(config, listener, predictionPartitions), Named.as(PredictionIntake.NAME),
                         Names.INTAKE_PARTIALS_STORE, Names.INTAKE_CLOCK_STORE);
         writeDeadLetters(predictionIntake, PredictionIntake.NAME, topics, listener);
-        writeLosses(predictionIntake, PredictionIntake.NAME, topics);
+        // the intake forwards each record to the one child it is for (all of them named below), so its loss
+        // records can go straight to their sink: no filter and no mapping, each of which copies the record
+        predictionIntake.to(topics.losses(), Produced.with(Serdes.String(), Serdes.serdeFrom(new ScoredLossSerializer(),
+                (topic, bytes) -> {
+                    throw new UnsupportedOperationException("a sink only serialises");
+                })).withName(lossesSink(PredictionIntake.NAME)));
         KStream<String, Routed> partials = predictionIntake
-                .filter((k, v) -> v instanceof Routed.IntakeOutput, Named.as("partials-and-watermarks"))
+                .filter((k, v) -> v instanceof Routed.IntakeOutput, Named.as(PARTIALS_BRANCH))
                 .mapValues(v -> (Routed.IntakeOutput) v, Named.as("as-intake-output"))
                 .repartition(Repartitioned.with(Serdes.String(), new IntakeOutputSerde())
                         .withName(Names.PARTIALS_BY_MODEL).withNumberOfPartitions(partitions)
@@ -86,7 +92,7 @@ public final class LosswatchTopology {
         // where no prediction is waiting
         KStream<String, JoinInput> predictionsById = predictionIntake
                 .filter((k, v) -> v instanceof PendingPrediction || v instanceof Routed.Watermark,
-                        Named.as("pending-predictions"))
+                        Named.as(PENDING_BRANCH))
                 .mapValues(v -> (JoinInput) v, Named.as("as-pending-prediction"))
                 .repartition(Repartitioned.with(Serdes.String(), new PredictionsByIdSerde())
                         .withName(Names.PREDICTIONS_BY_ID).withNumberOfPartitions(partitions)
@@ -170,22 +176,45 @@ public final class LosswatchTopology {
 
     private static void writeDeadLetters(KStream<String, Routed> stream, String step, LosswatchConfig.Topics topics,
                                          PipelineListener listener) {
-        stream.filter((k, v) -> v instanceof Routed.DeadLetter, Named.as(step + "-dead-letters"))
+        stream.filter((k, v) -> v instanceof Routed.DeadLetter, Named.as(deadLetterBranch(step)))
                 .process(() -> new DeadLetterWriter(listener), Named.as(step + "-dead-letter-writer"))
                 .to(topics.dlq(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(step + "-dlq-sink"));
     }
 
     private static void writeLosses(KStream<String, Routed> stream, String step, LosswatchConfig.Topics topics) {
-        stream.filter((k, v) -> v instanceof Routed.Scored, Named.as(scoredBranch(step)))
+        stream.filter((k, v) -> v instanceof Routed.Scored, Named.as(step + "-scored"))
                 .mapValues(v -> ((Routed.Scored) v).loss(), Named.as(step + "-loss-records"))
                 .to(topics.losses(), Produced.with(Serdes.String(), Serdes.serdeFrom(new LossRecordSerializer(),
                         new JsonSerde<>(Routed.LossRecord.class).deserializer()))
-                        .withName(step + "-losses-sink"));
+                        .withName(lossesSink(step)));
     }
 
-    /** The first node of a step's losses branch, where the step may forward its scored predictions directly. */
-    static String scoredBranch(String step) {
-        return step + "-scored";
+    /** The prediction intake's children: partials and watermarks on their way to the aggregator. */
+    static final String PARTIALS_BRANCH = "partials-and-watermarks";
+    /** The prediction intake's children: unlabelled predictions and watermarks on their way to the join. */
+    static final String PENDING_BRANCH = "pending-predictions";
+
+    /** The sink of a step's loss records. */
+    static String lossesSink(String step) {
+        return step + "-losses-sink";
+    }
+
+    /** The first node of a step's dead-letter branch. */
+    static String deadLetterBranch(String step) {
+        return step + "-dead-letters";
+    }
+
+    /** Writes a scored prediction's loss record; nothing else may reach a losses sink (a topology error). */
+    static final class ScoredLossSerializer implements Serializer<Routed> {
+        private final LossRecordSerializer loss = new LossRecordSerializer();
+
+        @Override
+        public byte[] serialize(String topic, Routed data) {
+            if (data instanceof Routed.Scored scored) {
+                return loss.serialize(topic, scored.loss());
+            }
+            throw new IllegalStateException("only scored predictions belong on " + topic + ", not " + data);
+        }
     }
 
     /** A scored prediction's contribution, and the pending/unlabelled changes, in the order they were made. */

@@ -37,7 +37,11 @@ import org.apache.kafka.streams.processor.api.Record;
 final class PredictionIntake implements Processor<byte[], byte[], String, Routed> {
     static final Duration FLUSH_INTERVAL = Duration.ofMillis(100);
     static final String NAME = "prediction-intake";
-    private static final String SCORED_BRANCH = LosswatchTopology.scoredBranch(NAME);
+    // every record goes to the one child it is for: the losses sink takes nothing but loss records
+    private static final String LOSSES = LosswatchTopology.lossesSink(NAME);
+    private static final String DEAD_LETTERS = LosswatchTopology.deadLetterBranch(NAME);
+    private static final String PARTIALS = LosswatchTopology.PARTIALS_BRANCH;
+    private static final String PENDING = LosswatchTopology.PENDING_BRANCH;
 
     private final LosswatchConfig config;
     private final EventParser parser;
@@ -82,13 +86,13 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         state.lastOffset(source.offset());
         ParseResult<PredictionEvent> parsed = parser.parsePrediction(record.value(), record.timestamp());
         if (parsed instanceof ParseResult.Rejected<PredictionEvent> r) {
-            Intake.deadLetter(context, source, r.rejection().reason(), r.rejection().message());
+            Intake.deadLetter(context, source, r.rejection().reason(), r.rejection().message(), DEAD_LETTERS);
             return;
         }
         PredictionEvent p = ((ParseResult.Ok<PredictionEvent>) parsed).event();
         String ahead = Intake.tooFarAhead(lastInputWallClock, p.eventTime(), maxFutureMs);
         if (ahead != null) {
-            Intake.deadLetter(context, source, RejectReason.INVALID_TIMESTAMP, ahead);
+            Intake.deadLetter(context, source, RejectReason.INVALID_TIMESTAMP, ahead, DEAD_LETTERS);
             return;
         }
         if (p.eventTime() > state.clock()) {
@@ -103,20 +107,19 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
                 add(p.model(), p.modelVersion(), p.eventTime(), false, key -> state.add(key, pending.stats()), () -> pending);
             }
             context.forward(new Record<>(p.predictionId(), new Routed.PendingPrediction(p, source, windowsOpen),
-                    p.eventTime()));
+                    p.eventTime()), PENDING);
             return;
         }
         Score score = scorer.score(config.lossFor(p.model()), p.prediction(), p.label());
         if (score instanceof Score.Rejected rejected) {
-            Intake.deadLetter(context, source, rejected.reason(), rejected.message());
+            Intake.deadLetter(context, source, rejected.reason(), rejected.message(), DEAD_LETTERS);
             return;
         }
         Score.Loss loss = (Score.Loss) score;
         listener.lossComputed(p.model(), loss.function().id());
-        // straight to the losses sink's branch: the intake's other branches would only filter it out;
-        // no contribution rides along, the event goes into its partials here
+        // straight to the losses sink; no contribution rides along, the event goes into its partials here
         context.forward(new Record<>(p.model(), new Routed.Scored(Contributions.lossRecord(p, p.label(), loss), null),
-                p.eventTime()), SCORED_BRANCH);
+                p.eventTime()), LOSSES);
         add(p.model(), p.modelVersion(), p.eventTime(), true, key -> state.addScored(key, loss, p.eventTime()),
                 () -> Contributions.scored(p, p.label(), loss, source, -1).contribution());
     }
@@ -152,7 +155,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
             addTo.accept(WindowAggregator.windowKey(Routed.Partial.LOSSES_ONLY, model, version));
         }
         if (!late.isEmpty()) {
-            WindowAggregator.lateEvent(context, lateContribution.get(), late, clock, windows.graceMs);
+            WindowAggregator.lateEvent(context, lateContribution.get(), late, clock, windows.graceMs, DEAD_LETTERS);
         }
     }
 
@@ -170,11 +173,14 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
             String version = StandardCharsets.UTF_8.decode(key).toString();
             String modelName = new String(model, StandardCharsets.UTF_8);
             context.forward(new Record<>(modelName, new Routed.Partial(modelName, version, start, kv.getValue(),
-                    topic, partition, state.lastOffset()), timestamp));
+                    topic, partition, state.lastOffset()), timestamp), PARTIALS);
         }
         state.clearPartials();
         boolean idle = wallClock - lastInputWallClock >= idleTimeoutMs;
-        context.forward(new Record<>(WATERMARK_KEY, new Routed.Watermark(partition, partitions, clock, idle), timestamp));
+        Record<String, Routed> watermark = new Record<>(WATERMARK_KEY, new Routed.Watermark(partition, partitions, clock, idle),
+                timestamp);
+        context.forward(watermark, PARTIALS);
+        context.forward(watermark, PENDING);
     }
 
     /** Watermarks go to every partition; the key is only there because repartitioning wants one. */

@@ -235,9 +235,16 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
     /** Dead-letters a contribution whose windows were already final; its value is the contribution as JSON. */
     static void lateEvent(ProcessorContext<String, Routed> context, Contribution c, List<Long> closedStarts,
                           long clock, long graceMs) {
+        lateEvent(context, c, closedStarts, clock, graceMs, null);
+    }
+
+    /** As above, to the one child named, or to all children if child is null. */
+    static void lateEvent(ProcessorContext<String, Routed> context, Contribution c, List<Long> closedStarts,
+                          long clock, long graceMs, String child) {
         lateEvent(context, c, "event time " + c.eventTime() + " falls in window(s) starting at " + closedStarts
                 + " of model '" + c.model() + "', already final at event time " + clock
-                + " (window grace " + graceMs + " ms)" + (c.stats().count > 0 ? "; its loss record was still written" : ""));
+                + " (window grace " + graceMs + " ms)" + (c.stats().count > 0 ? "; its loss record was still written" : ""),
+                child);
     }
 
     /**
@@ -245,14 +252,23 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
      * being pending: that is no data, and the prediction itself ends elsewhere (loss, dead letter).
      */
     static void lateEvent(ProcessorContext<String, Routed> context, Contribution c, String message) {
+        lateEvent(context, c, message, null);
+    }
+
+    private static void lateEvent(ProcessorContext<String, Routed> context, Contribution c, String message, String child) {
         if (c.stats().count == 0 && c.stats().unlabelled == 0) {
             return;
         }
         byte[] value = Json.MAPPER.valueToTree(c).toString().getBytes(StandardCharsets.UTF_8);
         SourceRecord source = new SourceRecord(c.sourceTopic(), c.sourcePartition(), c.sourceOffset(), c.eventTime(),
                 c.model().getBytes(StandardCharsets.UTF_8), value);
-        context.forward(new Record<>(null, new Routed.DeadLetter(source, RejectReason.LATE_EVENT, message),
-                Math.max(0, c.eventTime())));
+        Record<String, Routed> deadLetter = new Record<>(null, new Routed.DeadLetter(source, RejectReason.LATE_EVENT, message),
+                Math.max(0, c.eventTime()));
+        if (child == null) {
+            context.forward(deadLetter);
+        } else {
+            context.forward(deadLetter, child);
+        }
     }
 
     /** Window start (big-endian, sorts by time), then model (length-prefixed), then version. */
