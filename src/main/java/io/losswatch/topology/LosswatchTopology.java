@@ -13,6 +13,7 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -54,7 +55,10 @@ public final class LosswatchTopology {
      */
     public static Topology build(LosswatchConfig config, PipelineListener listener, int predictionPartitions) {
         LosswatchConfig.Topics topics = config.topics();
-        StreamsBuilder builder = new StreamsBuilder();
+        // with the topology's own config, so that ensure.explicit.internal.resource.naming (streamsProperties)
+        // is enforced: a plain StreamsBuilder only logs a warning for a generated name
+        StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(
+                streamsProperties(config.kafkaProperties(), topics.dlq()))));
         Serde<Contribution> contributionSerde = new JsonSerde<>(Contribution.class);
         Serde<PendingPrediction> pendingPredictionSerde = new JsonSerde<>(PendingPrediction.class);
         Serde<PendingLabel> pendingLabelSerde = new JsonSerde<>(PendingLabel.class);
@@ -204,7 +208,10 @@ public final class LosswatchTopology {
         return step + "-dead-letters";
     }
 
-    /** Writes a scored prediction's loss record; nothing else may reach a losses sink (a topology error). */
+    /**
+     * Writes a scored prediction's loss record. Anything else reaching a losses sink is a routing bug: it throws,
+     * and the processing exception handler dead-letters the input record as {@code processing_error}.
+     */
     static final class ScoredLossSerializer implements Serializer<Routed> {
         private final LossRecordSerializer loss = new LossRecordSerializer();
 
