@@ -76,6 +76,7 @@ final class Bench {
                 options.brokerJavaOptions())) {
             String bootstrap = broker.bootstrapServers();
             log.printf("bench: broker (pid %d, -Xmx%s) on %s%n", broker.pid(), options.brokerHeap(), bootstrap);
+            String brokerPid = Long.toString(broker.pid());
             if (options.warmupEvents() > 0) {
                 warmUp(bootstrap, dir, spanMs, timeout);
             }
@@ -100,13 +101,13 @@ final class Bench {
                     createTopics(bootstrap, round > 1 ? List.of(limitTopic, passThroughTopic) : List.of(passThroughTopic),
                             options.partitions());
                     CpuClock.Sample cpu = CpuClock.now(broker.pid(), "bench-limit-copy");
-                    Map<String, Double> brokerThreads = CpuClock.threadsByName(Long.toString(broker.pid()));
+                    Map<String, Double> brokerThreads = CpuClock.threadsByName(brokerPid);
                     LimitCopy.Result l = LimitCopy.run(bootstrap, topics.predictions(), limitTopic, records, timeout,
                             "bench-limit" + suffix);
                     CpuClock.Sample after = CpuClock.now(broker.pid(), "bench-limit-copy");
                     log.printf(Locale.ROOT, "bench: %slimit %,.0f events/s%n", tag, l.eventsPerSecond());
                     log.println("bench: " + tag + "the broker's CPU by thread during the limit's run: " + CpuClock.topThreads(
-                            brokerThreads, CpuClock.threadsByName(Long.toString(broker.pid())), 8));
+                            brokerThreads, CpuClock.threadsByName(brokerPid), 8));
                     limitRounds.add(l.eventsPerSecond());
                     if (limit == null || l.eventsPerSecond() > limit.eventsPerSecond()) {
                         limit = l;
@@ -141,7 +142,7 @@ final class Bench {
                     }
                     cpu = CpuClock.now(broker.pid(), "StreamThread");
                     Map<String, Double> threadsBefore = CpuClock.threadsByName();
-                    Map<String, Double> brokerThreadsBefore = CpuClock.threadsByName(Long.toString(broker.pid()));
+                    Map<String, Double> brokerThreadsBefore = CpuClock.threadsByName(brokerPid);
                     app = LosswatchRun.start(roundProps);
                     LosswatchRun.Throughput w = LosswatchRun.measure(app, bootstrap, out.metrics(), records, expected,
                             timeout);
@@ -149,7 +150,7 @@ final class Bench {
                     log.println("bench: " + tag + "CPU by thread during losswatch's run: "
                             + CpuClock.topThreads(threadsBefore, CpuClock.threadsByName(), 10));
                     log.println("bench: " + tag + "the broker's CPU by thread during losswatch's run: " + CpuClock.topThreads(
-                            brokerThreadsBefore, CpuClock.threadsByName(Long.toString(broker.pid())), 8));
+                            brokerThreadsBefore, CpuClock.threadsByName(brokerPid), 8));
                     log.printf(Locale.ROOT, "bench: %slosswatch %,.0f events/s%n", tag, w.eventsPerSecond());
                     losswatchRounds.add(w.eventsPerSecond());
                     if (losswatch == null || w.eventsPerSecond() > losswatch.eventsPerSecond()) {

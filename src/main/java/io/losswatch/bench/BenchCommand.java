@@ -90,11 +90,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (events < 1 || models < 1 || partitions < 1 || latencySeconds < 0 || latencySettleSeconds < 0
-                || eventMinutes < 1 || warmupEvents < 0
-                || rounds < 1) {
+        if (events < 1 || models < 1 || partitions < 1 || eventMinutes < 1 || rounds < 1
+                || latencySeconds < 0 || latencySettleSeconds < 0 || warmupEvents < 0) {
             throw new ParameterException(spec.commandLine(), "bench: --events, --models, --partitions,"
-                    + " --event-minutes and --rounds must be at least 1, --latency-seconds and --warmup-events at least 0");
+                    + " --event-minutes and --rounds must be at least 1, --latency-seconds, --latency-settle-seconds"
+                    + " and --warmup-events at least 0");
         }
         boolean temporary = workDir == null;
         Path dir = temporary ? Files.createTempDirectory("losswatch-bench") : workDir;

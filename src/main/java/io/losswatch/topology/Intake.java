@@ -30,14 +30,8 @@ final class Intake {
                 + " after this instance's clock (" + java.time.Instant.ofEpochMilli(now) + "; losswatch.input.max.future)";
     }
 
-    static void deadLetter(ProcessorContext<String, Routed> context, SourceRecord source, String reason, String message) {
-        context.forward(new Record<>(null, new Routed.DeadLetter(source, reason, message), Math.max(0, source.timestamp())));
-    }
-
-    /** As above, to the one child named (a processor whose children are not all for dead letters). */
-    static void deadLetter(ProcessorContext<String, Routed> context, SourceRecord source, String reason, String message,
-                           String child) {
-        context.forward(new Record<>(null, new Routed.DeadLetter(source, reason, message), Math.max(0, source.timestamp())),
-                child);
+    /** The dead letter of an input record, for the caller to forward where its dead letters go. */
+    static Record<String, Routed> deadLetter(SourceRecord source, String reason, String message) {
+        return new Record<>(null, new Routed.DeadLetter(source, reason, message), Math.max(0, source.timestamp()));
     }
 }

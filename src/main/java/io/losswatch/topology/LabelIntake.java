@@ -34,13 +34,13 @@ final class LabelIntake implements Processor<byte[], byte[], String, Routed> {
         listener.inputRecord(source.topic());
         ParseResult<LabelEvent> parsed = parser.parseLabel(record.value(), record.timestamp());
         if (parsed instanceof ParseResult.Rejected<LabelEvent> r) {
-            Intake.deadLetter(context, source, r.rejection().reason(), r.rejection().message());
+            context.forward(Intake.deadLetter(source, r.rejection().reason(), r.rejection().message()));
             return;
         }
         LabelEvent label = ((ParseResult.Ok<LabelEvent>) parsed).event();
         String ahead = Intake.tooFarAhead(context.currentSystemTimeMs(), label.eventTime(), maxFutureMs);
         if (ahead != null) {
-            Intake.deadLetter(context, source, RejectReason.INVALID_TIMESTAMP, ahead);
+            context.forward(Intake.deadLetter(source, RejectReason.INVALID_TIMESTAMP, ahead));
             return;
         }
         context.forward(new Record<>(label.predictionId(), new Routed.PendingLabel(label, source), label.eventTime()));

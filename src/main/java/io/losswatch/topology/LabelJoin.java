@@ -220,9 +220,9 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
             forwardContribution(c);
             return;
         }
-        WindowAggregator.lateEvent(context, c, "prediction at event time " + c.eventTime() + " of model '" + c.model()
+        WindowAggregator.lateEvent(c, "prediction at event time " + c.eventTime() + " of model '" + c.model()
                 + "' arrived after its window was final on its input partition"
-                + (c.stats().count > 0 ? "; its loss record was still written" : ""));
+                + (c.stats().count > 0 ? "; its loss record was still written" : "")).ifPresent(context::forward);
     }
 
     private void forwardContribution(Routed.Contribution c) {
@@ -230,7 +230,7 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
     }
 
     private void deadLetter(io.losswatch.event.SourceRecord source, String reason, String message) {
-        Intake.deadLetter(context, source, reason, message);
+        context.forward(Intake.deadLetter(source, reason, message));
     }
 
     /** Timer keys sort by due time first (big-endian, times are never negative). */

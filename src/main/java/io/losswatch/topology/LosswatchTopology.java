@@ -78,10 +78,7 @@ public final class LosswatchTopology {
         writeDeadLetters(predictionIntake, PredictionIntake.NAME, topics, listener);
         // the intake forwards each record to the one child it is for (all of them named below), so its loss
         // records can go straight to their sink: no filter and no mapping, each of which copies the record
-        predictionIntake.to(topics.losses(), Produced.with(Serdes.String(), Serdes.serdeFrom(new ScoredLossSerializer(),
-                (topic, bytes) -> {
-                    throw new UnsupportedOperationException("a sink only serialises");
-                })).withName(lossesSink(PredictionIntake.NAME)));
+        predictionIntake.to(topics.losses(), lossRecords(PredictionIntake.NAME));
         KStream<String, Routed> partials = predictionIntake
                 .filter((k, v) -> v instanceof Routed.IntakeOutput, Named.as(PARTIALS_BRANCH))
                 .mapValues(v -> (Routed.IntakeOutput) v, Named.as("as-intake-output"))
@@ -187,10 +184,14 @@ public final class LosswatchTopology {
 
     private static void writeLosses(KStream<String, Routed> stream, String step, LosswatchConfig.Topics topics) {
         stream.filter((k, v) -> v instanceof Routed.Scored, Named.as(step + "-scored"))
-                .mapValues(v -> ((Routed.Scored) v).loss(), Named.as(step + "-loss-records"))
-                .to(topics.losses(), Produced.with(Serdes.String(), Serdes.serdeFrom(new LossRecordSerializer(),
-                        new JsonSerde<>(Routed.LossRecord.class).deserializer()))
-                        .withName(lossesSink(step)));
+                .to(topics.losses(), lossRecords(step));
+    }
+
+    /** A step's losses sink: each scored prediction's loss record, keyed by model. */
+    private static Produced<String, Routed> lossRecords(String step) {
+        return Produced.with(Serdes.String(), Serdes.serdeFrom(new ScoredLossSerializer(), (topic, bytes) -> {
+            throw new UnsupportedOperationException("a sink only serialises");
+        })).withName(lossesSink(step));
     }
 
     /** The prediction intake's children: partials and watermarks on their way to the aggregator. */

@@ -86,13 +86,13 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         state.lastOffset(source.offset());
         ParseResult<PredictionEvent> parsed = parser.parsePrediction(record.value(), record.timestamp());
         if (parsed instanceof ParseResult.Rejected<PredictionEvent> r) {
-            Intake.deadLetter(context, source, r.rejection().reason(), r.rejection().message(), DEAD_LETTERS);
+            context.forward(Intake.deadLetter(source, r.rejection().reason(), r.rejection().message()), DEAD_LETTERS);
             return;
         }
         PredictionEvent p = ((ParseResult.Ok<PredictionEvent>) parsed).event();
         String ahead = Intake.tooFarAhead(lastInputWallClock, p.eventTime(), maxFutureMs);
         if (ahead != null) {
-            Intake.deadLetter(context, source, RejectReason.INVALID_TIMESTAMP, ahead, DEAD_LETTERS);
+            context.forward(Intake.deadLetter(source, RejectReason.INVALID_TIMESTAMP, ahead), DEAD_LETTERS);
             return;
         }
         if (p.eventTime() > state.clock()) {
@@ -112,7 +112,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         }
         Score score = scorer.score(config.lossFor(p.model()), p.prediction(), p.label());
         if (score instanceof Score.Rejected rejected) {
-            Intake.deadLetter(context, source, rejected.reason(), rejected.message(), DEAD_LETTERS);
+            context.forward(Intake.deadLetter(source, rejected.reason(), rejected.message()), DEAD_LETTERS);
             return;
         }
         Score.Loss loss = (Score.Loss) score;
@@ -155,7 +155,8 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
             addTo.accept(WindowAggregator.windowKey(Routed.Partial.LOSSES_ONLY, model, version));
         }
         if (!late.isEmpty()) {
-            WindowAggregator.lateEvent(context, lateContribution.get(), late, clock, windows.graceMs, DEAD_LETTERS);
+            WindowAggregator.lateEvent(lateContribution.get(), late, clock, windows.graceMs)
+                    .ifPresent(deadLetter -> context.forward(deadLetter, DEAD_LETTERS));
         }
     }
 

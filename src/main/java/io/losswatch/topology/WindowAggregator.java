@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -102,7 +103,7 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
             if (!accepted) {
                 Contribution c = new Contribution(p.model(), p.modelVersion(), p.windowStart(), p.stats(),
                         p.sourceTopic(), p.sourcePartition(), p.lastSourceOffset());
-                lateEvent(context, c, List.of(p.windowStart()), clock, windows.graceMs);
+                lateEvent(c, List.of(p.windowStart()), clock, windows.graceMs).ifPresent(context::forward);
             }
         } else if (record.value() instanceof Contribution c) {
             if (c.stats().count > 0) {
@@ -115,7 +116,7 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
                 }
             });
             if (!late.isEmpty()) {
-                lateEvent(context, c, late, clock, windows.graceMs);
+                lateEvent(c, late, clock, windows.graceMs).ifPresent(context::forward);
             }
         }
     }
@@ -232,43 +233,29 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
         }
     }
 
-    /** Dead-letters a contribution whose windows were already final; its value is the contribution as JSON. */
-    static void lateEvent(ProcessorContext<String, Routed> context, Contribution c, List<Long> closedStarts,
-                          long clock, long graceMs) {
-        lateEvent(context, c, closedStarts, clock, graceMs, null);
-    }
-
-    /** As above, to the one child named, or to all children if child is null. */
-    static void lateEvent(ProcessorContext<String, Routed> context, Contribution c, List<Long> closedStarts,
-                          long clock, long graceMs, String child) {
-        lateEvent(context, c, "event time " + c.eventTime() + " falls in window(s) starting at " + closedStarts
+    /**
+     * The dead letter of a contribution whose windows were already final (its value is the contribution as
+     * JSON), for the caller to forward where its dead letters go.
+     */
+    static Optional<Record<String, Routed>> lateEvent(Contribution c, List<Long> closedStarts, long clock, long graceMs) {
+        return lateEvent(c, "event time " + c.eventTime() + " falls in window(s) starting at " + closedStarts
                 + " of model '" + c.model() + "', already final at event time " + clock
-                + " (window grace " + graceMs + " ms)" + (c.stats().count > 0 ? "; its loss record was still written" : ""),
-                child);
+                + " (window grace " + graceMs + " ms)" + (c.stats().count > 0 ? "; its loss record was still written" : ""));
     }
 
     /**
-     * Dead-letters a contribution that no window can take, unless it only says a prediction stopped
+     * The dead letter of a contribution that no window can take; none if it only says a prediction stopped
      * being pending: that is no data, and the prediction itself ends elsewhere (loss, dead letter).
      */
-    static void lateEvent(ProcessorContext<String, Routed> context, Contribution c, String message) {
-        lateEvent(context, c, message, null);
-    }
-
-    private static void lateEvent(ProcessorContext<String, Routed> context, Contribution c, String message, String child) {
+    static Optional<Record<String, Routed>> lateEvent(Contribution c, String message) {
         if (c.stats().count == 0 && c.stats().unlabelled == 0) {
-            return;
+            return Optional.empty();
         }
         byte[] value = Json.MAPPER.valueToTree(c).toString().getBytes(StandardCharsets.UTF_8);
         SourceRecord source = new SourceRecord(c.sourceTopic(), c.sourcePartition(), c.sourceOffset(), c.eventTime(),
                 c.model().getBytes(StandardCharsets.UTF_8), value);
-        Record<String, Routed> deadLetter = new Record<>(null, new Routed.DeadLetter(source, RejectReason.LATE_EVENT, message),
-                Math.max(0, c.eventTime()));
-        if (child == null) {
-            context.forward(deadLetter);
-        } else {
-            context.forward(deadLetter, child);
-        }
+        return Optional.of(new Record<>(null, new Routed.DeadLetter(source, RejectReason.LATE_EVENT, message),
+                Math.max(0, c.eventTime())));
     }
 
     /** Window start (big-endian, sorts by time), then model (length-prefixed), then version. */
