@@ -109,7 +109,8 @@ public final class LosswatchConfig {
         return new LosswatchConfig(props, origins);
     }
 
-    public record Topics(String predictions, String labels, String losses, String metrics, String alerts, String dlq) {
+    public record Topics(String predictions, String labels, String losses, String metrics, String alerts, String dlq,
+                         String predictionMetrics) {
     }
 
     public enum MetricsEmit { FINAL, UPDATE }
@@ -117,7 +118,8 @@ public final class LosswatchConfig {
     public Topics topics() {
         return new Topics(string("losswatch.topic.predictions"), string("losswatch.topic.labels"),
                 string("losswatch.topic.losses"), string("losswatch.topic.metrics"),
-                string("losswatch.topic.alerts"), string("losswatch.topic.dlq"));
+                string("losswatch.topic.alerts"), string("losswatch.topic.dlq"),
+                string("losswatch.topic.prediction.metrics"));
     }
 
     public int topicPartitions() {
@@ -183,6 +185,16 @@ public final class LosswatchConfig {
 
     public MetricsEmit metricsEmit() {
         return "update".equals(values.get("losswatch.metrics.emit")) ? MetricsEmit.UPDATE : MetricsEmit.FINAL;
+    }
+
+    /** Labelled predictions a calibration needs before a model version's loss is estimated (CONTRACT §9). */
+    public long estimateMinLabelled() {
+        return (Long) values.get("losswatch.estimate.min.labelled");
+    }
+
+    /** A model version's first windows that form its reference distribution for psi. */
+    public int estimateReferenceWindows() {
+        return (int) (long) (Long) values.get("losswatch.estimate.reference.windows");
     }
 
     public int inputMaxBytes() {

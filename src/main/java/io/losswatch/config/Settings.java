@@ -58,6 +58,8 @@ public final class Settings {
             topic("losswatch.topic.metrics", "model-metrics", "output: windowed metrics per model and version"),
             topic("losswatch.topic.alerts", "model-alerts", "output: alert state changes"),
             topic("losswatch.topic.dlq", "losswatch-dlq", "output: rejected input with the reason in headers"),
+            topic("losswatch.topic.prediction.metrics", "prediction-metrics",
+                    "output: label-free window metrics (prediction count, drift, estimated loss), final without waiting for labels"),
             integer("losswatch.topic.partitions", "3", 1, 10_000,
                     "partitions of the topics losswatch creates (existing topics are used as they are)"),
             integer("losswatch.topic.replication", "1", 1, Short.MAX_VALUE,
@@ -81,6 +83,11 @@ public final class Settings {
                     "how far stream time must pass a window's end before the window is final"),
             oneOf("losswatch.metrics.emit", "final", List.of("final", "update"),
                     "final: one record per window once final; update: also interim records (final=false)"),
+            // before the labels come (CONTRACT §9, docs/estimation.md)
+            integer("losswatch.estimate.min.labelled", "1000", 1, 1_000_000_000,
+                    "labelled predictions a model version's calibration must have learned from before its loss is estimated"),
+            integer("losswatch.estimate.reference.windows", "5", 1, 10_000,
+                    "a model version's first windows with predictions that form the reference distribution for psi"),
             // input limits
             integer("losswatch.input.max.bytes", "1048576", 1, 8 * 1024 * 1024,
                     "larger input records are dead-lettered as oversized"),

@@ -57,6 +57,12 @@ public final class WindowStats {
     public double[] binPredictionSum;
     public long[] binPositives;
 
+    /**
+     * The estimated mean loss published for this window on prediction-metrics (CONTRACT §9), NaN until
+     * then or when there was none; the final model-metrics record carries it beside the realized loss.
+     */
+    public double estimatedLoss = Double.NaN;
+
     public long unlabelled;
     /** Predictions of this window still waiting for their label: the window cannot be final yet. */
     public long pending;

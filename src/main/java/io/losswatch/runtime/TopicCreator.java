@@ -40,7 +40,7 @@ final class TopicCreator {
                 missing.add(newTopic(config, name).configs(large));
             }
         }
-        for (String name : List.of(t.losses(), t.metrics(), t.alerts())) {
+        for (String name : List.of(t.losses(), t.metrics(), t.alerts(), t.predictionMetrics())) {
             if (!existing.contains(name)) {
                 missing.add(newTopic(config, name));
             }

@@ -7,12 +7,15 @@ import io.losswatch.loss.WindowStats;
  * A window's metrics as published on model-metrics (CONTRACT §6), snake_case on the wire. Loss
  * figures are null in a window with no labelled prediction; binary figures are null unless the
  * model is a binary classifier; label delays are null unless labels arrived separately.
+ * estimatedLoss is the estimate published earlier on prediction-metrics for this window (CONTRACT §9),
+ * null if there was none, so estimate and realized loss sit side by side.
  */
 public record WindowMetrics(String model, String modelVersion, String lossFunction, long windowStart, long windowEnd,
                             long count, Double meanLoss, Double minLoss, Double maxLoss, Double stddevLoss,
                             long unlabelled, @JsonProperty("final") boolean finalResult, long clipped, long joinedLabels,
                             Double labelDelayMeanMs, Long labelDelayMaxMs, Double meanPrediction,
-                            Double positiveRate, Double accuracy, Double expectedCalibrationError) {
+                            Double positiveRate, Double accuracy, Double expectedCalibrationError,
+                            Double estimatedLoss) {
 
     public static WindowMetrics of(String model, String version, long start, long end, WindowStats s, boolean isFinal) {
         boolean scored = s.count > 0;
@@ -25,6 +28,7 @@ public record WindowMetrics(String model, String modelVersion, String lossFuncti
                 binary ? s.predictionSum / s.binaryCount : null,
                 binary ? (double) s.positives / s.binaryCount : null,
                 binary ? (double) s.correct / s.binaryCount : null,
-                binary ? s.expectedCalibrationError() : null);
+                binary ? s.expectedCalibrationError() : null,
+                Double.isNaN(s.estimatedLoss) ? null : s.estimatedLoss);
     }
 }

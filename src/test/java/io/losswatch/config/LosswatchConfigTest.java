@@ -36,7 +36,7 @@ class LosswatchConfigTest {
     void defaultsFollowTheContract() {
         LosswatchConfig c = of();
         assertThat(c.topics()).isEqualTo(new LosswatchConfig.Topics("predictions", "labels", "prediction-losses",
-                "model-metrics", "model-alerts", "losswatch-dlq"));
+                "model-metrics", "model-alerts", "losswatch-dlq", "prediction-metrics"));
         assertThat(c.windowSize()).isEqualTo(Duration.ofMinutes(1));
         assertThat(c.windowAdvance()).as("tumbling by default").isEqualTo(Duration.ofMinutes(1));
         assertThat(c.windowGrace()).isEqualTo(Duration.ofSeconds(10));

@@ -16,14 +16,14 @@ final class Fixtures {
         long start = T0 + minute * MINUTE;
         return new WindowMetrics(model, version, "log_loss", start, start + MINUTE, count, mean,
                 mean == null ? null : mean / 2, mean == null ? null : mean * 2, mean == null ? null : 0.1,
-                0, true, 0, 0, null, null, null, null, null, null);
+                0, true, 0, 0, null, null, null, null, null, null, null);
     }
 
     static WindowMetrics interim(String model, String version, int minute, double mean) {
         WindowMetrics w = window(model, version, minute, mean, 1);
         return new WindowMetrics(w.model(), w.modelVersion(), w.lossFunction(), w.windowStart(), w.windowEnd(),
                 w.count(), w.meanLoss(), w.minLoss(), w.maxLoss(), w.stddevLoss(), w.unlabelled(), false, 0, 0,
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null);
     }
 
     static ObjectNode alertJson(String model, String version, String status, int minute, double mean) {
