@@ -1,5 +1,7 @@
 package io.losswatch.alert;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * An alert state change as published on the alerts topic (CONTRACT §6), snake_case on the wire.
  *
@@ -12,10 +14,21 @@ package io.losswatch.alert;
  * @param threshold  FIRING: the level the mean exceeded; RESOLVED: the resolve level it went below (null
  *                   only if the settings changed while firing and no rule is active any more)
  * @param windowStart the window the deciding loss(es) belong to
- * @param count      labelled predictions behind mean_loss (an addition to the contract's fields)
+ * @param count      labelled predictions behind mean_loss (an addition to the contract's fields); for the
+ *                   label-free rules (CONTRACT §9), the window's predictions
+ * @param psi        the window's psi, for a {@code prediction_drift} record only (omitted otherwise); its
+ *                   mean_loss is the window's estimated loss, null when there is none
  */
-public record Alert(String model, String modelVersion, String status, String rule, double meanLoss, Double baseline,
-                    Double threshold, long windowStart, long windowEnd, String message, long count) {
+public record Alert(String model, String modelVersion, String status, String rule, Double meanLoss, Double baseline,
+                    Double threshold, long windowStart, long windowEnd, String message, long count,
+                    @JsonInclude(JsonInclude.Include.NON_NULL) Double psi) {
+
+    /** A record of the realized-loss rules: no psi. */
+    public Alert(String model, String modelVersion, String status, String rule, double meanLoss, Double baseline,
+                 Double threshold, long windowStart, long windowEnd, String message, long count) {
+        this(model, modelVersion, status, rule, (Double) meanLoss, baseline, threshold, windowStart, windowEnd, message,
+                count, null);
+    }
     public static final String FIRING = "FIRING";
     public static final String RESOLVED = "RESOLVED";
 

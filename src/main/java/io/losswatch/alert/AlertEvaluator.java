@@ -284,11 +284,11 @@ public final class AlertEvaluator {
         return b.ready(s) ? " (baseline " + num(b.mean()) + ")" : "";
     }
 
-    private static String who(String model, String version) {
+    static String who(String model, String version) {
         return version.isEmpty() ? "model " + model : "model " + model + " version " + version;
     }
 
-    private static String span(long start, long end) {
+    static String span(long start, long end) {
         return "window " + time(start) + " to " + time(end);
     }
 

@@ -1,5 +1,7 @@
 package io.losswatch.alert;
 
+import io.losswatch.loss.Calibration;
+import io.losswatch.topology.PredictionMetrics;
 import io.losswatch.topology.WindowMetrics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -19,22 +21,31 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class AlertProcessor implements Processor<String, AlertInput, String, Alert> {
     private final AlertEvaluator evaluator;
     private final Function<String, AlertSettings> settings;
+    private final Function<String, LabelFreeRules.Settings> labelFree;
     private ProcessorContext<String, Alert> context;
     private KeyValueStore<Bytes, AlertState> states;
+    private KeyValueStore<Bytes, LabelFreeRules.State> labelFreeStates;
 
-    AlertProcessor(AlertEvaluator evaluator, Function<String, AlertSettings> settings) {
+    AlertProcessor(AlertEvaluator evaluator, Function<String, AlertSettings> settings,
+                   Function<String, LabelFreeRules.Settings> labelFree) {
         this.evaluator = evaluator;
         this.settings = settings;
+        this.labelFree = labelFree;
     }
 
     @Override
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
         this.states = context.getStateStore(AlertStep.STATE_STORE);
+        this.labelFreeStates = context.getStateStore(AlertStep.LABEL_FREE_STATE_STORE);
     }
 
     @Override
     public void process(Record<String, AlertInput> record) {
+        if (record.value() instanceof AlertInput.Predictions p) {
+            labelFree(p, record.timestamp());
+            return;
+        }
         String model;
         String version;
         if (record.value() instanceof AlertInput.Losses l) {
@@ -68,6 +79,34 @@ final class AlertProcessor implements Processor<String, AlertInput, String, Aler
         }
         if (outcome.alert() != null) {
             context.forward(new Record<>(model, outcome.alert(), record.timestamp()));
+        }
+    }
+
+    /** The label-free rules on one prediction-metrics window, against the realized rules' baseline. */
+    private void labelFree(AlertInput.Predictions p, long timestamp) {
+        PredictionMetrics m = p.metrics();
+        AlertSettings s = settings.apply(m.model());
+        if (!s.enabled()) {
+            return;
+        }
+        Bytes key = stateKey(m.model(), m.modelVersion());
+        AlertState realized = states.get(key);
+        LabelFreeRules.State state = labelFreeStates.get(key);
+        if (state == null) {
+            state = LabelFreeRules.State.INITIAL;
+        }
+        AlertState.Baseline baseline = realized == null ? AlertState.Baseline.EMPTY : realized.baseline();
+        // the estimate judged: one prediction's loss counts for at most baseline + 8σ, as in the realized rules
+        double cap = baseline.windows() > 0 ? baseline.mean() + AlertState.EXTREME_SIGMAS * baseline.eventStddev()
+                : Double.POSITIVE_INFINITY;
+        Calibration.Estimate robust = m.estimatedLoss() == null ? null
+                : p.calibration().estimate(p.sketch(), p.minLabelled(), Calibration.Method.HYBRID, cap);
+        LabelFreeRules.Outcome outcome = LabelFreeRules.onWindow(m, robust, state, baseline, s, labelFree.apply(m.model()));
+        if (!outcome.state().equals(state)) {
+            labelFreeStates.put(key, outcome.state());
+        }
+        for (Alert alert : outcome.alerts()) {
+            context.forward(new Record<>(m.model(), alert, timestamp));
         }
     }
 

@@ -36,23 +36,32 @@ public final class AlertStep {
 
     /** Name of the state store: part of the application's state, do not rename. */
     public static final String STATE_STORE = "alert-state";
+    /** Name of the label-free rules' state store (CONTRACT §9): part of the application's state. */
+    public static final String LABEL_FREE_STATE_STORE = "label-free-alert-state";
 
     public static void attach(StreamsBuilder builder, LosswatchConfig config, KStream<String, Routed> windows) {
         Map<String, AlertSettings> cache = new ConcurrentHashMap<>();
         Function<String, AlertSettings> settings = model -> cache.computeIfAbsent(model,
                 m -> AlertSettings.forModel(config, m));
+        Map<String, LabelFreeRules.Settings> labelFreeCache = new ConcurrentHashMap<>();
+        Function<String, LabelFreeRules.Settings> labelFree = model -> labelFreeCache.computeIfAbsent(model,
+                m -> LabelFreeRules.Settings.forModel(config, m));
         AlertEvaluator evaluator = new AlertEvaluator(config.windowSize().toMillis(), config.windowAdvance().toMillis());
 
         // final windows and loss batches of watched models, already keyed by model in the aggregator's task
         KStream<String, AlertInput> inputs = windows
                 .filter((k, v) -> (v instanceof Routed.Metrics m && m.metrics().finalResult())
-                        || (v instanceof Routed.Losses l && settings.apply(l.model()).enabled()), Named.as("alert-inputs"))
+                        || (v instanceof Routed.Losses l && settings.apply(l.model()).enabled())
+                        || v instanceof Routed.PredictionWindow, Named.as("alert-inputs"))
                 .mapValues(AlertStep::input, Named.as("alert-input-records"));
 
         // evaluate the rules per (model, version) and publish state changes
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE),
                 Serdes.Bytes(), new AlertStateSerde()).withCachingEnabled());
-        inputs.process(() -> new AlertProcessor(evaluator, settings), Named.as("alert-evaluator"), STATE_STORE)
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LABEL_FREE_STATE_STORE),
+                Serdes.Bytes(), new JsonSerde<>(LabelFreeRules.State.class)));
+        inputs.process(() -> new AlertProcessor(evaluator, settings, labelFree), Named.as("alert-evaluator"),
+                        STATE_STORE, LABEL_FREE_STATE_STORE)
                 .to(config.topics().alerts(), Produced.with(Serdes.String(), new JsonSerde<>(Alert.class))
                         .withName("alerts-sink"));
     }
@@ -62,6 +71,9 @@ public final class AlertStep {
             WindowStats s = l.stats();
             return new AlertInput.Losses(l.model(), l.modelVersion(), new AlertEvaluator.Losses(s.count,
                     s.sum + s.compensation, s.min, s.max, s.m2, s.m3, s.largest, s.firstLossTime, s.lastLossTime));
+        }
+        if (v instanceof Routed.PredictionWindow p) {
+            return new AlertInput.Predictions(p.metrics(), p.sketch(), p.calibration(), p.minLabelled());
         }
         return new AlertInput.Window(((Routed.Metrics) v).metrics());
     }

@@ -12,6 +12,7 @@ import static io.losswatch.config.Setting.text;
 import static io.losswatch.config.Setting.topic;
 
 import io.losswatch.alert.AlertSettings;
+import io.losswatch.alert.LabelFreeRules;
 import io.losswatch.loss.LossFunction;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,11 +119,11 @@ public final class Settings {
             text("losswatch.embedded.kafka.dir", "data/kafka",
                     "the embedded broker's data directory, formatted on first use and kept across restarts")),
             // alerts (io.losswatch.alert.AlertSettings, docs/alerting.md)
-            AlertSettings.SETTINGS.stream()).toList();
+            Stream.concat(AlertSettings.SETTINGS.stream(), LabelFreeRules.SETTINGS.stream())).toList();
 
     /** Suffixes that may follow {@code losswatch.model.<model>.}; each overrides {@code losswatch.<suffix>}. */
-    public static final List<String> PER_MODEL = Stream.concat(Stream.of("loss"),
-            AlertSettings.PER_MODEL.stream()).toList();
+    public static final List<String> PER_MODEL = Stream.concat(Stream.concat(Stream.of("loss"),
+            AlertSettings.PER_MODEL.stream()), LabelFreeRules.PER_MODEL.stream()).toList();
 
     private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
 

@@ -58,10 +58,19 @@ public final class WindowStats {
     public long[] binPositives;
 
     /**
-     * The estimated mean loss published for this window on prediction-metrics (CONTRACT §9), NaN until
+     * The estimated mean loss published for this window on prediction-metrics (CONTRACT §9), null until
      * then or when there was none; the final model-metrics record carries it beside the realized loss.
      */
-    public double estimatedLoss = Double.NaN;
+    public Double estimatedLoss;
+    /** Whether this window's prediction-metrics record has been published (its sketch is then dropped). */
+    public boolean labelFreePublished;
+    /** The window's predictions, labelled or not (CONTRACT §9); null when none was added. */
+    public PredictionSketch sketch;
+    /**
+     * What the labelled predictions in it teach the model version's calibration; the window aggregator
+     * takes it out into the calibration and does not keep it in the window.
+     */
+    public Calibration calibration;
 
     public long unlabelled;
     /** Predictions of this window still waiting for their label: the window cannot be final yet. */
@@ -106,6 +115,22 @@ public final class WindowStats {
         binCount[bin]++;
         binPredictionSum[bin] += p;
         binPositives[bin] += y;
+    }
+
+    /** Adds a valid prediction, labelled or not, to the window's prediction sketch. */
+    public void addPrediction(PredictionPoint point) {
+        if (sketch == null) {
+            sketch = new PredictionSketch();
+        }
+        sketch.add(point);
+    }
+
+    /** Learns a labelled prediction's outcome for the calibration (score z, whether it came true). */
+    public void learn(String lossFunction, double z, boolean cameTrue) {
+        if (calibration == null) {
+            calibration = new Calibration();
+        }
+        calibration.learn(lossFunction, z, cameTrue);
     }
 
     /** Records the delay between a prediction and its separately arriving label. */
@@ -163,6 +188,18 @@ public final class WindowStats {
         }
         unlabelled += other.unlabelled;
         pending += other.pending;
+        if (other.sketch != null) {
+            if (sketch == null) {
+                sketch = new PredictionSketch();
+            }
+            sketch.merge(other.sketch);
+        }
+        if (other.calibration != null) {
+            if (calibration == null) {
+                calibration = new Calibration();
+            }
+            calibration.merge(other.calibration);
+        }
     }
 
     /**
@@ -216,6 +253,8 @@ public final class WindowStats {
         WindowStats c = new WindowStats();
         c.merge(this);
         c.lossFunction = lossFunction;
+        c.estimatedLoss = estimatedLoss;
+        c.labelFreePublished = labelFreePublished;
         return c;
     }
 

@@ -1,7 +1,9 @@
 package io.losswatch.topology;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.losswatch.config.LosswatchConfig;
 import io.losswatch.event.PredictionEvent;
+import io.losswatch.loss.PredictionPoint;
 import io.losswatch.event.SourceRecord;
 import io.losswatch.loss.Score;
 import io.losswatch.loss.WindowStats;
@@ -30,6 +32,17 @@ final class Contributions {
             stats.pending = -1;
         }
         return new Routed.Scored(lossRecord(p, label, score), contribution(p, stats, source));
+    }
+
+    /**
+     * Adds a joined prediction's outcome to stats for the calibration, when its loss is one the label-free
+     * estimate computes (a classifier's); its prediction was counted in its window's sketch at intake.
+     */
+    static void learn(WindowStats stats, PredictionEvent p, JsonNode label, Score.Loss score, LosswatchConfig config) {
+        PredictionPoint point = PredictionPoint.of(p.prediction(), config.lossFor(p.model()), config.lossEpsilon());
+        if (score.function().id().equals(point.function())) {
+            stats.learn(point.function(), point.z(), PredictionPoint.right(p.prediction(), label));
+        }
     }
 
     /** The loss record of a scored prediction (CONTRACT §6). */

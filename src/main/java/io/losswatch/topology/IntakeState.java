@@ -1,5 +1,6 @@
 package io.losswatch.topology;
 
+import io.losswatch.loss.PredictionPoint;
 import io.losswatch.loss.Score;
 import io.losswatch.loss.WindowStats;
 import java.util.HashMap;
@@ -129,6 +130,19 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
     /** Adds one scored prediction to the open partial under key (created when absent), as {@link WindowStats#addScored}. */
     void addScored(Bytes key, Score.Loss score, long eventTime) {
         open.computeIfAbsent(key, k -> new WindowStats()).addScored(score, eventTime);
+        dirty.add(key);
+    }
+
+    /**
+     * Adds a valid prediction to the open partial under key (created when absent): its sketch, and for a
+     * scored one (cameTrue not null) its outcome for the calibration.
+     */
+    void addPrediction(Bytes key, PredictionPoint point, String scoredFunction, Boolean cameTrue) {
+        WindowStats stats = open.computeIfAbsent(key, k -> new WindowStats());
+        stats.addPrediction(point);
+        if (cameTrue != null) {
+            stats.learn(scoredFunction, point.z(), cameTrue);
+        }
         dirty.add(key);
     }
 

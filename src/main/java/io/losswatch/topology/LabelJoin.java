@@ -167,6 +167,8 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
         }
         long delay = l.event().eventTime() - event.eventTime();
         Routed.Scored scored = Contributions.scored(event, l.event().label(), (Score.Loss) score, p.source(), delay);
+        // what its outcome teaches the model version's calibration (CONTRACT §9)
+        Contributions.learn(scored.contribution().stats(), event, l.event().label(), (Score.Loss) score, config);
         listener.lossComputed(event.model(), scored.loss().lossFunction());
         if (p.windowsOpen()) {
             context.forward(new Record<>(event.model(), scored, event.eventTime()));

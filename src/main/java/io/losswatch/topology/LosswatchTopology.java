@@ -31,7 +31,8 @@ import org.apache.kafka.streams.state.Stores;
  * labels ────── intake ─── labels-by-id ──────────────── join ─ loss ─┼─┘
  *                                                          └ contribution ─ joined-by-model ─┤
  *                                                                   window aggregator ─┬─ model-metrics
- *                                  final windows + loss batches (same task) ─ alerts ──┴─ model-alerts
+ *                                                   (calibration, psi reference)       ├─ prediction-metrics
+ *       final windows + label-free windows + loss batches (same task) ─ alerts ────────┴─ model-alerts
  * every step ─ rejected input ─ losswatch-dlq
  * </pre>
  */
@@ -138,15 +139,24 @@ public final class LosswatchTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Names.WATERMARK_STORE), Serdes.Integer(),
                 new JsonSerde<>(Routed.Watermark.class)));
+        // per (model, version): the calibration its labels teach and its psi reference (CONTRACT §9)
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(Names.ESTIMATE_STORE), Serdes.Bytes(), new ModelVersionEstimate.Serde())
+                .withCachingEnabled());
         KStream<String, Routed> windows = partials
                 .merge(joinedContributions, Named.as("all-contributions"))
                 .process(() -> new WindowAggregator(config, listener), Named.as("window-aggregator"),
-                        Names.WINDOW_STORE, Names.WATERMARK_STORE);
+                        Names.WINDOW_STORE, Names.WATERMARK_STORE, Names.ESTIMATE_STORE);
         writeDeadLetters(windows, "window-aggregator", topics, listener);
         windows.filter((k, v) -> v instanceof Routed.Metrics, Named.as("window-metrics"))
                 .mapValues(v -> ((Routed.Metrics) v).metrics(), Named.as("as-window-metrics"))
                 .to(topics.metrics(), Produced.with(Serdes.String(), new JsonSerde<>(WindowMetrics.class))
                         .withName("metrics-sink"));
+        // the label-free record of each window, as soon as the predictions' event time has passed it
+        windows.filter((k, v) -> v instanceof Routed.PredictionWindow, Named.as("prediction-windows"))
+                .mapValues(v -> ((Routed.PredictionWindow) v).metrics(), Named.as("as-prediction-metrics"))
+                .to(topics.predictionMetrics(), Produced.with(Serdes.String(), new JsonSerde<>(PredictionMetrics.class))
+                        .withName("prediction-metrics-sink"));
 
         // raise and resolve drift alerts per (model, version) from final windows and loss batches, in the aggregator's task
         AlertStep.attach(builder, config, windows);

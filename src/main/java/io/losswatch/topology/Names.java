@@ -15,6 +15,8 @@ public final class Names {
     public static final String WATERMARK_STORE = "intake-watermarks";
     public static final String INTAKE_PARTIALS_STORE = "intake-partials";
     public static final String INTAKE_CLOCK_STORE = "intake-clock";
+    /** Per (model, version): the calibration and psi reference of CONTRACT §9. */
+    public static final String ESTIMATE_STORE = "estimate-calibration";
 
     /** Repartition topics (the application.id and "-repartition" are added by Kafka Streams). */
     public static final String PREDICTIONS_BY_ID = "predictions-by-id";

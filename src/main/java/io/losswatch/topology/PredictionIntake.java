@@ -6,6 +6,7 @@ import io.losswatch.event.ParseResult;
 import io.losswatch.event.PredictionEvent;
 import io.losswatch.event.RejectReason;
 import io.losswatch.event.SourceRecord;
+import io.losswatch.loss.PredictionPoint;
 import io.losswatch.loss.Score;
 import io.losswatch.loss.Scorer;
 import io.losswatch.loss.WindowStats;
@@ -52,6 +53,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
     private final long idleTimeoutMs;
     private final long maxFutureMs;
     private final boolean hopping;
+    private final double eps;
     private ProcessorContext<String, Routed> context;
     /** Open partials, this partition's clock (the newest event time it has seen) and last offset. */
     private IntakeState state;
@@ -67,6 +69,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         this.idleTimeoutMs = config.inputIdleTimeout().toMillis();
         this.maxFutureMs = config.inputMaxFuture().toMillis();
         this.hopping = windows.advanceMs < windows.sizeMs;
+        this.eps = config.lossEpsilon();
     }
 
     @Override
@@ -104,7 +107,11 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
             boolean windowsOpen = !anyWindowDue(p.eventTime());
             if (windowsOpen) {
                 Routed.Contribution pending = Contributions.pending(p, source);
-                add(p.model(), p.modelVersion(), p.eventTime(), false, key -> state.add(key, pending.stats()), () -> pending);
+                PredictionPoint point = PredictionPoint.of(p.prediction(), config.lossFor(p.model()), eps);
+                add(p.model(), p.modelVersion(), p.eventTime(), false, key -> {
+                    state.add(key, pending.stats());
+                    state.addPrediction(key, point, null, null);
+                }, () -> pending);
             }
             context.forward(new Record<>(p.predictionId(), new Routed.PendingPrediction(p, source, windowsOpen),
                     p.eventTime()), PENDING);
@@ -120,8 +127,14 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         // straight to the losses sink; no contribution rides along, the event goes into its partials here
         context.forward(new Record<>(p.model(), new Routed.Scored(Contributions.lossRecord(p, p.label(), loss), null),
                 p.eventTime()), LOSSES);
-        add(p.model(), p.modelVersion(), p.eventTime(), true, key -> state.addScored(key, loss, p.eventTime()),
-                () -> Contributions.scored(p, p.label(), loss, source, -1).contribution());
+        // its prediction for the label-free metrics, and what its outcome teaches the calibration
+        PredictionPoint point = PredictionPoint.of(p.prediction(), config.lossFor(p.model()), eps);
+        String function = loss.function().id();
+        Boolean cameTrue = function.equals(point.function()) ? PredictionPoint.right(p.prediction(), p.label()) : null;
+        add(p.model(), p.modelVersion(), p.eventTime(), true, key -> {
+            state.addScored(key, loss, p.eventTime());
+            state.addPrediction(key, point, function, cameTrue);
+        }, () -> Contributions.scored(p, p.label(), loss, source, -1).contribution());
     }
 
     private boolean anyWindowDue(long eventTime) {

@@ -83,6 +83,15 @@ public sealed interface Routed {
     record Watermark(int partition, int partitions, long time, boolean idle) implements Routed, IntakeOutput, JoinInput {
     }
 
+    /**
+     * One window's label-free metrics (CONTRACT §9 prediction-metrics), with the window's predictions and
+     * its model version's calibration as they were when it was published, for the alert step in the same
+     * task (it estimates once more with single extreme losses capped). Only the metrics go on a topic.
+     */
+    record PredictionWindow(PredictionMetrics metrics, io.losswatch.loss.PredictionSketch sketch,
+                            io.losswatch.loss.Calibration calibration, long minLabelled) implements Routed {
+    }
+
     /** One window's metrics (CONTRACT §6 model-metrics). */
     record Metrics(WindowMetrics metrics) implements Routed {
     }

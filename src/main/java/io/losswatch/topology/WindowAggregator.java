@@ -3,6 +3,9 @@ package io.losswatch.topology;
 import io.losswatch.config.LosswatchConfig;
 import io.losswatch.event.RejectReason;
 import io.losswatch.event.SourceRecord;
+import io.losswatch.loss.Calibration;
+import io.losswatch.loss.PredictionSketch;
+import io.losswatch.loss.Psi;
 import io.losswatch.loss.WindowStats;
 import io.losswatch.topology.Routed.Contribution;
 import io.losswatch.topology.Routed.Partial;
@@ -42,7 +45,13 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
     private final boolean emitUpdates;
     private final boolean hopping;
     private final PipelineListener listener;
+    private final LosswatchConfig config;
+    private final long minLabelled;
+    private final int referenceWindows;
     private ProcessorContext<String, Routed> context;
+    /** Per (model, version): calibration and psi reference, read through on first use and written on change. */
+    private KeyValueStore<Bytes, ModelVersionEstimate> estimateStore;
+    private final Map<Bytes, ModelVersionEstimate> estimates = new HashMap<>();
     private KeyValueStore<Bytes, WindowStats> store;
     private KeyValueStore<Integer, Watermark> watermarkStore;
     private final Map<Integer, Watermark> watermarks = new HashMap<>();
@@ -59,6 +68,9 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
 
     WindowAggregator(LosswatchConfig config, PipelineListener listener) {
         this.listener = listener;
+        this.config = config;
+        this.minLabelled = config.estimateMinLabelled();
+        this.referenceWindows = config.estimateReferenceWindows();
         this.windows = new WindowSpec(config);
         this.emitUpdates = config.metricsEmit() == LosswatchConfig.MetricsEmit.UPDATE;
         this.hopping = windows.advanceMs < windows.sizeMs;
@@ -69,6 +81,8 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
         this.context = context;
         this.store = context.getStateStore(Names.WINDOW_STORE);
         this.watermarkStore = context.getStateStore(Names.WATERMARK_STORE);
+        this.estimateStore = context.getStateStore(Names.ESTIMATE_STORE);
+        estimates.clear();
         try (KeyValueIterator<Integer, Watermark> it = watermarkStore.all()) {
             it.forEachRemaining(kv -> {
                 if (kv.key == HIGH_CLOCK_KEY) {
@@ -95,7 +109,10 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
         } else if (record.value() instanceof Partial p) {
             if (p.stats().count > 0 && (!hopping || p.windowStart() == Partial.LOSSES_ONLY)) {
                 losses(p.model(), p.modelVersion(), p.stats());
+                learn(p.model(), p.modelVersion(), p.stats());
             }
+            // with hopping windows each window's partial repeats the outcomes: they were learned once above
+            p.stats().calibration = null;
             if (p.windowStart() == Partial.LOSSES_ONLY) {
                 return;
             }
@@ -108,7 +125,9 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
         } else if (record.value() instanceof Contribution c) {
             if (c.stats().count > 0) {
                 losses(c.model(), c.modelVersion(), c.stats());
+                learn(c.model(), c.modelVersion(), c.stats());
             }
+            c.stats().calibration = null;
             List<Long> late = new ArrayList<>();
             windows.forEachStart(c.eventTime(), start -> {
                 if (!merge(start, c.model(), c.modelVersion(), c.stats(), clock)) {
@@ -141,7 +160,13 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
         if (stats == null) {
             stats = new WindowStats();
         }
+        if (stats.labelFreePublished) {
+            add.sketch = null; // its prediction-metrics record is out (a partition that woke up late): §6 still counts it
+        }
         stats.merge(add);
+        if (due) {
+            publishLabelFree(model, version, start, stats);
+        }
         if (due && stats.pending == 0) {
             emit(model, version, start, stats, true);
             store.delete(key);
@@ -206,7 +231,8 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
         List<KeyValue<Bytes, WindowStats>> due = new ArrayList<>();
         try (KeyValueIterator<Bytes, WindowStats> it = store.range(startPrefix(0), startPrefix(lastDueStart + 1))) {
             it.forEachRemaining(kv -> {
-                if (kv.value.pending == 0) {
+                // final now, or still waiting for labels but its label-free record not out yet
+                if (kv.value.pending == 0 || !kv.value.labelFreePublished) {
                     due.add(kv);
                 }
             });
@@ -217,9 +243,82 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
             byte[] model = new byte[key.getInt()];
             key.get(model);
             String version = StandardCharsets.UTF_8.decode(key).toString();
-            emit(new String(model, StandardCharsets.UTF_8), version, start, kv.value, true);
-            store.delete(kv.key);
+            String modelName = new String(model, StandardCharsets.UTF_8);
+            boolean published = publishLabelFree(modelName, version, start, kv.value);
+            if (kv.value.pending == 0) {
+                emit(modelName, version, start, kv.value, true);
+                store.delete(kv.key);
+            } else if (published) {
+                store.put(kv.key, kv.value);
+            }
         }
+    }
+
+    /**
+     * Publishes a due window's prediction-metrics record (CONTRACT §9) unless it is out already: its
+     * predictions, their drift against the model version's reference and their loss estimated with the
+     * calibration learned so far. The estimate stays in the window for its model-metrics record; the
+     * sketch is dropped. The first windows of a model version become its reference. True if published.
+     */
+    private boolean publishLabelFree(String model, String version, long start, WindowStats stats) {
+        if (stats.labelFreePublished || stats.sketch == null) {
+            return false;
+        }
+        PredictionSketch sketch = stats.sketch;
+        Bytes key = modelVersionKey(model, version);
+        ModelVersionEstimate e = estimate(key);
+        Calibration.Estimate estimate = e.calibration.estimate(sketch, minLabelled);
+        Double psi = null;
+        if (e.referenceComplete(referenceWindows)) {
+            psi = Psi.of(e.reference, sketch.drift);
+        } else {
+            e.reference.merge(sketch.drift);
+            e.referenceWindows++;
+            estimateStore.put(key, e);
+        }
+        String function = e.calibration.function != null ? e.calibration.function
+                : sketch.function != null ? sketch.function
+                : stats.lossFunction != null ? stats.lossFunction
+                : config.lossFor(model).map(f -> f.id()).orElse(null);
+        PredictionMetrics m = new PredictionMetrics(model, version, function, start, start + windows.sizeMs,
+                sketch.count, stats.count, sketch.meanValue(), psi,
+                estimate == null ? null : estimate.mean(), estimate == null ? null : estimate.low(),
+                estimate == null ? null : estimate.high(), e.calibration.count, true);
+        context.forward(new Record<>(model, new Routed.PredictionWindow(m, sketch, e.calibration, minLabelled), start + windows.sizeMs - 1));
+        stats.estimatedLoss = estimate == null ? null : estimate.mean();
+        stats.labelFreePublished = true;
+        stats.sketch = null;
+        return true;
+    }
+
+    /** Adds the outcomes of labelled predictions in stats to their model version's calibration. */
+    private void learn(String model, String version, WindowStats stats) {
+        if (stats.calibration == null || stats.calibration.count == 0) {
+            return;
+        }
+        Bytes key = modelVersionKey(model, version);
+        ModelVersionEstimate e = estimate(key);
+        e.calibration.merge(stats.calibration);
+        estimateStore.put(key, e);
+    }
+
+    private ModelVersionEstimate estimate(Bytes key) {
+        ModelVersionEstimate e = estimates.get(key);
+        if (e == null) {
+            e = estimateStore.get(key);
+            if (e == null) {
+                e = new ModelVersionEstimate();
+            }
+            estimates.put(key, e);
+        }
+        return e;
+    }
+
+    /** Model (length-prefixed) then version. */
+    static Bytes modelVersionKey(String model, String version) {
+        byte[] m = model.getBytes(StandardCharsets.UTF_8);
+        byte[] v = version.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(ByteBuffer.allocate(4 + m.length + v.length).putInt(m.length).put(m).put(v).array());
     }
 
     private void emit(String model, String version, long start, WindowStats stats, boolean isFinal) {

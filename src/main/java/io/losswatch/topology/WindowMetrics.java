@@ -29,6 +29,6 @@ public record WindowMetrics(String model, String modelVersion, String lossFuncti
                 binary ? (double) s.positives / s.binaryCount : null,
                 binary ? (double) s.correct / s.binaryCount : null,
                 binary ? s.expectedCalibrationError() : null,
-                Double.isNaN(s.estimatedLoss) ? null : s.estimatedLoss);
+                s.estimatedLoss);
     }
 }

@@ -1,5 +1,8 @@
 package io.losswatch.topology;
 
+import io.losswatch.loss.Calibration;
+import io.losswatch.loss.PredictionSketch;
+import io.losswatch.loss.SparseBins;
 import io.losswatch.loss.WindowStats;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.errors.SerializationException;
@@ -12,8 +15,12 @@ import java.nio.charset.StandardCharsets;
  * read, so existing state and changelogs restore. Null passes through.
  */
 public final class WindowStatsSerde extends BinarySerde<WindowStats> {
-    /** First byte of the binary form; JSON starts with '{'. 2 added m3, the largest losses and the losses' first and last time. */
-    private static final byte VERSION = 2;
+    /**
+     * First byte of the binary form; JSON starts with '{'. 2 added m3, the largest losses and the losses' first
+     * and last time; 3 the estimate, the prediction sketch and the calibration (CONTRACT §9).
+     */
+    private static final byte VERSION = 3;
+    private static final byte VERSION_2 = 2;
     private static final byte VERSION_1 = 1;
 
     public WindowStatsSerde() {
@@ -35,7 +42,8 @@ public final class WindowStatsSerde extends BinarySerde<WindowStats> {
         boolean bins = s.binCount != null;
         int largest = s.largest == null ? 0 : s.largest.length;
         int size = 1 + 2 + (function == null ? 0 : function.length) + 19 * 8 + 1 + largest * 8 + 1
-                + (bins ? WindowStats.CALIBRATION_BINS * 24 : 0);
+                + (bins ? WindowStats.CALIBRATION_BINS * 24 : 0)
+                + 8 + 1 + sketchSize(s.sketch) + calibrationSize(s.calibration);
         ByteBuffer b = ByteBuffer.allocate(size);
         b.put(VERSION);
         if (function == null) {
@@ -59,12 +67,118 @@ public final class WindowStatsSerde extends BinarySerde<WindowStats> {
                 b.putLong(s.binCount[i]).putDouble(s.binPredictionSum[i]).putLong(s.binPositives[i]);
             }
         }
+        b.putDouble(s.estimatedLoss == null ? Double.NaN : s.estimatedLoss).put((byte) (s.labelFreePublished ? 1 : 0));
+        writeSketch(b, s.sketch);
+        writeCalibration(b, s.calibration);
         return b.array();
+    }
+
+    private static int sketchSize(PredictionSketch k) {
+        return 1 + (k == null ? 0 : 16 + stringSize(k.function) + binsSize(k.drift) + binsSize(k.estimation));
+    }
+
+    private static void writeSketch(ByteBuffer b, PredictionSketch k) {
+        b.put((byte) (k == null ? 0 : 1));
+        if (k != null) {
+            b.putLong(k.count).putDouble(k.valueSum);
+            writeString(b, k.function);
+            writeBins(b, k.drift);
+            writeBins(b, k.estimation);
+        }
+    }
+
+    private static PredictionSketch readSketch(ByteBuffer b) {
+        if (b.get() == 0) {
+            return null;
+        }
+        PredictionSketch k = new PredictionSketch();
+        k.count = b.getLong();
+        k.valueSum = b.getDouble();
+        k.function = readString(b);
+        k.drift = readBins(b);
+        k.estimation = readBins(b);
+        return k;
+    }
+
+    private static int calibrationSize(Calibration c) {
+        return 1 + (c == null ? 0 : 8 + stringSize(c.function) + binsSize(c.bins));
+    }
+
+    private static void writeCalibration(ByteBuffer b, Calibration c) {
+        b.put((byte) (c == null ? 0 : 1));
+        if (c != null) {
+            b.putLong(c.count);
+            writeString(b, c.function);
+            writeBins(b, c.bins);
+        }
+    }
+
+    private static Calibration readCalibration(ByteBuffer b) {
+        if (b.get() == 0) {
+            return null;
+        }
+        Calibration c = new Calibration();
+        c.count = b.getLong();
+        c.function = readString(b);
+        c.bins = readBins(b);
+        return c;
+    }
+
+    static int stringSize(String s) {
+        return 2 + (s == null ? 0 : s.getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    static void writeString(ByteBuffer b, String s) {
+        if (s == null) {
+            b.putShort((short) -1);
+        } else {
+            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            b.putShort((short) bytes.length).put(bytes);
+        }
+    }
+
+    static String readString(ByteBuffer b) {
+        short length = b.getShort();
+        if (length < 0) {
+            return null;
+        }
+        byte[] bytes = new byte[length];
+        b.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Bins as width, size, then each bin's key and values. */
+    static int binsSize(SparseBins bins) {
+        return 1 + 4 + bins.size() * (4 + 8 * bins.width());
+    }
+
+    static void writeBins(ByteBuffer b, SparseBins bins) {
+        b.put((byte) bins.width()).putInt(bins.size());
+        for (int i = 0; i < bins.size(); i++) {
+            b.putInt(bins.key(i));
+            for (int c = 0; c < bins.width(); c++) {
+                b.putDouble(bins.value(i, c));
+            }
+        }
+    }
+
+    static SparseBins readBins(ByteBuffer b) {
+        int width = b.get();
+        int size = b.getInt();
+        int[] keys = new int[size];
+        double[] values = new double[size * width];
+        for (int i = 0; i < size; i++) {
+            keys[i] = b.getInt();
+            for (int c = 0; c < width; c++) {
+                values[i * width + c] = b.getDouble();
+            }
+        }
+        return SparseBins.of(width, keys, values);
     }
 
     static WindowStats read(ByteBuffer b) {
         byte version = b.get();
-        if (version != VERSION && version != VERSION_1) {
+        if (version != VERSION && version != VERSION_2 && version != VERSION_1) {
             throw new SerializationException("unknown WindowStats format " + version);
         }
         WindowStats s = new WindowStats();
@@ -78,13 +192,13 @@ public final class WindowStatsSerde extends BinarySerde<WindowStats> {
         s.sum = b.getDouble();
         s.compensation = b.getDouble();
         s.m2 = b.getDouble();
-        if (version == VERSION) {
+        if (version >= VERSION_2) {
             s.m3 = b.getDouble();
         }
         s.min = b.getDouble();
         s.max = b.getDouble();
         s.clipped = b.getLong();
-        if (version == VERSION) {
+        if (version >= VERSION_2) {
             int largest = b.get();
             if (largest > 0) {
                 s.largest = new double[largest];
@@ -113,6 +227,13 @@ public final class WindowStatsSerde extends BinarySerde<WindowStats> {
                 s.binPredictionSum[i] = b.getDouble();
                 s.binPositives[i] = b.getLong();
             }
+        }
+        if (version >= VERSION) {
+            double estimated = b.getDouble();
+            s.estimatedLoss = Double.isNaN(estimated) ? null : estimated;
+            s.labelFreePublished = b.get() == 1;
+            s.sketch = readSketch(b);
+            s.calibration = readCalibration(b);
         }
         return s;
     }

@@ -412,7 +412,7 @@ class AlertTopologyTest {
         assertThat(description).doesNotContain("alert-intake-losses-by-model", "alert-joined-losses-by-model");
         String aggregatorSubTopology = subTopologyOf(description, "window-aggregator");
         assertThat(aggregatorSubTopology).contains("alert-evaluator", "Processor: alert-evaluator (stores: ["
-                + AlertStep.STATE_STORE + "])");
+                + AlertStep.STATE_STORE + ", " + AlertStep.LABEL_FREE_STATE_STORE + "])");
     }
 
     /** The part of a topology description that describes the sub-topology holding the named processor. */

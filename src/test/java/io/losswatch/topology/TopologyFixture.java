@@ -30,6 +30,8 @@ final class TopologyFixture implements AutoCloseable {
     private final TestOutputTopic<String, String> losses;
     private final TestOutputTopic<String, String> metrics;
     private final TestOutputTopic<byte[], byte[]> dlq;
+    private final TestOutputTopic<String, String> predictionMetrics;
+    private final TestOutputTopic<String, String> alerts;
 
     TopologyFixture(Map<String, String> settings) {
         this(settings, PipelineListener.NONE);
@@ -55,6 +57,8 @@ final class TopologyFixture implements AutoCloseable {
         losses = driver.createOutputTopic(t.losses(), new StringDeserializer(), new StringDeserializer());
         metrics = driver.createOutputTopic(t.metrics(), new StringDeserializer(), new StringDeserializer());
         dlq = driver.createOutputTopic(t.dlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        predictionMetrics = driver.createOutputTopic(t.predictionMetrics(), new StringDeserializer(), new StringDeserializer());
+        alerts = driver.createOutputTopic(t.alerts(), new StringDeserializer(), new StringDeserializer());
     }
 
     TopologyFixture() {
@@ -116,6 +120,18 @@ final class TopologyFixture implements AutoCloseable {
     /** Window metrics records with their Kafka timestamps, the "clock" model's included. */
     List<TestRecord<String, String>> metricRecords() {
         return metrics.readRecordsToList();
+    }
+
+    /** Label-free window records (CONTRACT §9), without those of the "clock" model. */
+    List<JsonNode> predictionMetrics() {
+        return predictionMetrics.readValuesToList().stream().map(TopologyFixture::parse)
+                .filter(m -> !m.get("model").asText().equals("clock")).toList();
+    }
+
+    /** Alert records, without those of the "clock" model. */
+    List<JsonNode> alerts() {
+        return alerts.readValuesToList().stream().map(TopologyFixture::parse)
+                .filter(m -> !m.get("model").asText().equals("clock")).toList();
     }
 
     List<TestRecord<byte[], byte[]>> deadLetters() {

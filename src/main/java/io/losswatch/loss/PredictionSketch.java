@@ -1,0 +1,50 @@
+package io.losswatch.loss;
+
+/**
+ * A mergeable summary of the predictions in one window (or a piece of one), labelled or not: what
+ * CONTRACT §9's prediction-metrics record is computed from. Their count and mean value, a histogram
+ * of their values for psi, and per calibration bin the sums the loss estimate needs
+ * ({@link Calibration#estimate}): count, Σ wrong, Σ (right − wrong), Σ (right − wrong)², Σ z.
+ */
+public final class PredictionSketch {
+    /** Columns of {@link #estimation}. */
+    public static final int EST_COUNT = 0;
+    public static final int EST_WRONG = 1;
+    public static final int EST_GAP = 2;
+    public static final int EST_GAP2 = 3;
+    public static final int EST_Z = 4;
+    public static final int EST_WIDTH = 5;
+
+    public long count;
+    public double valueSum;
+    /** Predictions per psi bin ({@link PredictionPoint#driftBin}). */
+    public SparseBins drift = new SparseBins(1);
+    /** The loss the estimation sums are of; {@link WindowStats#MIXED} if the window saw more than one. */
+    public String function;
+    public SparseBins estimation = new SparseBins(EST_WIDTH);
+
+    public void add(PredictionPoint p) {
+        count++;
+        valueSum += p.value();
+        drift.add(p.driftBin(), 1.0);
+        if (p.estimable()) {
+            function = function == null || function.equals(p.function()) ? p.function() : WindowStats.MIXED;
+            double gap = p.right() - p.wrong();
+            estimation.add(p.calibrationBin(), 1.0, p.wrong(), gap, gap * gap, p.z());
+        }
+    }
+
+    public void merge(PredictionSketch other) {
+        count += other.count;
+        valueSum += other.valueSum;
+        drift.merge(other.drift);
+        if (other.function != null) {
+            function = function == null || function.equals(other.function) ? other.function : WindowStats.MIXED;
+        }
+        estimation.merge(other.estimation);
+    }
+
+    public double meanValue() {
+        return valueSum / count;
+    }
+}

@@ -1,0 +1,61 @@
+package io.losswatch.topology;
+
+import io.losswatch.loss.Calibration;
+import io.losswatch.loss.SparseBins;
+import java.nio.ByteBuffer;
+import org.apache.kafka.common.errors.SerializationException;
+
+/**
+ * What the window aggregator keeps per (model, model_version) for CONTRACT §9: the calibration its
+ * labelled predictions have taught so far, and the reference distribution psi compares windows with
+ * (the psi histograms of its first windows, complete once it holds
+ * {@code losswatch.estimate.reference.windows} windows and at least {@link #MIN_REFERENCE} predictions).
+ */
+final class ModelVersionEstimate {
+    /** Predictions a reference needs at the least: fewer leave psi's groups (deciles) mostly empty. */
+    static final long MIN_REFERENCE = 100;
+
+    Calibration calibration = new Calibration();
+    SparseBins reference = new SparseBins(1);
+    int referenceWindows;
+
+    boolean referenceComplete(int windows) {
+        return referenceWindows >= windows && reference.total(0) >= MIN_REFERENCE;
+    }
+
+    /** A compact binary form, written on every calibration update. */
+    static final class Serde extends BinarySerde<ModelVersionEstimate> {
+        private static final byte VERSION = 1;
+
+        Serde() {
+            super(ModelVersionEstimate.class, "a model version's calibration and reference");
+        }
+
+        @Override
+        protected byte[] toBytes(ModelVersionEstimate e) {
+            Calibration c = e.calibration;
+            ByteBuffer b = ByteBuffer.allocate(1 + 8 + WindowStatsSerde.stringSize(c.function)
+                    + WindowStatsSerde.binsSize(c.bins) + 4 + WindowStatsSerde.binsSize(e.reference));
+            b.put(VERSION).putLong(c.count);
+            WindowStatsSerde.writeString(b, c.function);
+            WindowStatsSerde.writeBins(b, c.bins);
+            b.putInt(e.referenceWindows);
+            WindowStatsSerde.writeBins(b, e.reference);
+            return b.array();
+        }
+
+        @Override
+        protected ModelVersionEstimate fromBytes(ByteBuffer b) {
+            if (b.get() != VERSION) {
+                throw new SerializationException("unknown model version estimate format");
+            }
+            ModelVersionEstimate e = new ModelVersionEstimate();
+            e.calibration.count = b.getLong();
+            e.calibration.function = WindowStatsSerde.readString(b);
+            e.calibration.bins = WindowStatsSerde.readBins(b);
+            e.referenceWindows = b.getInt();
+            e.reference = WindowStatsSerde.readBins(b);
+            return e;
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package io.losswatch.loss;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+/** The label-free math of CONTRACT §9: a prediction's two outcomes, the bins, the calibration's estimate and psi. */
+class LabelFreeMathTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final double EPS = 1e-15;
+
+    private static JsonNode json(String s) {
+        try {
+            return JSON.readTree(s);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aBinaryPredictionsTwoOutcomesAndBins() {
+        PredictionPoint p = PredictionPoint.of(json("0.2"), Optional.empty(), EPS);
+        assertThat(p.function()).isEqualTo("log_loss");
+        assertThat(p.value()).isEqualTo(0.2);
+        assertThat(p.z()).isCloseTo(Math.log(0.25), within(1e-15));
+        assertThat(p.right()).isCloseTo(-Math.log(0.2), within(1e-15));
+        assertThat(p.wrong()).isCloseTo(-Math.log(0.8), within(1e-15));
+        // ln(0.25) = −1.386: calibration bins are 0.25 wide, psi bins 0.1 wide on the logit
+        assertThat(p.calibrationBin()).isEqualTo(-6);
+        assertThat(p.driftBin()).isEqualTo(-14);
+
+        PredictionPoint brier = PredictionPoint.of(json("0.2"), Optional.of(LossFunction.BRIER), EPS);
+        assertThat(brier.right()).isCloseTo(0.64, within(1e-15));
+        assertThat(brier.wrong()).isCloseTo(0.04, within(1e-15));
+    }
+
+    @Test
+    void aMultiClassPredictionsOutcomesAreExpectedOverTheOtherClasses() {
+        // normalised {a: 0.5, b: 0.3, c: 0.2}; top class a
+        PredictionPoint ce = PredictionPoint.of(json("{\"a\":1,\"b\":0.6,\"c\":0.4}"), Optional.empty(), EPS);
+        assertThat(ce.function()).isEqualTo("cross_entropy");
+        assertThat(ce.value()).isCloseTo(0.5, within(1e-15));
+        assertThat(ce.right()).isCloseTo(-Math.log(0.5), within(1e-15));
+        // b is the label 0.3/0.5 of the time the top class is not, c 0.2/0.5
+        assertThat(ce.wrong()).isCloseTo(0.6 * -Math.log(0.3) + 0.4 * -Math.log(0.2), within(1e-12));
+
+        PredictionPoint brier = PredictionPoint.of(json("{\"a\":0.5,\"b\":0.3,\"c\":0.2}"), Optional.of(LossFunction.BRIER), EPS);
+        // label a: 0.25 + 0.09 + 0.04; label b: 0.25 + 0.49 + 0.04 = 0.78; label c: 0.25 + 0.09 + 0.64 = 0.98
+        assertThat(brier.right()).isCloseTo(0.38, within(1e-12));
+        assertThat(brier.wrong()).isCloseTo(0.6 * 0.78 + 0.4 * 0.98, within(1e-12));
+
+        assertThat(PredictionPoint.right(json("{\"a\":0.5,\"b\":0.3}"), json("\"a\""))).isTrue();
+        assertThat(PredictionPoint.right(json("{\"a\":0.5,\"b\":0.3}"), json("\"b\""))).isFalse();
+        assertThat(PredictionPoint.right(json("0.3"), json("true"))).isTrue();
+        assertThat(PredictionPoint.right(json("0.3"), json("0"))).isFalse();
+    }
+
+    @Test
+    void aRegressionPredictionHasNoEstimate() {
+        PredictionPoint p = PredictionPoint.of(json("5"), Optional.empty(), EPS);
+        assertThat(p.estimable()).isFalse();
+        assertThat(p.value()).isEqualTo(5.0);
+        // signed log ln(1 + 5) = 1.7918, in bins 0.05 wide, apart from the probabilities' bins
+        assertThat(p.driftBin()).isEqualTo(1_000_000 + 35);
+        assertThat(PredictionPoint.of(json("0.5"), Optional.of(LossFunction.MSE), EPS).estimable()).isFalse();
+    }
+
+    @Property(tries = 200)
+    void binsMergedInAnyOrderEqualOneByOne(@ForAll @Size(max = 60) List<@IntRange(min = -40, max = 40) Integer> keys,
+                                          @ForAll @IntRange(min = 0, max = 60) int split) {
+        SparseBins all = new SparseBins(2);
+        SparseBins a = new SparseBins(2);
+        SparseBins b = new SparseBins(2);
+        SparseBins counts = new SparseBins(1);
+        for (int i = 0; i < keys.size(); i++) {
+            int k = keys.get(i);
+            counts.add(k, 1.0);
+            assertThat(counts.total(0)).isEqualTo(i + 1);
+            all.add(k, 1.0, k * 0.5);
+            (i < split ? a : b).add(k, 1.0, k * 0.5);
+        }
+        b.merge(a);
+        assertThat(b).isEqualTo(all);
+        int[] ks = all.keys();
+        for (int i = 1; i < ks.length; i++) {
+            assertThat(ks[i]).isGreaterThan(ks[i - 1]);
+        }
+        assertThat(all.total(0)).isEqualTo(keys.size());
+    }
+
+    @Test
+    void perfectlyCalibratedLabelsGiveTheExactExpectedLoss() {
+        Calibration c = new Calibration();
+        // 50 labels at 0.2 of which 10 came true, 50 at 0.8 of which 40: the logistic fit is the identity
+        for (int i = 0; i < 50; i++) {
+            c.learn("log_loss", Math.log(0.25), i < 10);
+            c.learn("log_loss", Math.log(4), i < 40);
+        }
+        PredictionSketch window = new PredictionSketch();
+        window.add(PredictionPoint.of(json("0.2"), Optional.empty(), EPS));
+        window.add(PredictionPoint.of(json("0.8"), Optional.empty(), EPS));
+        double expected = -(0.2 * Math.log(0.2) + 0.8 * Math.log(0.8));
+        Calibration.Estimate e = c.estimate(window, 100);
+        assertThat(e.mean()).isCloseTo(expected, within(1e-12));
+        assertThat(e.low()).isLessThan(expected);
+        assertThat(e.high()).isGreaterThan(expected);
+        assertThat(c.estimate(window, 101)).as("fewer labels than the minimum").isNull();
+        PredictionSketch brier = new PredictionSketch();
+        brier.add(PredictionPoint.of(json("0.2"), Optional.of(LossFunction.BRIER), EPS));
+        assertThat(c.estimate(brier, 1)).as("another loss than the calibration's").isNull();
+    }
+
+    /**
+     * An under-confident model (the truth is sigmoid(2z) where it says sigmoid(z)): learned from 20,000 labels,
+     * the estimate of a window's expected loss is within 2% of the exact expectation, worked out here from the
+     * true probabilities; the model's own probabilities (no calibration) are far off.
+     */
+    @Test
+    void learnsAnUnderConfidentModelsCalibration() {
+        Random r = new Random(7);
+        Calibration c = new Calibration();
+        for (int i = 0; i < 20_000; i++) {
+            double z = r.nextGaussian() * 1.5;
+            c.learn("log_loss", z, r.nextDouble() < Calibration.sigmoid(2 * z));
+        }
+        PredictionSketch window = new PredictionSketch();
+        double exact = 0;
+        int n = 2_000;
+        for (int i = 0; i < n; i++) {
+            double z = r.nextGaussian() * 1.5 + 0.5; // a covariate shift: more predictions of y = 1
+            double p = Calibration.sigmoid(z);
+            window.add(PredictionPoint.of(json(Double.toString(p)), Optional.empty(), EPS));
+            double q = Calibration.sigmoid(2 * z);
+            exact += -(q * Math.log(p) + (1 - q) * Math.log1p(-p));
+        }
+        exact /= n;
+        Calibration.Estimate e = c.estimate(window, 1000);
+        assertThat(e.mean()).isCloseTo(exact, within(0.02 * exact));
+        Calibration.Estimate naive = c.estimate(window, 1000, Calibration.Method.IDENTITY);
+        assertThat(Math.abs(naive.mean() - exact)).isGreaterThan(0.1 * exact);
+    }
+
+    @Test
+    void psiByHand() {
+        SparseBins reference = new SparseBins(1);
+        reference.add(-14, 50.0);
+        reference.add(13, 50.0);
+        SparseBins window = new SparseBins(1);
+        window.add(-14, 1.0);
+        window.add(13, 3.0);
+        // groups of 50 and 50: smoothed shares 0.5 and 0.5 against 1.5/5 and 3.5/5
+        assertThat(Psi.of(reference, window)).isCloseTo(0.2 * Math.log(0.5 / 0.3) + 0.2 * Math.log(0.7 / 0.5), within(1e-12));
+        assertThat(Psi.of(reference, reference)).isCloseTo(0.0, within(1e-15));
+        assertThat(Psi.of(reference, new SparseBins(1))).isNull();
+    }
+
+    /** Ten groups of equal reference mass; a value outside the reference goes to the nearest end group. */
+    @Test
+    void psiGroupsTheReferenceIntoDeciles() {
+        SparseBins reference = new SparseBins(1);
+        for (int k = 0; k < 100; k++) {
+            reference.add(k, 10.0);
+        }
+        SparseBins window = new SparseBins(1);
+        window.add(-5, 100.0); // all below the reference: all in the first group
+        // shares: first group (100.5)/(105), the nine others 0.5/105, each against 100.5/1005
+        double e = 100.5 / 1005;
+        double first = 100.5 / 105;
+        double other = 0.5 / 105;
+        double expected = (first - e) * Math.log(first / e) + 9 * (other - e) * Math.log(other / e);
+        assertThat(Psi.of(reference, window)).isCloseTo(expected, within(1e-12));
+    }
+}
