@@ -269,6 +269,7 @@ public final class HttpServer implements AutoCloseable {
                 version.put("firing", v.firing());
                 version.put("firing_rules", v.firingRules());
                 version.put("final_window_pending", v.finalWindowPending());
+                version.put("windows_awaiting_labels", v.windowsAwaitingLabels());
                 version.put("latest", v.latest());
                 version.put("latest_predictions", v.latestPredictions());
                 // [window_start, window_end, count, mean_loss, estimated_loss]

@@ -208,6 +208,7 @@ class HttpPredictionsTest {
         JsonNode v7 = churn.get("versions").get(0);
         assertThat(v7.get("firing_rules")).extracting(JsonNode::asText).containsExactly("prediction_drift");
         assertThat(v7.get("final_window_pending").asBoolean()).isFalse();
+        assertThat(v7.get("windows_awaiting_labels").asInt()).isEqualTo(2);
         assertThat(v7.get("windows")).hasSize(3);
         assertThat(v7.get("predictions")).hasSize(5);
         JsonNode last = v7.get("predictions").get(4);
