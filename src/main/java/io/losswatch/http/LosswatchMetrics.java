@@ -94,7 +94,8 @@ public final class LosswatchMetrics implements PipelineListener, AutoCloseable {
         streamsMetrics = m;
     }
 
-    public String scrape() {
+    /** One scrape at a time: another's refresh of the §9 rows would briefly take a sample away from it. */
+    public synchronized String scrape() {
         estimates();
         return registry.scrape(CONTENT_TYPE);
     }
@@ -105,7 +106,7 @@ public final class LosswatchMetrics implements PipelineListener, AutoCloseable {
      * reference distribution) has no sample at all rather than NaN: absent is what Prometheus
      * queries and alert rules handle as "no value", and it stays absent until a value comes.
      */
-    private synchronized void estimates() {
+    private void estimates() {
         List<MultiGauge.Row<?>> losses = new ArrayList<>();
         List<MultiGauge.Row<?>> psis = new ArrayList<>();
         for (MetricsHistory.ModelView m : history.models()) {

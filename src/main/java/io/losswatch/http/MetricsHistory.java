@@ -15,6 +15,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * What the dashboard, the API and the gauges on /metrics show: per model and version the last
@@ -65,21 +67,8 @@ public final class MetricsHistory {
 
     /** Keeps a final window; interim records ({@code "final": false}) are not history and are ignored. */
     public void addWindow(WindowMetrics window) {
-        if (window == null || window.model() == null || !window.finalResult()) {
-            return;
-        }
-        String version = window.modelVersion() == null ? "" : window.modelVersion();
-        boolean created;
-        synchronized (this) {
-            created = !hasSeries(window.model(), version);
-            Series s = series(window.model(), version);
-            s.windows.put(window.windowStart(), window);
-            while (s.windows.size() > windowsPerSeries) {
-                s.windows.pollFirstEntry();
-            }
-        }
-        if (created) {
-            announce(window.model(), version);
+        if (window != null && window.model() != null && window.finalResult()) {
+            keep(window.model(), window.modelVersion(), window.windowStart(), window, s -> s.windows);
         }
     }
 
@@ -88,21 +77,26 @@ public final class MetricsHistory {
      * It makes its model and version known even before any window of theirs is final.
      */
     public void addPredictions(PredictionMetrics predictions) {
-        if (predictions == null || predictions.model() == null || !predictions.finalResult()) {
-            return;
+        if (predictions != null && predictions.model() != null && predictions.finalResult()) {
+            keep(predictions.model(), predictions.modelVersion(), predictions.windowStart(), predictions, s -> s.predictions);
         }
-        String version = predictions.modelVersion() == null ? "" : predictions.modelVersion();
+    }
+
+    /** Puts a record of a window in its series (a replayed window replaces the kept one), the oldest going past the bound. */
+    private <T> void keep(String model, String modelVersion, long windowStart, T record,
+                          Function<Series, TreeMap<Long, T>> records) {
+        String version = modelVersion == null ? "" : modelVersion;
         boolean created;
         synchronized (this) {
-            created = !hasSeries(predictions.model(), version);
-            Series s = series(predictions.model(), version);
-            s.predictions.put(predictions.windowStart(), predictions);
-            while (s.predictions.size() > windowsPerSeries) {
-                s.predictions.pollFirstEntry();
+            created = !hasSeries(model, version);
+            TreeMap<Long, T> kept = records.apply(series(model, version));
+            kept.put(windowStart, record);
+            while (kept.size() > windowsPerSeries) {
+                kept.pollFirstEntry();
             }
         }
         if (created) {
-            announce(predictions.model(), version);
+            announce(model, version);
         }
     }
 
@@ -178,31 +172,27 @@ public final class MetricsHistory {
      * by name), of one version when version is not null; empty when the model is unknown.
      */
     public synchronized Optional<List<WindowMetrics>> windows(String model, String version, long from, long to) {
-        if (!knows(model)) {
-            return Optional.empty();
-        }
-        List<WindowMetrics> out = new ArrayList<>();
-        models.getOrDefault(model, Map.of()).forEach((v, s) -> {
-            if (version == null || version.equals(v)) {
-                out.addAll(s.windows.subMap(from, true, to, true).values());
-            }
-        });
-        out.sort(Comparator.comparingLong(WindowMetrics::windowStart).thenComparing(WindowMetrics::modelVersion));
-        return Optional.of(out);
+        return kept(model, version, from, to, s -> s.windows, WindowMetrics::windowStart);
     }
 
     /** As {@link #windows}, for the final prediction-metrics records (CONTRACT §9). */
     public synchronized Optional<List<PredictionMetrics>> predictions(String model, String version, long from, long to) {
+        return kept(model, version, from, to, s -> s.predictions, PredictionMetrics::windowStart);
+    }
+
+    private <T> Optional<List<T>> kept(String model, String version, long from, long to,
+                                       Function<Series, TreeMap<Long, T>> records, ToLongFunction<T> windowStart) {
         if (!knows(model)) {
             return Optional.empty();
         }
-        List<PredictionMetrics> out = new ArrayList<>();
+        List<T> out = new ArrayList<>();
         models.getOrDefault(model, Map.of()).forEach((v, s) -> {
             if (version == null || version.equals(v)) {
-                out.addAll(s.predictions.subMap(from, true, to, true).values());
+                out.addAll(records.apply(s).subMap(from, true, to, true).values());
             }
         });
-        out.sort(Comparator.comparingLong(PredictionMetrics::windowStart).thenComparing(PredictionMetrics::modelVersion));
+        // versions come by name and the sort is stable: versions of one window stay by name
+        out.sort(Comparator.comparingLong(windowStart));
         return Optional.of(out);
     }
 
