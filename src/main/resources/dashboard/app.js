@@ -3,6 +3,8 @@
 (() => {
   'use strict';
   const COLORS = ['#2563eb', '#9333ea', '#ea580c', '#0891b2', '#65a30d', '#db2777', '#854d0e', '#4b5563'];
+  // the estimate of a version (CONTRACT §9) in a hue of its own, beside its realized loss in COLORS
+  const ESTIMATE_COLORS = ['#d97706', '#0d9488', '#be123c', '#7c3aed', '#ca8a04', '#0369a1', '#15803d', '#9f1239'];
   const FIRE = '#d1343a';
   const OK = '#2e9e5b';
   const state = { range: 'PT6H', filter: '', firingOnly: false, data: null, refreshMs: 5000, timer: null,
@@ -18,10 +20,20 @@
     return e;
   }
 
+  // every time shown is UTC on a 24-hour clock, whatever the browser's locale
   const num = (x) => x == null ? '–' : (Math.abs(x) >= 1000 ? x.toFixed(0) : Number(x.toPrecision(4)).toString());
-  const utc = (ms) => ms == null ? '–' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
-  const hhmm = (ms) => new Date(ms).toISOString().slice(11, 16);
-  const short = (ms) => ms == null ? '–' : new Date(ms).toISOString().slice(5, 16).replace('T', ' ');
+  const iso = (ms) => new Date(ms).toISOString(); // 2025-11-24T20:08:30.000Z
+  const utc = (ms) => ms == null ? '–' : iso(ms).replace('T', ' ').slice(0, 19) + ' UTC';
+  const hhmm = (ms) => iso(ms).slice(11, 16);
+  const hhmmss = (ms) => iso(ms).slice(11, 19);
+  const short = (ms) => ms == null ? '–' : iso(ms).slice(5, 16).replace('T', ' ');
+  // a window's start–end: with seconds unless both fall on whole minutes (so a 30 s window is not "20:08–20:08")
+  const span = (start, end) => {
+    const f = start % 60000 === 0 && end % 60000 === 0 ? hhmm : hhmmss;
+    return f(start) + '–' + f(end);
+  };
+  const PSI_HELP = 'population stability index of the predictions against the version\'s reference: '
+    + 'about 0 unchanged, 0.1 a moderate shift, above 0.25 a large one';
 
   // losswatch.http.token: opened once as /?token=…, the token is kept in this tab's sessionStorage,
   // taken out of the address bar, and sent as a bearer token on every request for data
@@ -69,7 +81,7 @@
     const d = state.data;
     const ready = d.streams_state === 'RUNNING';
     status('streams ' + d.streams_state + ' · history ' + (d.history_caught_up ? 'loaded' : 'loading…')
-      + ' · updated ' + new Date().toLocaleTimeString() + ' · every ' + (state.refreshMs / 1000) + ' s', !ready);
+      + ' · updated ' + hhmmss(Date.now()) + ' UTC · every ' + (state.refreshMs / 1000) + ' s', !ready);
     const firing = d.models.filter((m) => m.firing);
     const dlqTotal = Object.values(d.dead_letters).reduce((a, b) => a + b, 0);
     $('tile-models').textContent = d.models.length;
@@ -107,8 +119,8 @@
       }
     }
     if (models.length === 0 && !grid.querySelector('.empty')) {
-      grid.append(el('p', { class: 'empty' }, 'No model has a final window yet. A window becomes final once event '
-        + 'time has passed its end plus the grace period (and its labels have arrived or timed out).'));
+      grid.append(el('p', { class: 'empty' }, 'No model seen yet: models show here from their first window, '
+        + 'estimate, alert or dead letter.'));
     } else if (models.length > 0) {
       grid.querySelectorAll(':scope > .empty').forEach((e) => e.remove());
     }
@@ -120,7 +132,7 @@
     const latest = el('div', { class: 'latest' });
     const chart = el('div', { class: 'chart' });
     const root = el('article', { class: 'card', 'data-model': model }, el('header', {}, title, badge), latest, chart);
-    const card = { model, root, badge, latest, chartEl: chart, chart: null, key: null };
+    const card = { model, root, badge, latest, chartEl: chart, chart: null, key: null, pad: 60 };
     title.addEventListener('click', () => {
       if (state.expanded.has(model)) state.expanded.delete(model); else state.expanded.add(model);
       root.classList.toggle('expanded', state.expanded.has(model));
@@ -131,27 +143,50 @@
 
   function updateCard(card, m) {
     card.root.classList.toggle('firing', m.firing);
-    card.badge.textContent = m.firing ? 'FIRING' : 'ok';
+    // several rules can fire at once: name them all
+    const rules = [...new Set(m.versions.flatMap((v) => v.firing_rules || []))].sort();
+    card.badge.textContent = m.firing ? 'FIRING' + (rules.length ? ': ' + rules.join(', ') : '') : 'ok';
     card.badge.classList.toggle('firing', m.firing);
-    card.latest.replaceChildren(...m.versions.map((v, i) => {
+    const lines = m.versions.map((v, i) => {
       const w = v.latest;
+      const p = v.latest_predictions;
       const label = v.model_version === '' ? '(no version)' : v.model_version;
-      const line = el('div', {}, el('span', { style: 'color:' + COLORS[i % COLORS.length] }, '■ '), label + ': ');
+      const line = el('div', { class: 'version' }, el('span', { style: 'color:' + COLORS[i % COLORS.length] }, '■ '), label + ': ');
       if (w) {
-        line.append('latest window ', el('b', {}, hhmm(w.window_start) + '–' + hhmm(w.window_end)),
+        line.append('latest window ', el('b', {}, span(w.window_start, w.window_end)),
           ' mean ', el('b', {}, num(w.mean_loss)), ' count ', el('b', {}, w.count),
           w.unlabelled ? ' unlabelled ' + w.unlabelled : '', ' · ' + (w.loss_function || ''));
       } else {
-        line.append('no final window yet');
+        line.append(el('span', { class: 'pending' }, 'no final window yet'),
+          p ? ' (labels pending)' : '');
+      }
+      if (p) {
+        const est = el('div', { class: 'estimate' }, el('span', { style: 'color:' + ESTIMATE_COLORS[i % ESTIMATE_COLORS.length] }, '┅ '),
+          'estimated ', el('b', {}, num(p.estimated_loss)));
+        if (p.estimated_loss_low != null && p.estimated_loss_high != null) {
+          est.append(' (' + num(p.estimated_loss_low) + '–' + num(p.estimated_loss_high) + ')');
+        }
+        est.append(' for ', el('b', {}, span(p.window_start, p.window_end)), ' · ',
+          el('span', { class: 'psi', title: PSI_HELP }, 'psi ', el('b', {}, num(p.psi))),
+          ' · ' + p.predictions + ' predictions, ' + p.labelled + ' labelled');
+        if (v.windows_awaiting_labels > 0) est.append(' · ' + v.windows_awaiting_labels + ' windows awaiting labels');
+        line.append(est);
       }
       return line;
-    }));
+    });
+    const dead = Object.entries(m.dead_letters || {});
+    if (dead.length) {
+      lines.push(el('div', { class: 'dead' }, 'dead letters naming this model: '
+        + dead.map(([reason, n]) => reason + ' ' + n).join(', ')));
+    }
+    card.latest.replaceChildren(...lines);
     if (card.root.hidden) return;
-    const { data, series, key } = chartData(m);
+    const { data, series, bands, pad, key } = chartData(m);
+    card.pad = pad;
     const hasPoints = data[0].length > 0;
     if (!hasPoints) {
       if (card.chart) { card.chart.destroy(); card.chart = null; card.key = null; }
-      card.chartEl.replaceChildren(el('p', { class: 'empty' }, 'no final window in this range'));
+      card.chartEl.replaceChildren(el('p', { class: 'empty' }, 'no window in this range'));
       return;
     }
     if (card.chart && card.key === key) {
@@ -161,25 +196,56 @@
     if (card.chart) card.chart.destroy();
     card.chartEl.replaceChildren();
     card.key = key;
-    card.chart = new uPlot(chartOptions(card, series), data, card.chartEl);
+    card.chart = new uPlot(chartOptions(card, series, bands), data, card.chartEl);
   }
 
-  // aligned data for uPlot: x = window starts (seconds), one mean-loss series per version, and per
-  // version with alerts its threshold and baseline (stepped, as carried by the latest alert) and markers
+  // aligned data for uPlot: x = window starts (seconds); per version its realized mean loss, its
+  // estimate before labels (CONTRACT §9) with the 95% interval as a band, and with alerts its
+  // threshold and baseline (stepped, as carried by the latest alert) and markers
   function chartData(m) {
     const xs = new Set();
-    for (const v of m.versions) for (const w of v.windows) xs.add(w[0] / 1000);
+    let pad = Infinity; // the shortest window, in seconds: how far a lone window's axis reaches either side
+    for (const v of m.versions) {
+      for (const w of [...v.windows, ...v.predictions]) {
+        xs.add(w[0] / 1000);
+        pad = Math.min(pad, (w[1] - w[0]) / 1000);
+      }
+    }
     for (const a of m.alerts) xs.add(a.window_start / 1000);
     const x = [...xs].sort((a, b) => a - b);
     const data = [x];
     const series = [];
+    const bands = [];
     m.versions.forEach((v, i) => {
       const color = COLORS[i % COLORS.length];
-      const label = v.model_version === '' ? 'mean loss' : v.model_version;
+      const name = v.model_version === '' ? 'mean loss' : v.model_version;
+      const prefix = m.versions.length > 1 ? name + ' ' : '';
+      // the estimate from the prediction-metrics record, else the one the final window carries
+      const estimates = new Map(v.windows.filter((w) => w[4] != null).map((w) => [w[0] / 1000, [w[4], null, null]]));
+      for (const p of v.predictions) if (p[3] != null) estimates.set(p[0] / 1000, [p[3], p[4], p[5]]);
       const means = new Map(v.windows.map((w) => [w[0] / 1000, w[3]]));
       data.push(x.map((t) => means.has(t) ? means.get(t) : null));
-      series.push({ label, stroke: color, width: 2, spanGaps: true, value: (u, y) => num(y) });
-      const alerts = m.alerts.filter((a) => (a.model_version || '') === v.model_version)
+      series.push({ label: estimates.size ? prefix + 'realized' : name, stroke: color, width: 2, spanGaps: true,
+        value: (u, y) => num(y) });
+      if (estimates.size) {
+        const estColor = ESTIMATE_COLORS[i % ESTIMATE_COLORS.length];
+        const at = (k) => x.map((t) => estimates.has(t) ? estimates.get(t)[k] : null);
+        data.push(at(0));
+        series.push({ label: prefix + 'estimated (before labels)', stroke: estColor, width: 2, dash: [7, 4],
+          spanGaps: true, value: (u, y) => num(y) });
+        if (x.some((t) => estimates.has(t) && estimates.get(t)[1] != null)) {
+          // the interval: two thin lines with the band between them, left out of the legend (style.css)
+          data.push(at(2), at(1));
+          const high = series.length + 1; // uPlot's series index: 0 is x
+          for (const bound of ['high', 'low']) {
+            series.push({ label: prefix + 'estimate ' + bound, class: 'interval', stroke: estColor + '66', width: 1,
+              spanGaps: true, points: { show: false }, value: (u, y) => num(y) });
+          }
+          bands.push({ series: [high, high + 1], fill: estColor + '22' });
+        }
+      }
+      // prediction_drift alerts are about psi, not loss: no threshold, baseline or marker on the loss axis
+      const alerts = m.alerts.filter((a) => (a.model_version || '') === v.model_version && a.rule !== 'prediction_drift')
         .sort((a, b) => a.window_start - b.window_start);
       if (alerts.length === 0) return;
       const held = (field) => x.map((t) => {
@@ -192,7 +258,6 @@
         return a ? a.mean_loss : null;
       });
       const stepped = uPlot.paths.stepped({ align: 1 });
-      const prefix = m.versions.length > 1 ? label + ' ' : '';
       data.push(held('threshold'));
       series.push({ label: prefix + 'threshold', stroke: FIRE, width: 1, dash: [6, 4], paths: stepped, points: { show: false }, value: (u, y) => num(y) });
       data.push(held('baseline'));
@@ -204,27 +269,45 @@
           points: { show: true, size: 11, fill: color, stroke: '#fff', width: 1 }, value: (u, y) => num(y) });
       }
     });
-    return { data, series, key: series.map((s) => s.label).join('|') };
+    return { data, series, bands, pad: Number.isFinite(pad) ? pad : 60, key: series.map((s) => s.label).join('|') };
   }
 
-  function chartOptions(card, series) {
+  function chartOptions(card, series, bands) {
     return {
       ...size(card),
+      // room on the right for the half of the last tick label that lies past the plot
+      padding: [null, 28, null, null],
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'),
       cursor: { drag: { x: true, y: false } },
-      scales: { y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-      axes: [{ values: (u, ticks) => ticks.map((t, i) => timeTick(t, i === 0 ? null : ticks[i - 1])) },
+      scales: {
+        // one window alone: uPlot would stretch the axis over a day; show the window's own neighbourhood
+        x: { time: true, range: (u, min, max) => u.data[0].length === 1 ? [min - card.pad, min + card.pad] : [min, max] },
+        y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] },
+      },
+      // ticks at least 64 px apart: the widest label, "20:07:30", is about 50 px in uPlot's 12 px font
+      axes: [{ space: 64, values: (u, ticks, axis, space, incr) => timeTicks(card, ticks, space, incr) },
         { label: 'mean loss', size: 50, values: (u, ticks) => ticks.map((t) => num(t)) }],
       series: [{ label: 'window start', value: (u, t) => t == null ? '–' : utc(t * 1000) }, ...series],
+      bands,
       legend: { live: true },
     };
   }
 
-  // x axis ticks in UTC, 24 h; the date where it changes (and on the first tick)
-  function timeTick(t, previous) {
-    const day = (s) => new Date(s * 1000).toISOString().slice(5, 10);
-    const time = hhmm(t * 1000);
-    return previous == null || day(previous) !== day(t) ? day(t) + ' ' + time : time;
+  // x axis ticks (seconds) in UTC, 24 h, as precise as their spacing needs, so no two read the same:
+  // seconds under a minute apart, the day on a second line on the first tick and where it changes;
+  // days apart only the date, months apart only the month. The labels and their spacing (px) are
+  // kept on the card for the browser test.
+  function timeTicks(card, ticks, space, incr) {
+    const labels = ticks.map((t, i) => {
+      const s = iso(t * 1000);
+      if (incr >= 28 * 86400) return s.slice(0, 7);
+      if (incr >= 86400) return s.slice(5, 10);
+      const time = incr < 60 ? s.slice(11, 19) : s.slice(11, 16);
+      const day = s.slice(5, 10);
+      return i > 0 && iso(ticks[i - 1] * 1000).slice(5, 10) === day ? time : time + '\n' + day;
+    });
+    card.root.dataset.xTicks = JSON.stringify({ labels, space });
+    return labels;
   }
 
   function size(card) {
@@ -242,12 +325,15 @@
     $('dlq').tBodies[0].replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colspan: 2 }, 'none'))]));
   }
 
+  // the value an alert is about: its mean loss, or its psi for a rule on predictions alone
+  const alertValue = (a) => a.mean_loss == null && a.psi != null ? 'psi ' + num(a.psi) : num(a.mean_loss);
+
   function renderAlerts(alerts) {
     const rows = alerts.map((a) => el('tr', { title: a.message || '' },
       el('td', { class: 'nowrap' }, short(a.window_end)),
-      el('td', {}, a.model + (a.model_version ? ' ' + a.model_version : '')),
+      el('td', {}, a.model + (a.model_version ? ' ' + a.model_version : ''), el('div', { class: 'rule' }, a.rule || '')),
       el('td', { class: a.status }, a.status),
-      el('td', { class: 'num' }, num(a.mean_loss)),
+      el('td', { class: 'num' }, alertValue(a)),
       el('td', { class: 'num' }, num(a.threshold))));
     $('alerts').tBodies[0].replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colspan: 5 }, 'none'))]));
   }

@@ -30,7 +30,7 @@ import java.util.Map;
  */
 public final class EventParser {
     /** Longest model name, model version, prediction id or class label accepted. */
-    static final int MAX_NAME_LENGTH = 1024;
+    public static final int MAX_NAME_LENGTH = 1024;
     /** 9999-12-31T23:59:59.999Z, the last instant with a four-digit year. */
     static final long MAX_TIMESTAMP = 253_402_300_799_999L;
 

@@ -21,6 +21,14 @@ public record AlertEntry(String model, String modelVersion, String status, Doubl
         return FIRING.equals(status);
     }
 
+    /**
+     * The rule the record is about ({@code relative_to_baseline}, {@code estimated_loss},
+     * {@code prediction_drift}, …); "" for a record without one. Rules fire and resolve on their own.
+     */
+    public String rule() {
+        return json.path("rule").asText("");
+    }
+
     @JsonValue
     public ObjectNode json() {
         return json;

@@ -8,6 +8,7 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.losswatch.topology.Json;
+import io.losswatch.topology.PredictionMetrics;
 import io.losswatch.topology.WindowMetrics;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -100,7 +102,8 @@ public final class HttpServer implements AutoCloseable {
         config.routes.get("/", ctx -> ctx.html(indexHtml));
         config.routes.before("/api/*", ctx -> ctx.header("Cache-Control", "no-store"));
         config.routes.get("/api/models", ctx -> ctx.json(history.models()));
-        config.routes.get("/api/models/{model}/metrics", this::modelMetrics);
+        config.routes.get("/api/models/{model}/metrics", ctx -> ctx.json(modelRecords(ctx, history::windows)));
+        config.routes.get("/api/models/{model}/predictions", ctx -> ctx.json(modelRecords(ctx, history::predictions)));
         config.routes.get("/api/alerts", this::alerts);
         config.routes.get("/api/overview", this::overview);
         config.routes.get("/metrics", ctx -> ctx.contentType(LosswatchMetrics.CONTENT_TYPE).result(metrics.scrape()));
@@ -196,8 +199,13 @@ public final class HttpServer implements AutoCloseable {
                 || path.startsWith("/assets/") || path.startsWith("/webjars/");
     }
 
-    // GET /api/models/{model}/metrics?from=&to=&version=
-    private void modelMetrics(Context ctx) {
+    /** A history query by model, version (null: all) and window_start range. */
+    private interface RecordQuery<T> {
+        Optional<List<T>> find(String model, String version, long from, long to);
+    }
+
+    // GET /api/models/{model}/metrics?from=&to=&version= (CONTRACT §8) and /predictions, the same for §9's records
+    private <T> List<T> modelRecords(Context ctx, RecordQuery<T> query) {
         String model = ctx.pathParam("model");
         long from = longParam(ctx, "from", Long.MIN_VALUE);
         long to = longParam(ctx, "to", Long.MAX_VALUE);
@@ -205,12 +213,12 @@ public final class HttpServer implements AutoCloseable {
             throw new ApiError(400, "from (" + from + ") is after to (" + to + ")");
         }
         String version = ctx.queryParam("version");
-        List<WindowMetrics> windows = history.windows(model, version, from, to)
+        List<T> records = query.find(model, version, from, to)
                 .orElseThrow(() -> new ApiError(404, "unknown model '" + model + "'"));
         if (version != null && !history.knows(model, version)) {
             throw new ApiError(404, "unknown version '" + version + "' of model '" + model + "'");
         }
-        ctx.json(windows);
+        return records;
     }
 
     // GET /api/alerts?model=&limit=
@@ -249,19 +257,33 @@ public final class HttpServer implements AutoCloseable {
             for (MetricsHistory.VersionView v : m.versions()) {
                 List<Object[]> points = new ArrayList<>();
                 for (WindowMetrics w : history.windows(m.model(), v.modelVersion(), from, Long.MAX_VALUE).orElse(List.of())) {
-                    points.add(new Object[] {w.windowStart(), w.windowEnd(), w.count(), w.meanLoss()});
+                    points.add(new Object[] {w.windowStart(), w.windowEnd(), w.count(), w.meanLoss(), w.estimatedLoss()});
+                }
+                List<Object[]> estimates = new ArrayList<>();
+                for (PredictionMetrics p : history.predictions(m.model(), v.modelVersion(), from, Long.MAX_VALUE).orElse(List.of())) {
+                    estimates.add(new Object[] {p.windowStart(), p.windowEnd(), p.predictions(), p.estimatedLoss(),
+                        p.estimatedLossLow(), p.estimatedLossHigh(), p.psi()});
                 }
                 Map<String, Object> version = new LinkedHashMap<>();
                 version.put("model_version", v.modelVersion());
                 version.put("firing", v.firing());
+                version.put("firing_rules", v.firingRules());
+                version.put("final_window_pending", v.finalWindowPending());
+                version.put("windows_awaiting_labels", v.windowsAwaitingLabels());
                 version.put("latest", v.latest());
+                version.put("latest_predictions", v.latestPredictions());
+                // [window_start, window_end, count, mean_loss, estimated_loss]
                 version.put("windows", points);
+                // [window_start, window_end, predictions, estimated_loss, estimated_loss_low, estimated_loss_high, psi]
+                version.put("predictions", estimates);
                 versions.add(version);
             }
             final long since = from;
             Map<String, Object> model = new LinkedHashMap<>();
             model.put("model", m.model());
             model.put("firing", m.firing());
+            model.put("final_window_pending", m.finalWindowPending());
+            model.put("dead_letters", m.deadLetters());
             model.put("versions", versions);
             model.put("alerts", history.alerts(m.model()).stream().filter(a -> a.windowEnd() >= since).toList());
             models.add(model);

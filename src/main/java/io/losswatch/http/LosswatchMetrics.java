@@ -2,9 +2,12 @@ package io.losswatch.http;
 
 import io.losswatch.event.RejectReason;
 import io.losswatch.topology.PipelineListener;
+import io.losswatch.topology.PredictionMetrics;
 import io.losswatch.topology.WindowMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -14,6 +17,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,11 +45,22 @@ public final class LosswatchMetrics implements PipelineListener, AutoCloseable {
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
     private final Map<String, Counter> windows = new ConcurrentHashMap<>();
     private final Set<String> firingGauges = ConcurrentHashMap.newKeySet();
+    private final MetricsHistory history;
+    private final MultiGauge estimatedLoss;
+    private final MultiGauge psi;
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private volatile KafkaStreamsMetrics streamsMetrics;
 
     public LosswatchMetrics(MetricsHistory history) {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.history = history;
+        // CONTRACT §9; rows are set at each scrape, see estimates()
+        this.estimatedLoss = MultiGauge.builder("losswatch.window.estimated.loss")
+                .description("Estimated mean loss of the latest final prediction-metrics window, before its labels")
+                .register(registry);
+        this.psi = MultiGauge.builder("losswatch.window.psi")
+                .description("Population stability index of the latest final prediction-metrics window's predictions")
+                .register(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
@@ -64,7 +79,7 @@ public final class LosswatchMetrics implements PipelineListener, AutoCloseable {
                     .register(registry);
             if (firingGauges.add(model)) {
                 Gauge.builder("losswatch.alert.firing", history, h -> h.firing(model) ? 1 : 0)
-                        .description("1 while an alert on the model is firing, else 0")
+                        .description("1 while any alert rule on the model is firing, else 0")
                         .tags("model", model)
                         .strongReference(true)
                         .register(registry);
@@ -79,8 +94,35 @@ public final class LosswatchMetrics implements PipelineListener, AutoCloseable {
         streamsMetrics = m;
     }
 
-    public String scrape() {
+    /** One scrape at a time: another's refresh of the §9 rows would briefly take a sample away from it. */
+    public synchronized String scrape() {
+        estimates();
         return registry.scrape(CONTENT_TYPE);
+    }
+
+    /**
+     * The §9 gauges, from each version's latest final prediction-metrics record. A version whose
+     * latest value is null (no estimate for regression or before enough labels; no psi before a
+     * reference distribution) has no sample at all rather than NaN: absent is what Prometheus
+     * queries and alert rules handle as "no value", and it stays absent until a value comes.
+     */
+    private void estimates() {
+        List<MultiGauge.Row<?>> losses = new ArrayList<>();
+        List<MultiGauge.Row<?>> psis = new ArrayList<>();
+        for (MetricsHistory.ModelView m : history.models()) {
+            for (MetricsHistory.VersionView v : m.versions()) {
+                PredictionMetrics p = v.latestPredictions();
+                Tags tags = Tags.of("model", m.model(), "model_version", v.modelVersion());
+                if (p != null && p.estimatedLoss() != null) {
+                    losses.add(MultiGauge.Row.of(tags, p.estimatedLoss()));
+                }
+                if (p != null && p.psi() != null) {
+                    psis.add(MultiGauge.Row.of(tags, p.psi()));
+                }
+            }
+        }
+        estimatedLoss.register(losses, true);
+        psi.register(psis, true);
     }
 
     public PrometheusMeterRegistry registry() {

@@ -1,5 +1,6 @@
 package io.losswatch.http;
 
+import io.losswatch.topology.PredictionMetrics;
 import io.losswatch.topology.WindowMetrics;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -9,22 +10,36 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * What the dashboard, the API and the gauges on /metrics show: per model and version the last
- * final windows and alert records, which models are firing, and dead letters by reason. Bounded:
- * at most {@code windowsPerSeries} windows and {@code alertsPerSeries} alerts per model and version
- * (the oldest go first); the firing state survives the bound. Fed by one thread ({@link TopicFeed},
- * or a test), read by many; every read returns a copy.
+ * final windows (CONTRACT §6), the last final prediction-metrics records (§9) and alert records,
+ * which rules are firing, and dead letters by reason and by the model they name. Bounded: at most
+ * {@code windowsPerSeries} windows and as many prediction-metrics records, and {@code alertsPerSeries}
+ * alerts per model and version (the oldest go first); the firing state survives the bound. Fed by
+ * one thread ({@link TopicFeed}, or a test), read by many; every read returns a copy.
  */
 public final class MetricsHistory {
+    /**
+     * Model names taken from dead letters, at most: they come from input that was refused, so any
+     * number of made-up names can arrive; the first ones are kept (as §11 does with segment values),
+     * later new ones are counted by reason only.
+     */
+    static final int DEAD_LETTER_MODELS = 100;
+
     private final int windowsPerSeries;
     private final int alertsPerSeries;
     private final Map<String, Map<String, Series>> models = new TreeMap<>();
     private final Map<String, Long> deadLetters = new TreeMap<>();
+    /** model → reason → dead letters whose record names that model. */
+    private final Map<String, Map<String, Long>> deadLettersByModel = new TreeMap<>();
     private final List<BiConsumer<String, String>> seriesListeners = new CopyOnWriteArrayList<>();
     private long alertSeq;
 
@@ -52,25 +67,43 @@ public final class MetricsHistory {
 
     /** Keeps a final window; interim records ({@code "final": false}) are not history and are ignored. */
     public void addWindow(WindowMetrics window) {
-        if (window == null || window.model() == null || !window.finalResult()) {
-            return;
-        }
-        String version = window.modelVersion() == null ? "" : window.modelVersion();
-        boolean created;
-        synchronized (this) {
-            created = !hasSeries(window.model(), version);
-            Series s = series(window.model(), version);
-            s.windows.put(window.windowStart(), window);
-            while (s.windows.size() > windowsPerSeries) {
-                s.windows.pollFirstEntry();
-            }
-        }
-        if (created) {
-            announce(window.model(), version);
+        if (window != null && window.model() != null && window.finalResult()) {
+            keep(window.model(), window.modelVersion(), window.windowStart(), window, s -> s.windows);
         }
     }
 
-    /** Keeps an alert record (its seq is replaced by this history's arrival order). */
+    /**
+     * Keeps a final prediction-metrics record (CONTRACT §9); interim ones are ignored, as for windows.
+     * It makes its model and version known even before any window of theirs is final.
+     */
+    public void addPredictions(PredictionMetrics predictions) {
+        if (predictions != null && predictions.model() != null && predictions.finalResult()) {
+            keep(predictions.model(), predictions.modelVersion(), predictions.windowStart(), predictions, s -> s.predictions);
+        }
+    }
+
+    /** Puts a record of a window in its series (a replayed window replaces the kept one), the oldest going past the bound. */
+    private <T> void keep(String model, String modelVersion, long windowStart, T record,
+                          Function<Series, TreeMap<Long, T>> records) {
+        String version = modelVersion == null ? "" : modelVersion;
+        boolean created;
+        synchronized (this) {
+            created = !hasSeries(model, version);
+            TreeMap<Long, T> kept = records.apply(series(model, version));
+            kept.put(windowStart, record);
+            while (kept.size() > windowsPerSeries) {
+                kept.pollFirstEntry();
+            }
+        }
+        if (created) {
+            announce(model, version);
+        }
+    }
+
+    /**
+     * Keeps an alert record (its seq is replaced by this history's arrival order). A FIRING record
+     * starts its rule's alert, a RESOLVED one ends that rule's only: several rules can fire at once.
+     */
     public void addAlert(AlertEntry alert) {
         boolean created;
         synchronized (this) {
@@ -83,32 +116,54 @@ public final class MetricsHistory {
                 s.alerts.removeFirst();
             }
             s.lastAlert = a;
+            if (a.firing()) {
+                s.firingRules.add(a.rule());
+            } else {
+                s.firingRules.remove(a.rule());
+            }
         }
         if (created) {
             announce(alert.model(), alert.modelVersion());
         }
     }
 
-    public synchronized void addDeadLetter(String reason) {
-        deadLetters.merge(reason == null || reason.isEmpty() ? "unknown" : reason, 1L, Long::sum);
+    public void addDeadLetter(String reason) {
+        addDeadLetter(reason, null);
     }
 
+    /** Counts a dead letter by reason, and by model when its record names one (null: it names none). */
+    public synchronized void addDeadLetter(String reason, String model) {
+        String r = reason == null || reason.isEmpty() ? "unknown" : reason;
+        deadLetters.merge(r, 1L, Long::sum);
+        if (model != null && (deadLettersByModel.containsKey(model) || deadLettersByModel.size() < DEAD_LETTER_MODELS)) {
+            deadLettersByModel.computeIfAbsent(model, m -> new TreeMap<>()).merge(r, 1L, Long::sum);
+        }
+    }
+
+    /** Whether the model was seen: in a window, a prediction-metrics record, an alert or a dead letter. */
     public synchronized boolean knows(String model) {
-        return models.containsKey(model);
+        return models.containsKey(model) || deadLettersByModel.containsKey(model);
     }
 
     public synchronized boolean knows(String model, String version) {
         return hasSeries(model, version);
     }
 
-    /** Every model and version seen, by name, each version with its latest final window. */
+    /**
+     * Every model seen (see {@link #knows(String)}), by name, each version with its latest final
+     * window and what it still waits for. A model seen only in dead letters has no version.
+     */
     public synchronized List<ModelView> models() {
+        Set<String> names = new TreeSet<>(models.keySet());
+        names.addAll(deadLettersByModel.keySet());
         List<ModelView> out = new ArrayList<>();
-        models.forEach((model, versions) -> {
+        for (String model : names) {
             List<VersionView> vs = new ArrayList<>();
-            versions.forEach((version, s) -> vs.add(s.view(version)));
-            out.add(new ModelView(model, vs.stream().anyMatch(VersionView::firing), vs));
-        });
+            models.getOrDefault(model, Map.of()).forEach((version, s) -> vs.add(s.view(version)));
+            out.add(new ModelView(model, vs.stream().anyMatch(VersionView::firing), vs,
+                    vs.stream().allMatch(VersionView::finalWindowPending),
+                    new TreeMap<>(deadLettersByModel.getOrDefault(model, Map.of()))));
+        }
         return out;
     }
 
@@ -117,17 +172,27 @@ public final class MetricsHistory {
      * by name), of one version when version is not null; empty when the model is unknown.
      */
     public synchronized Optional<List<WindowMetrics>> windows(String model, String version, long from, long to) {
-        Map<String, Series> versions = models.get(model);
-        if (versions == null) {
+        return kept(model, version, from, to, s -> s.windows, WindowMetrics::windowStart);
+    }
+
+    /** As {@link #windows}, for the final prediction-metrics records (CONTRACT §9). */
+    public synchronized Optional<List<PredictionMetrics>> predictions(String model, String version, long from, long to) {
+        return kept(model, version, from, to, s -> s.predictions, PredictionMetrics::windowStart);
+    }
+
+    private <T> Optional<List<T>> kept(String model, String version, long from, long to,
+                                       Function<Series, TreeMap<Long, T>> records, ToLongFunction<T> windowStart) {
+        if (!knows(model)) {
             return Optional.empty();
         }
-        List<WindowMetrics> out = new ArrayList<>();
-        versions.forEach((v, s) -> {
+        List<T> out = new ArrayList<>();
+        models.getOrDefault(model, Map.of()).forEach((v, s) -> {
             if (version == null || version.equals(v)) {
-                out.addAll(s.windows.subMap(from, true, to, true).values());
+                out.addAll(records.apply(s).subMap(from, true, to, true).values());
             }
         });
-        out.sort(Comparator.comparingLong(WindowMetrics::windowStart).thenComparing(WindowMetrics::modelVersion));
+        // versions come by name and the sort is stable: versions of one window stay by name
+        out.sort(Comparator.comparingLong(windowStart));
         return Optional.of(out);
     }
 
@@ -143,7 +208,7 @@ public final class MetricsHistory {
         return out;
     }
 
-    /** Whether any version of the model is in the alerting state (its latest alert is FIRING). */
+    /** Whether any rule of any version of the model is firing (its latest alert of that rule is FIRING). */
     public synchronized boolean firing(String model) {
         Map<String, Series> versions = models.get(model);
         return versions != null && versions.values().stream().anyMatch(Series::firing);
@@ -160,12 +225,23 @@ public final class MetricsHistory {
         return mean == null ? Double.NaN : mean;
     }
 
-    /** The newest window end of any model: "now" in event time, for the dashboard's time range. */
+    /**
+     * The newest window end of any model, final window or prediction-metrics record: "now" in event
+     * time, for the dashboard's time range (prediction-metrics run ahead while labels are out).
+     */
     public synchronized OptionalLong latestWindowEnd() {
-        return models.values().stream().flatMap(v -> v.values().stream())
-                .filter(s -> !s.windows.isEmpty())
-                .mapToLong(s -> s.windows.lastEntry().getValue().windowEnd())
-                .max();
+        long latest = Long.MIN_VALUE;
+        for (Map<String, Series> versions : models.values()) {
+            for (Series s : versions.values()) {
+                if (!s.windows.isEmpty()) {
+                    latest = Math.max(latest, s.windows.lastEntry().getValue().windowEnd());
+                }
+                if (!s.predictions.isEmpty()) {
+                    latest = Math.max(latest, s.predictions.lastEntry().getValue().windowEnd());
+                }
+            }
+        }
+        return latest == Long.MIN_VALUE ? OptionalLong.empty() : OptionalLong.of(latest);
     }
 
     /** Dead letters seen, by reason. */
@@ -186,27 +262,51 @@ public final class MetricsHistory {
         seriesListeners.forEach(l -> l.accept(model, version));
     }
 
-    /** A model in /api/models. */
-    public record ModelView(String model, boolean firing, List<VersionView> versions) {
+    /**
+     * A model in /api/models.
+     *
+     * @param finalWindowPending true while no version of the model has a final window (its labels are
+     *                           out, or its windows have not closed; or it was seen in dead letters only)
+     * @param deadLetters        dead letters whose record names this model, by reason
+     */
+    public record ModelView(String model, boolean firing, List<VersionView> versions, boolean finalWindowPending,
+                            Map<String, Long> deadLetters) {
     }
 
-    /** A version of a model in /api/models: how many windows are kept and the latest one. */
+    /**
+     * A version of a model in /api/models: how many windows are kept and the latest one, and the same
+     * for its prediction-metrics records.
+     *
+     * @param firingRules           the rules firing now, by name
+     * @param finalWindowPending    true while the version has no final window yet
+     * @param windowsAwaitingLabels prediction-metrics windows kept that start after the latest final
+     *                              window: their estimate is out, their realized loss not yet
+     */
     public record VersionView(String modelVersion, int windows, Long firstWindowStart, WindowMetrics latest,
-                              boolean firing, AlertEntry lastAlert) {
+                              boolean firing, AlertEntry lastAlert, List<String> firingRules,
+                              boolean finalWindowPending, int predictionWindows, PredictionMetrics latestPredictions,
+                              int windowsAwaitingLabels) {
     }
 
     private static final class Series {
         final TreeMap<Long, WindowMetrics> windows = new TreeMap<>();
+        final TreeMap<Long, PredictionMetrics> predictions = new TreeMap<>();
         final Deque<AlertEntry> alerts = new ArrayDeque<>();
+        /** rules whose latest alert is FIRING. */
+        final Set<String> firingRules = new TreeSet<>();
         AlertEntry lastAlert;
 
         boolean firing() {
-            return lastAlert != null && lastAlert.firing();
+            return !firingRules.isEmpty();
         }
 
         VersionView view(String version) {
-            return new VersionView(version, windows.size(), windows.isEmpty() ? null : windows.firstKey(),
-                    windows.isEmpty() ? null : windows.lastEntry().getValue(), firing(), lastAlert);
+            WindowMetrics latest = windows.isEmpty() ? null : windows.lastEntry().getValue();
+            int awaiting = latest == null ? predictions.size()
+                    : predictions.tailMap(latest.windowStart(), false).size();
+            return new VersionView(version, windows.size(), windows.isEmpty() ? null : windows.firstKey(), latest,
+                    firing(), lastAlert, List.copyOf(firingRules), latest == null, predictions.size(),
+                    predictions.isEmpty() ? null : predictions.lastEntry().getValue(), awaiting);
         }
     }
 }

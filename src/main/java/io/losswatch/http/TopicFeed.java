@@ -1,8 +1,12 @@
 package io.losswatch.http;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.losswatch.event.EventParser;
 import io.losswatch.topology.Json;
 import io.losswatch.topology.Names;
+import io.losswatch.topology.PredictionMetrics;
 import io.losswatch.topology.WindowMetrics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +32,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tails the metrics, alerts and dead-letter topics into a {@link MetricsHistory}, from the
- * beginning, so every instance's dashboard and API show every model, not only the partitions its
+ * Tails the metrics, prediction-metrics, alerts and dead-letter topics into a {@link MetricsHistory},
+ * from the beginning, so every instance's dashboard and API show every model, not only the partitions its
  * Kafka Streams tasks own. One consumer without a group: it is assigned every partition (new ones
  * are picked up every {@link #REFRESH_PARTITIONS}), commits nothing, and reads committed records
  * only, so under exactly-once it sees each window once and never one from an aborted transaction.
@@ -38,10 +42,18 @@ public final class TopicFeed implements AutoCloseable {
     static final Duration REFRESH_PARTITIONS = Duration.ofSeconds(30);
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration RETRY = Duration.ofSeconds(5);
+    /**
+     * A dead letter's value is read for its model only up to this size: larger ones are the oversized
+     * records (CONTRACT §7, default limit 1 MiB), refused unread, and may be up to 8 MiB.
+     */
+    static final int DEAD_LETTER_READ_BYTES = 1024 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(TopicFeed.class);
 
     /** The topics this feed reads. */
-    public record Topics(String metrics, String alerts, String deadLetters) {
+    public record Topics(String metrics, String alerts, String deadLetters, String predictionMetrics) {
+        List<String> all() {
+            return List.of(metrics, predictionMetrics, alerts, deadLetters);
+        }
     }
 
     private final Map<String, Object> consumerConfig;
@@ -123,8 +135,7 @@ public final class TopicFeed implements AutoCloseable {
             }
             if (!caughtUp && catchUpTo != null && reached(c, catchUpTo)) {
                 caughtUp = true;
-                LOG.info("history feed: caught up with {}, {} and {}", topics.metrics(), topics.alerts(),
-                        topics.deadLetters());
+                LOG.info("history feed: caught up with {}", topics.all());
             }
         }
     }
@@ -132,7 +143,7 @@ public final class TopicFeed implements AutoCloseable {
     /** Adds partitions not assigned yet (new topics, added partitions), read from their beginning. */
     private void assign(KafkaConsumer<byte[], byte[]> c, Set<TopicPartition> assigned) {
         List<TopicPartition> added = new ArrayList<>();
-        for (String topic : List.of(topics.metrics(), topics.alerts(), topics.deadLetters())) {
+        for (String topic : topics.all()) {
             List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(10));
             if (infos == null) {
                 continue;
@@ -163,11 +174,14 @@ public final class TopicFeed implements AutoCloseable {
         try {
             if (r.topic().equals(topics.deadLetters())) {
                 Header h = r.headers().lastHeader(Names.HEADER_REASON);
-                history.addDeadLetter(h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8));
+                history.addDeadLetter(h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8),
+                        namedModel(r.value()));
             } else if (r.value() == null) {
                 return;
             } else if (r.topic().equals(topics.metrics())) {
                 history.addWindow(Json.MAPPER.readValue(r.value(), WindowMetrics.class));
+            } else if (r.topic().equals(topics.predictionMetrics())) {
+                history.addPredictions(Json.MAPPER.readValue(r.value(), PredictionMetrics.class));
             } else if (r.topic().equals(topics.alerts())) {
                 JsonNode json = Json.MAPPER.readTree(r.value());
                 AlertEntry.of(json, 0).ifPresentOrElse(history::addAlert,
@@ -177,6 +191,36 @@ public final class TopicFeed implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn("history feed: skipped unreadable record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
                     e.getMessage());
+        }
+    }
+
+    /**
+     * The model a dead letter's original value names, so a model whose every record is refused is
+     * still listed: the top-level {@code model} string of a JSON object (the CONTRACT §4 shape; a
+     * record read through a §10 mapping names its model elsewhere and counts by reason only). Null
+     * when the value is not such an object, or the name is one the intake refuses (empty, too long).
+     * Reads no further than the field.
+     */
+    static String namedModel(byte[] value) {
+        if (value == null || value.length > DEAD_LETTER_READ_BYTES) {
+            return null;
+        }
+        try (JsonParser p = Json.MAPPER.getFactory().createParser(value)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken token = p.nextToken();
+                if (field.equals("model")) {
+                    String model = token == JsonToken.VALUE_STRING ? p.getText() : null;
+                    return model == null || model.isEmpty() || model.length() > EventParser.MAX_NAME_LENGTH ? null : model;
+                }
+                p.skipChildren();
+            }
+            return null;
+        } catch (IOException e) {
+            return null; // not JSON up to its model field: it names none
         }
     }
 

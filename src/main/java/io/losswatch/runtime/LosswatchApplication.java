@@ -93,7 +93,8 @@ public final class LosswatchApplication implements AutoCloseable {
         }
         // HTTP (io.losswatch.http): /metrics hears the topology, the dashboard tails the output topics
         LosswatchHttp http = LosswatchHttp.create(HttpSettings.from(config),
-                new TopicFeed.Topics(config.topics().metrics(), config.topics().alerts(), config.topics().dlq()), props);
+                new TopicFeed.Topics(config.topics().metrics(), config.topics().alerts(), config.topics().dlq(),
+                        config.topics().predictionMetrics()), props);
         props.put(DeadLetterOnProcessingError.LISTENER, http.pipelineListener());
         KafkaStreams streams = new KafkaStreams(LosswatchTopology.build(config, http.pipelineListener(), predictionPartitions), props);
         LosswatchApplication app = new LosswatchApplication(streams, http);

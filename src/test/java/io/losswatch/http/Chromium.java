@@ -67,14 +67,20 @@ final class Chromium implements AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Starts Chromium in US English, whatever the machine's locale: its clock is then 12-hour, so a
+     * page that shows the browser's local time instead of its own UTC format shows in the tests.
+     */
     static Chromium launch(Path executable) throws IOException, InterruptedException {
         Path profile = Files.createTempDirectory("losswatch-chromium");
-        Process process = new ProcessBuilder(executable.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+        ProcessBuilder builder = new ProcessBuilder(executable.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-background-networking", "--disable-dev-shm-usage", "--disable-extensions",
-                "--no-first-run", "--no-default-browser-check", "--hide-scrollbars", "--mute-audio",
+                "--no-first-run", "--no-default-browser-check", "--hide-scrollbars", "--mute-audio", "--lang=en-US",
                 "--user-data-dir=" + profile, "--remote-debugging-port=0", "--remote-allow-origins=*", "about:blank")
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().put("LANG", "en_US.UTF-8");
+        builder.environment().put("TZ", "America/New_York"); // not UTC, so local time and UTC differ
+        Process process = builder.start();
         try {
             String browserUrl = awaitDevTools(process);
             URI browser = URI.create(browserUrl);

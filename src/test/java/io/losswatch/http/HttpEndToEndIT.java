@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.losswatch.config.LosswatchConfig;
 import io.losswatch.runtime.LosswatchApplication;
 import io.losswatch.topology.Json;
+import io.losswatch.topology.PredictionMetrics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,7 +43,9 @@ import org.junit.jupiter.api.Test;
  * computed here, independently. The dashboard is loaded in a real headless Chromium.
  *
  * <p>The alert records are written here by hand, standing in for the alert step until it lands;
- * the HTTP side only reads the alerts topic, so it works the same before and after.
+ * the HTTP side only reads the alerts topic, so it works the same before and after. So are the
+ * prediction-metrics records (CONTRACT §9) of "early-bird", a model with no final window yet;
+ * "percent-model" sends only predictions the intake refuses, so it is known from dead letters alone.
  */
 class HttpEndToEndIT {
     private static final long T0 = 1_764_000_000_000L; // a whole minute
@@ -98,7 +101,8 @@ class HttpEndToEndIT {
     void everyInstanceServesEveryModelsCompleteHistory() throws Exception {
         for (String base : bases) {
             JsonNode models = json(get(base, "/api/models"));
-            assertThat(models).extracting(m -> m.get("model").asText()).containsExactly("churn", "fraud-eu", "ranker");
+            assertThat(models).extracting(m -> m.get("model").asText())
+                    .containsExactly("churn", "early-bird", "fraud-eu", "percent-model", "ranker");
             assertThat(models.get(0).get("versions")).extracting(v -> v.get("model_version").asText())
                     .containsExactly("v7", "v8");
             for (String[] s : SERIES) {
@@ -135,6 +139,34 @@ class HttpEndToEndIT {
     }
 
     @Test
+    void modelsWithoutAFinalWindowAreServedFromPredictionMetricsAndDeadLetters() throws Exception {
+        for (String base : bases) {
+            JsonNode models = json(get(base, "/api/models"));
+            JsonNode early = models.get(1);
+            assertThat(early.get("model").asText()).isEqualTo("early-bird");
+            assertThat(early.get("final_window_pending").asBoolean()).isTrue();
+            assertThat(early.get("versions").get(0).get("prediction_windows").asInt()).isEqualTo(2);
+            JsonNode percent = models.get(3);
+            assertThat(percent.get("model").asText()).isEqualTo("percent-model");
+            assertThat(percent.get("versions")).isEmpty();
+            assertThat(percent.get("dead_letters").get("out_of_range").asLong()).isEqualTo(2);
+
+            // final records only (the interim one is not served), oldest first, as written
+            JsonNode records = json(get(base, "/api/models/early-bird/predictions"));
+            assertThat(records).extracting(p -> p.get("window_start").asLong()).containsExactly(T0, T0 + MINUTE);
+            assertThat(records.get(1).get("estimated_loss").asDouble()).isEqualTo(0.35);
+            assertThat(records.get(1).get("psi").asDouble()).isEqualTo(0.12);
+            assertThat(json(get(base, "/api/models/early-bird/metrics"))).isEmpty();
+
+            String metrics = scrape(base);
+            assertThat(series(metrics, "losswatch_window_estimated_loss")).containsEntry(
+                    "{model=\"early-bird\",model_version=\"v1\"}", 0.35);
+            assertThat(series(metrics, "losswatch_window_psi")).containsEntry(
+                    "{model=\"early-bird\",model_version=\"v1\"}", 0.12);
+        }
+    }
+
+    @Test
     void alertsAreReadFromTheAlertsTopicNewestFirst() throws Exception {
         for (String base : bases) {
             JsonNode alerts = json(get(base, "/api/alerts"));
@@ -152,15 +184,17 @@ class HttpEndToEndIT {
         String b = scrape(bases.get(1));
         for (String text : List.of(a, b)) {
             Map<String, Double> mean = series(text, "losswatch_window_mean_loss");
-            assertThat(mean).hasSize(SERIES.size());
+            assertThat(mean).hasSize(SERIES.size() + 1); // early-bird's: NaN until a final window
+            assertThat(mean.get("{model=\"early-bird\",model_version=\"v1\"}")).isNaN();
             assertThat(mean.get("{model=\"churn\",model_version=\"v7\"}")).isCloseTo(expected.get("churn/v7")[MINUTES - 1], within(1e-12));
             assertThat(series(text, "losswatch_alert_firing")).containsExactlyInAnyOrderEntriesOf(Map.of(
-                    "{model=\"churn\"}", 1.0, "{model=\"fraud-eu\"}", 0.0, "{model=\"ranker\"}", 0.0));
+                    "{model=\"churn\"}", 1.0, "{model=\"early-bird\"}", 0.0, "{model=\"fraud-eu\"}", 0.0,
+                    "{model=\"ranker\"}", 0.0));
         }
         Map<String, Double> dlq = add(series(a, "losswatch_dlq_records_total"), series(b, "losswatch_dlq_records_total"));
         // counters are per instance and count a replay again: at least what was sent
         assertThat(dlq.get("{reason=\"invalid_json\"}")).isGreaterThanOrEqualTo(3.0);
-        assertThat(dlq.get("{reason=\"out_of_range\"}")).isGreaterThanOrEqualTo(2.0);
+        assertThat(dlq.get("{reason=\"out_of_range\"}")).isGreaterThanOrEqualTo(4.0);
         assertThat(sum(add(series(a, "losswatch_events_processed_total"), series(b, "losswatch_events_processed_total"))))
                 .isGreaterThanOrEqualTo(inputRecords);
         assertThat(sum(add(series(a, "losswatch_losses_computed_total"), series(b, "losswatch_losses_computed_total"))))
@@ -191,12 +225,12 @@ class HttpEndToEndIT {
         String base = bases.get(1);
         try (Chromium browser = Browser.launch()) {
             browser.open(base + "/", 1400, 1000);
-            browser.await(Duration.ofSeconds(30), "a drawn chart per model", () -> {
+            browser.await(Duration.ofSeconds(30), "a drawn chart per model with windows or estimates", () -> {
                 List<Map<String, Object>> cards = Browser.cards(browser);
-                return cards.size() == 3 && cards.stream().allMatch(c -> ((Number) c.get("drawn")).intValue() > 500);
+                return cards.size() == 5 && cards.stream().filter(c -> ((Number) c.get("drawn")).intValue() > 500).count() == 4;
             });
-            assertThat(Browser.cards(browser)).extracting(c -> c.get("name"))
-                    .containsExactly("churn", "fraud-eu", "ranker"); // firing first, then by name
+            assertThat(Browser.cards(browser)).extracting(c -> c.get("name")) // firing first, then by name
+                    .containsExactly("churn", "early-bird", "fraud-eu", "percent-model", "ranker");
             assertThat(Browser.cards(browser).get(0).get("legend")).asList()
                     .containsExactly("window start", "v7", "v7 threshold", "v7 baseline", "v7 fired", "v8");
             String text = (String) browser.evaluate("document.body.innerText");
@@ -247,6 +281,7 @@ class HttpEndToEndIT {
             }
             for (int i = 0; i < 2; i++) {
                 send(producer, "predictions", "churn", prediction("churn", "v7", T0 + 5 * MINUTE, 1.5, 1));
+                send(producer, "predictions", "percent-model", prediction("percent-model", "", T0 + 5 * MINUTE, 85, 1));
             }
             // later events close the windows: stream time is per partition, so one per series
             for (String[] s : SERIES) {
@@ -258,6 +293,9 @@ class HttpEndToEndIT {
             send(producer, "model-alerts", "fraud-eu", alert("fraud-eu", "", "RESOLVED", 5, fraud[5], fraudBaseline));
             double[] churn = expected.get("churn/v7");
             send(producer, "model-alerts", "churn", alert("churn", "v7", "FIRING", 9, churn[9], (churn[0] + churn[1] + churn[2]) / 3));
+            send(producer, "prediction-metrics", "early-bird", predictionMetrics(0, 0.3, null, true));
+            send(producer, "prediction-metrics", "early-bird", predictionMetrics(1, 0.35, 0.12, true));
+            send(producer, "prediction-metrics", "early-bird", predictionMetrics(2, 9.0, 9.0, false)); // interim
             producer.flush();
         }
     }
@@ -277,6 +315,12 @@ class HttpEndToEndIT {
         p.put("prediction", prediction);
         p.put("label", label);
         return Json.MAPPER.writeValueAsString(p);
+    }
+
+    private static String predictionMetrics(int minute, double estimate, Double psi, boolean isFinal) throws IOException {
+        long start = T0 + minute * MINUTE;
+        return Json.MAPPER.writeValueAsString(new PredictionMetrics("early-bird", "v1", "log_loss", start, start + MINUTE,
+                40, 0, 0.2, psi, estimate, estimate - 0.05, estimate + 0.05, 2000, isFinal));
     }
 
     private static String alert(String model, String version, String status, int minute, double mean, double baseline)
@@ -332,7 +376,9 @@ class HttpEndToEndIT {
             for (JsonNode n : overview.get("dead_letters")) {
                 deadLetters += n.asLong();
             }
-            return json(get(base, "/api/alerts")).size() == 3 && deadLetters == 5;
+            HttpResponse<String> early = get(base, "/api/models/early-bird/predictions");
+            return json(get(base, "/api/alerts")).size() == 3 && deadLetters == 7
+                    && early.statusCode() == 200 && json(early).size() == 2;
         } catch (IOException | InterruptedException e) {
             return false;
         }
