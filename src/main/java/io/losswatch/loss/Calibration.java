@@ -78,6 +78,11 @@ public final class Calibration {
      * robust figure, so one confident prediction per window that comes true against the odds does not fire it.
      */
     public Estimate estimate(PredictionSketch window, long minLabelled, Method method, double cap) {
+        return estimate(window, minLabelled, method, cap, PRIOR);
+    }
+
+    /** The estimate with another prior weight for the fit in each bin (the evaluation's sweep). */
+    public Estimate estimate(PredictionSketch window, long minLabelled, Method method, double cap, double prior) {
         SparseBins w = window.estimation;
         double m = w.total(PredictionSketch.EST_COUNT);
         if (m == 0 || count < minLabelled || window.function == null || WindowStats.MIXED.equals(window.function)
@@ -106,7 +111,7 @@ public final class Calibration {
             }
             double zMean = w.value(i, PredictionSketch.EST_Z) / n;
             double fitted = sigmoid(ab[0] + ab[1] * zMean);
-            double weight = fitWeight(w.key(i), method);
+            double weight = fitWeight(w.key(i), method, prior);
             double q = fitted;
             if (method == Method.IDENTITY) {
                 q = sigmoid(zMean);
@@ -114,7 +119,7 @@ public final class Calibration {
                 int j = find(w.key(i));
                 double labels = bins.value(j, N);
                 double trues = bins.value(j, TRUE);
-                q = method == Method.BINNED ? trues / labels : (trues + PRIOR * fitted) / (labels + PRIOR);
+                q = method == Method.BINNED ? trues / labels : (trues + prior * fitted) / (labels + prior);
                 // the bin's own share: its frequency's sampling variance, weighted as it is
                 double share = 1 - weight;
                 binVar += gap * gap * share * share * q * (1 - q) / labels;
@@ -132,7 +137,7 @@ public final class Calibration {
     }
 
     /** How much of a window bin's probability comes from the fit (the rest from the bin's own labels). */
-    private double fitWeight(int key, Method method) {
+    private double fitWeight(int key, Method method, double prior) {
         if (method == Method.PLATT) {
             return 1;
         }
@@ -141,7 +146,7 @@ public final class Calibration {
         if (labels == 0) {
             return 1;
         }
-        return method == Method.BINNED ? 0 : PRIOR / (labels + PRIOR);
+        return method == Method.BINNED ? 0 : prior / (labels + prior);
     }
 
     private int find(int key) {
