@@ -39,7 +39,10 @@ public final class LosswatchApplication implements AutoCloseable {
         this.http = http;
     }
 
-    /** Runs until the JVM is asked to stop (SIGTERM, Ctrl-C) or Kafka Streams fails; returns the exit code. */
+    /**
+     * Runs until asked to stop (Ctrl-C, SIGTERM) or Kafka Streams fails; returns the exit code: 0 after a
+     * requested stop, 1 after a failure, ClusterCheck's codes for authentication and TLS.
+     */
     public static int runUntilShutdown(LosswatchConfig config) {
         return runUntilShutdown(config, () -> { });
     }
@@ -47,8 +50,9 @@ public final class LosswatchApplication implements AutoCloseable {
     /**
      * As {@link #runUntilShutdown(LosswatchConfig)}, then runs afterStop once Kafka Streams is closed, on
      * every path (Ctrl-C, failure, failed start-up): how the embedded broker of
-     * {@code losswatch.embedded.kafka=true} stops last. On Ctrl-C it runs inside the shutdown hook, so the
-     * JVM does not exit before it has finished.
+     * {@code losswatch.embedded.kafka=true} stops last. Ctrl-C and SIGTERM only wake this thread, which
+     * closes everything and returns; any other JVM shutdown (SIGHUP, System.exit) closes everything in
+     * the shutdown hook, so the JVM does not exit before it has finished.
      */
     public static int runUntilShutdown(LosswatchConfig config, Runnable afterStop) {
         LosswatchApplication app;
@@ -68,8 +72,9 @@ public final class LosswatchApplication implements AutoCloseable {
         };
         Thread hook = new Thread(stopAll, "losswatch-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        StopSignals.onStop(app.stopped::countDown);
         app.awaitStop();
-        // stopped by a failure: close here; stopped by the hook: it is already closing, nothing to do
+        // asked to stop or failed: close here; stopped by the hook: it is already closing, nothing to do
         stopAll.run();
         return app.securityExitCode != 0 ? app.securityExitCode : app.failed ? 1 : 0;
     }
