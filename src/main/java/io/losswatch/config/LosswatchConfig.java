@@ -7,8 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -34,6 +36,8 @@ public final class LosswatchConfig {
     /** Per-model overrides: model → suffix → parsed value. */
     private final Map<String, Map<String, Object>> modelValues = new TreeMap<>();
     private final Properties kafka = new Properties();
+    /** Kafka keys that neither Kafka Streams nor the clients know: warned about at start-up, not refused. */
+    private final List<String> warnings = new ArrayList<>();
 
     private LosswatchConfig(Properties props, Map<String, String> origins) {
         for (String key : new TreeMap<>(asStrings(props)).keySet()) {
@@ -41,6 +45,7 @@ public final class LosswatchConfig {
             String origin = origins.getOrDefault(key, "");
             if (!key.startsWith(Settings.PREFIX)) {
                 kafka.setProperty(key, value);
+                KafkaKeys.unknown(key).ifPresent(why -> warnings.add("unknown key " + key + origin + ": " + why));
                 continue;
             }
             Optional<Settings.ModelKey> modelKey = Settings.parseModelKey(key);
@@ -72,6 +77,7 @@ public final class LosswatchConfig {
         values.putAll(from.values);
         from.modelValues.forEach((model, overrides) -> modelValues.put(model, new HashMap<>(overrides)));
         kafka.putAll(from.kafka);
+        warnings.addAll(from.warnings);
     }
 
     /** A copy with one Kafka key set, e.g. bootstrap.servers of a broker started at run time. */
@@ -135,6 +141,16 @@ public final class LosswatchConfig {
         Properties copy = new Properties();
         copy.putAll(kafka);
         return copy;
+    }
+
+    /** One line for each key in the file or environment that nothing reads (e.g. a misspelt Kafka key). */
+    public List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+
+    /** How long start-up waits for the first answer from Kafka before it gives up. */
+    public Duration connectTimeout() {
+        return duration("losswatch.connect.timeout");
     }
 
     public double lossEpsilon() {

@@ -64,6 +64,9 @@ public final class Settings {
                     "partitions of the topics losswatch creates (existing topics are used as they are)"),
             integer("losswatch.topic.replication", "1", 1, Short.MAX_VALUE,
                     "replication factor of the topics losswatch creates"),
+            // start-up
+            durationBetween("losswatch.connect.timeout", "PT30S", Duration.ofSeconds(1), Duration.ofMinutes(10),
+                    "how long start-up waits for a broker in bootstrap.servers to answer before it stops with exit code 1"),
             // losses
             oneOf("losswatch.loss", "auto", LOSSES,
                     "loss function for every model: auto picks log_loss for a number with a 0/1 label, "

@@ -90,7 +90,8 @@ public final class LosswatchApplication implements AutoCloseable {
         StreamsConfig streamsConfig = new StreamsConfig(props);
         int predictionPartitions;
         // the first request to Kafka: a wrong password or an untrusted certificate stops start-up here, in one line
-        try (Admin admin = ClusterCheck.connect(streamsConfig.getAdminConfigs("losswatch-topic-creator"), props, 60_000)) {
+        try (Admin admin = ClusterCheck.connect(streamsConfig.getAdminConfigs("losswatch-topic-creator"), props,
+                config.connectTimeout())) {
             TopicCreator.ensureTopics(admin, config, 60_000);
             predictionPartitions = TopicCreator.partitionCount(admin, config.topics().predictions(), 60_000);
         } catch (InterruptedException e) {
