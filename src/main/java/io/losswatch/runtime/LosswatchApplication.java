@@ -7,6 +7,7 @@ import io.losswatch.http.TopicFeed;
 import io.losswatch.topology.DeadLetterOnProcessingError;
 import io.losswatch.topology.LosswatchTopology;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -89,11 +91,13 @@ public final class LosswatchApplication implements AutoCloseable {
         Properties props = LosswatchTopology.streamsProperties(config.kafkaProperties(), config.topics().dlq());
         StreamsConfig streamsConfig = new StreamsConfig(props);
         int predictionPartitions;
+        Map<String, Long> retention;
         // the first request to Kafka: a wrong password or an untrusted certificate stops start-up here, in one line
         try (Admin admin = ClusterCheck.connect(streamsConfig.getAdminConfigs("losswatch-topic-creator"), props,
                 config.connectTimeout())) {
             TopicCreator.ensureTopics(admin, config, 60_000);
             predictionPartitions = TopicCreator.partitionCount(admin, config.topics().predictions(), 60_000);
+            retention = outputRetention(admin, config);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartupException("interrupted while creating topics", e);
@@ -106,6 +110,7 @@ public final class LosswatchApplication implements AutoCloseable {
         LosswatchHttp http = LosswatchHttp.create(HttpSettings.from(config),
                 new TopicFeed.Topics(config.topics().metrics(), config.topics().alerts(), config.topics().dlq()), props);
         props.put(DeadLetterOnProcessingError.LISTENER, http.pipelineListener());
+        warnAboutOutputOlderThanRetention(props, retention);
         KafkaStreams streams = new KafkaStreams(LosswatchTopology.build(config, http.pipelineListener(), predictionPartitions), props);
         LosswatchApplication app = new LosswatchApplication(streams, http, closeOptions(streamsConfig));
         streams.setStateListener((newState, oldState) -> {
@@ -136,6 +141,27 @@ public final class LosswatchApplication implements AutoCloseable {
         LOG.info("losswatch: processing {} and {} on {}", config.topics().predictions(), config.topics().labels(),
                 props.getProperty("bootstrap.servers"));
         return app;
+    }
+
+    /** The output topics' retention (TopicCreator.retentionByTopic), or none when it cannot be read. */
+    private static Map<String, Long> outputRetention(Admin admin, LosswatchConfig config)
+            throws InterruptedException, TimeoutException {
+        try {
+            return TopicCreator.retentionByTopic(admin, config, 60_000);
+        } catch (ExecutionException e) {
+            // e.g. no DescribeConfigs permission: losswatch works without it, it only cannot warn
+            LOG.info("losswatch: cannot read the output topics' retention.ms ({}): no warning for output older than it",
+                    e.getCause() == null ? e : e.getCause().toString());
+            return Map.of();
+        }
+    }
+
+    /** Adds OutputRetentionWarning to Kafka Streams' producer, after any interceptor of the user's. */
+    private static void warnAboutOutputOlderThanRetention(Properties props, Map<String, Long> retention) {
+        String key = StreamsConfig.PRODUCER_PREFIX + ProducerConfig.INTERCEPTOR_CLASSES_CONFIG;
+        String user = props.getProperty(key, props.getProperty(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, "")).strip();
+        props.put(key, (user.isEmpty() ? "" : user + ",") + OutputRetentionWarning.class.getName());
+        props.put(StreamsConfig.PRODUCER_PREFIX + OutputRetentionWarning.RETENTION_BY_TOPIC, retention);
     }
 
     public KafkaStreams streams() {

@@ -136,6 +136,44 @@ class LosswatchConfigTest {
     }
 
     @Test
+    void topicConfigsForAllCreatedTopicsAndPerTopic() {
+        LosswatchConfig c = of("losswatch.topic.config.retention.ms", "2592000000",
+                "losswatch.topic.config.min.insync.replicas", "2",
+                "losswatch.topic.metrics.config.retention.ms", "-1",
+                "losswatch.topic.prediction.metrics.config.cleanup.policy", "compact,delete",
+                "losswatch.topic.metrics", "my-metrics");
+        assertThat(c.topicConfigs("losses")).containsExactlyInAnyOrderEntriesOf(
+                Map.of("retention.ms", "2592000000", "min.insync.replicas", "2"));
+        assertThat(c.topicConfigs("metrics")).as("per topic wins; follows the setting, not the name")
+                .containsExactlyInAnyOrderEntriesOf(Map.of("retention.ms", "-1", "min.insync.replicas", "2"));
+        assertThat(c.topicConfigs("prediction.metrics")).containsEntry("cleanup.policy", "compact,delete")
+                .containsEntry("retention.ms", "2592000000");
+        assertThat(c.kafkaProperties().stringPropertyNames()).noneMatch(k -> k.contains("retention"));
+        assertThat(c.warnings()).isEmpty();
+        assertThat(of().topicConfigs("losses")).isEmpty();
+        assertThat(c.topics().bySetting()).containsEntry("metrics", "my-metrics")
+                .containsEntry("prediction.metrics", "prediction-metrics").hasSize(Settings.TOPICS.size());
+    }
+
+    @Test
+    void topicConfigKeysAreCheckedLikeAnyLosswatchKey() {
+        assertThatThrownBy(() -> of("losswatch.topic.config.retention.msec", "1"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("unknown setting losswatch.topic.config.retention.msec: retention.msec is not a Kafka topic"
+                        + " config; did you mean retention.ms?");
+        assertThatThrownBy(() -> of("losswatch.topic.lossses.config.retention.ms", "1"))
+                .hasMessageStartingWith("unknown setting losswatch.topic.lossses.config.retention.ms:");
+        assertThatThrownBy(() -> of("losswatch.topic.config.", "1"))
+                .hasMessageStartingWith("unknown setting losswatch.topic.config.:");
+        assertThatThrownBy(() -> of("losswatch.topic.losses.config.retention.ms", " "))
+                .hasMessageContaining("expected a value for the topic config retention.ms");
+        assertThatThrownBy(() -> of("losswatch.topic.sizes", "1")).hasMessageStartingWith("unknown setting losswatch.topic.sizes");
+        // the environment reaches them too
+        assertThat(EnvironmentOverrides.keyFor("LOSSWATCH_TOPIC_PREDICTION_METRICS_CONFIG_RETENTION_MS"))
+                .isEqualTo("losswatch.topic.prediction.metrics.config.retention.ms");
+    }
+
+    @Test
     void unknownLosswatchKeyIsNamed() {
         assertThatThrownBy(() -> of("losswatch.window.sise", "PT1M"))
                 .isInstanceOf(ConfigException.class)

@@ -2,23 +2,35 @@ package io.losswatch.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.losswatch.it.EmbeddedKafkaBroker;
+import io.losswatch.it.KafkaTestClients;
 import io.losswatch.it.LosswatchProcess;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What {@code run} tells a user at start-up, the real jar: a broker that does not answer, keys that have
- * no effect.
+ * no effect; and the topics it creates, with the user's topic configs, on a real (in-process) broker,
+ * with a warning when it writes output older than a topic keeps records.
  */
 class StartUpIT {
+    @RegisterExtension
+    static final EmbeddedKafkaBroker KAFKA = new EmbeddedKafkaBroker();
+    private static final long SEVEN_DAYS_MS = Duration.ofDays(7).toMillis();
     @TempDir
     Path work;
 
@@ -56,6 +68,75 @@ class StartUpIT {
         // (Kafka's default backoff, 50 ms to 1 s, logged 66 lines in the 60 s start-up used to wait)
         assertThat(warnings).as(losswatch.logTail()).isBetween(2L, 8L);
         assertThat(ms).as("the wait ends at the timeout, not at Kafka's 60 s").isLessThan(40_000);
+    }
+
+    @Test
+    void createdTopicsTakeTheTopicConfigsAndOutputOlderThanItsRetentionIsWarnedAbout() throws Exception {
+        String app = "topic-configs";
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "bootstrap.servers", KAFKA.bootstrapServers(),
+                "application.id", app,
+                "state.dir", work.resolve("state").toString(),
+                "losswatch.http.port", "0",
+                // a broker's default retention, for every topic losswatch creates (this test broker keeps all)
+                "losswatch.topic.config.retention.ms", Long.toString(SEVEN_DAYS_MS),
+                "losswatch.topic.metrics.config.retention.ms", "-1",
+                "losswatch.topic.alerts.config.cleanup.policy", "compact"));
+        for (String topic : List.of("predictions", "labels", "losses", "metrics", "alerts", "dlq", "prediction.metrics")) {
+            settings.put("losswatch.topic." + topic, app + "-" + topic.replace('.', '-'));
+        }
+        LosswatchProcess losswatch = LosswatchProcess.start(LosswatchProcess.writeConfig(work, settings), work);
+        losswatch.waitUntilRunning(Duration.ofSeconds(120));
+
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", KAFKA.bootstrapServers()))) {
+            Map<String, Config> configs = describe(admin, app + "-losses", app + "-metrics", app + "-alerts", app + "-dlq",
+                    app + "-predictions");
+            assertThat(configs.get(app + "-losses").get("retention.ms").value()).isEqualTo(Long.toString(SEVEN_DAYS_MS));
+            assertThat(configs.get(app + "-predictions").get("retention.ms").value()).isEqualTo(Long.toString(SEVEN_DAYS_MS));
+            assertThat(configs.get(app + "-metrics").get("retention.ms").value()).as("per topic wins").isEqualTo("-1");
+            assertThat(configs.get(app + "-alerts").get("cleanup.policy").value()).isEqualTo("compact");
+            assertThat(configs.get(app + "-dlq").get("retention.ms").value()).isEqualTo(Long.toString(SEVEN_DAYS_MS));
+            assertThat(configs.get(app + "-dlq").get("max.message.bytes").value()).as("dead letters up to 8 MiB (CONTRACT §7)")
+                    .isEqualTo(Integer.toString(8 * 1024 * 1024 + 64 * 1024));
+        }
+
+        // a current prediction: no warning; one dated 2025-11-24, as the README's example once was: warned
+        long now = System.currentTimeMillis();
+        KafkaTestClients.produce(KAFKA.bootstrapServers(), app + "-predictions", List.of(
+                new ProducerRecord<>(app + "-predictions", "churn", prediction("p-now", now)),
+                new ProducerRecord<>(app + "-predictions", "churn", prediction("p-old", 1_764_000_000_000L))));
+        String warning = awaitLine(losswatch, "written to " + app + "-losses", Duration.ofSeconds(60));
+        assertThat(warning).contains(" WARN ").contains("losswatch: 1 record(s) written to " + app + "-losses so far,"
+                + " the latest dated 2025-11-24T16:00:00Z, older than the topic keeps records (retention.ms=604800000, PT168H)")
+                .contains("kafka-configs.sh --alter --entity-type topics --entity-name " + app + "-losses")
+                .contains("losswatch.topic.config.retention.ms");
+        assertThat(losswatch.logText()).as("metrics (retention -1) and a compacted topic are never warned about")
+                .doesNotContain("written to " + app + "-metrics").doesNotContain("written to " + app + "-alerts");
+        assertThat(losswatch.stop()).isZero();
+    }
+
+    private static String prediction(String id, long time) {
+        return "{\"prediction_id\":\"" + id + "\",\"model\":\"churn\",\"timestamp\":" + time
+                + ",\"prediction\":0.9,\"label\":1}";
+    }
+
+    private static Map<String, Config> describe(Admin admin, String... topics) throws Exception {
+        Map<String, Config> out = new HashMap<>();
+        admin.describeConfigs(java.util.Arrays.stream(topics).map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t))
+                .toList()).all().get(30, TimeUnit.SECONDS).forEach((r, c) -> out.put(r.name(), c));
+        return out;
+    }
+
+    private static String awaitLine(LosswatchProcess losswatch, String text, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            var line = losswatch.logText().lines().filter(l -> l.contains(text)).findFirst();
+            if (line.isPresent()) {
+                return line.get();
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no line with '" + text + "' after " + timeout + "\n" + losswatch.logTail());
     }
 
     /** A port nothing listens on: bound, then released. */
