@@ -7,8 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -31,9 +33,13 @@ public final class LosswatchConfig {
             "topic.max.message.bytes", Integer.toString(Settings.MAX_RECORD_BYTES));
 
     private final Map<String, Object> values = new HashMap<>();
+    /** Configs of the topics losswatch creates: topic setting suffix ("" for all) → config → value. */
+    private final Map<String, Map<String, String>> topicConfigs = new TreeMap<>();
     /** Per-model overrides: model → suffix → parsed value. */
     private final Map<String, Map<String, Object>> modelValues = new TreeMap<>();
     private final Properties kafka = new Properties();
+    /** Kafka keys that neither Kafka Streams nor the clients know: warned about at start-up, not refused. */
+    private final List<String> warnings = new ArrayList<>();
 
     private LosswatchConfig(Properties props, Map<String, String> origins) {
         for (String key : new TreeMap<>(asStrings(props)).keySet()) {
@@ -41,6 +47,20 @@ public final class LosswatchConfig {
             String origin = origins.getOrDefault(key, "");
             if (!key.startsWith(Settings.PREFIX)) {
                 kafka.setProperty(key, value);
+                KafkaKeys.unknown(key).ifPresent(why -> warnings.add("unknown key " + key + origin + ": " + why));
+                continue;
+            }
+            Optional<Settings.TopicConfigKey> topicKey = Settings.parseTopicConfigKey(key);
+            if (topicKey.isPresent()) {
+                String config = topicKey.get().config();
+                if (!KafkaKeys.TOPIC_KEYS.contains(config)) {
+                    throw new ConfigException("unknown setting " + key + origin + ": " + config
+                            + " is not a Kafka topic config; did you mean " + KafkaKeys.nearest(config, KafkaKeys.TOPIC_KEYS) + "?");
+                }
+                if (value.isBlank()) {
+                    throw new ConfigException(key + "=''" + origin + ": expected a value for the topic config " + config);
+                }
+                topicConfigs.computeIfAbsent(topicKey.get().topic().orElse(""), t -> new TreeMap<>()).put(config, value.trim());
                 continue;
             }
             Optional<Settings.ModelKey> modelKey = Settings.parseModelKey(key);
@@ -70,8 +90,10 @@ public final class LosswatchConfig {
 
     private LosswatchConfig(LosswatchConfig from) {
         values.putAll(from.values);
+        from.topicConfigs.forEach((topic, configs) -> topicConfigs.put(topic, new TreeMap<>(configs)));
         from.modelValues.forEach((model, overrides) -> modelValues.put(model, new HashMap<>(overrides)));
         kafka.putAll(from.kafka);
+        warnings.addAll(from.warnings);
     }
 
     /** A copy with one Kafka key set, e.g. bootstrap.servers of a broker started at run time. */
@@ -111,6 +133,15 @@ public final class LosswatchConfig {
 
     public record Topics(String predictions, String labels, String losses, String metrics, String alerts, String dlq,
                          String predictionMetrics) {
+        /** Each topic's name by its setting's suffix ({@link Settings#TOPICS}), in that order. */
+        public Map<String, String> bySetting() {
+            Map<String, String> out = new LinkedHashMap<>();
+            List<String> names = List.of(predictions, labels, losses, metrics, alerts, dlq, predictionMetrics);
+            for (int i = 0; i < names.size(); i++) {
+                out.put(Settings.TOPICS.get(i), names.get(i));
+            }
+            return out;
+        }
     }
 
     public enum MetricsEmit { FINAL, UPDATE }
@@ -120,6 +151,16 @@ public final class LosswatchConfig {
                 string("losswatch.topic.losses"), string("losswatch.topic.metrics"),
                 string("losswatch.topic.alerts"), string("losswatch.topic.dlq"),
                 string("losswatch.topic.prediction.metrics"));
+    }
+
+    /**
+     * The configs for the topic of setting losswatch.topic.&lt;topic&gt; when losswatch creates it:
+     * {@code losswatch.topic.config.*}, overridden by {@code losswatch.topic.<topic>.config.*}.
+     */
+    public Map<String, String> topicConfigs(String topic) {
+        Map<String, String> out = new TreeMap<>(topicConfigs.getOrDefault("", Map.of()));
+        out.putAll(topicConfigs.getOrDefault(topic, Map.of()));
+        return out;
     }
 
     public int topicPartitions() {
@@ -135,6 +176,16 @@ public final class LosswatchConfig {
         Properties copy = new Properties();
         copy.putAll(kafka);
         return copy;
+    }
+
+    /** One line for each key in the file or environment that nothing reads (e.g. a misspelt Kafka key). */
+    public List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+
+    /** How long start-up waits for the first answer from Kafka before it gives up. */
+    public Duration connectTimeout() {
+        return duration("losswatch.connect.timeout");
     }
 
     public double lossEpsilon() {

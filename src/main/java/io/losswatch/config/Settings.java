@@ -65,6 +65,9 @@ public final class Settings {
                     "partitions of the topics losswatch creates (existing topics are used as they are)"),
             integer("losswatch.topic.replication", "1", 1, Short.MAX_VALUE,
                     "replication factor of the topics losswatch creates"),
+            // start-up
+            durationBetween("losswatch.connect.timeout", "PT30S", Duration.ofSeconds(1), Duration.ofMinutes(10),
+                    "how long start-up waits for a broker in bootstrap.servers to answer before it stops with exit code 1"),
             // losses
             oneOf("losswatch.loss", "auto", LOSSES,
                     "loss function for every model: auto picks log_loss for a number with a 0/1 label, "
@@ -147,6 +150,39 @@ public final class Settings {
         public Setting global() {
             return BY_KEY.get(PREFIX + suffix);
         }
+    }
+
+    public static final String TOPIC_PREFIX = "losswatch.topic.";
+    public static final String TOPIC_CONFIG = "config.";
+
+    /** The topic settings, as the suffix after {@value #TOPIC_PREFIX}: the topics losswatch creates. */
+    public static final List<String> TOPICS = List.of("predictions", "labels", "losses", "metrics", "alerts", "dlq",
+            "prediction.metrics");
+
+    /**
+     * A topic config for the topics losswatch creates: {@code losswatch.topic.config.<config>} for all of
+     * them (topic empty), {@code losswatch.topic.<topic>.config.<config>} for one, where {@code <topic>}
+     * is one of {@link #TOPICS} (the setting that names the topic, so the key follows a renamed topic).
+     */
+    public record TopicConfigKey(Optional<String> topic, String config) {
+    }
+
+    /** Splits a topic config key; empty when key is not one (an unknown key, then). */
+    public static Optional<TopicConfigKey> parseTopicConfigKey(String key) {
+        if (!key.startsWith(TOPIC_PREFIX)) {
+            return Optional.empty();
+        }
+        String rest = key.substring(TOPIC_PREFIX.length());
+        if (rest.startsWith(TOPIC_CONFIG) && rest.length() > TOPIC_CONFIG.length()) {
+            return Optional.of(new TopicConfigKey(Optional.empty(), rest.substring(TOPIC_CONFIG.length())));
+        }
+        for (String topic : TOPICS) {
+            String prefix = topic + "." + TOPIC_CONFIG;
+            if (rest.startsWith(prefix) && rest.length() > prefix.length()) {
+                return Optional.of(new TopicConfigKey(Optional.of(topic), rest.substring(prefix.length())));
+            }
+        }
+        return Optional.empty();
     }
 
     public static Optional<ModelKey> parseModelKey(String key) {

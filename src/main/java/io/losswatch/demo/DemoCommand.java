@@ -4,6 +4,7 @@ import io.losswatch.embedded.EmbeddedKafka;
 import io.losswatch.generator.DurationConverter;
 import io.losswatch.generator.GeneratorOptions;
 import io.losswatch.runtime.LosswatchApplication;
+import io.losswatch.runtime.StopSignals;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -136,10 +137,14 @@ public final class DemoCommand implements Callable<Integer> {
                 out.flush();
             }
         };
+        // Ctrl-C and SIGTERM end the loop below, which stops everything and returns 0 (StopSignals);
+        // the hook covers any other JVM shutdown
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "losswatch-demo-shutdown"));
+        AtomicBoolean requested = new AtomicBoolean();
+        StopSignals.onStop(() -> requested.set(true));
         long deadline = settings.runFor().map(d -> System.nanoTime() + d.toNanos()).orElse(Long.MAX_VALUE);
         boolean failed = false;
-        while (!stopped.get() && System.nanoTime() < deadline) {
+        while (!stopped.get() && !requested.get() && System.nanoTime() < deadline) {
             if (!demo.processorRunning() && !stopped.get()) {
                 LOG.error("losswatch: the processor stopped; stopping the demo");
                 failed = true;

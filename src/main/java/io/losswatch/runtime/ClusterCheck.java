@@ -3,6 +3,8 @@ package io.losswatch.runtime;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -11,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
@@ -41,17 +45,31 @@ final class ClusterCheck {
     /**
      * Creates the admin client and asks the cluster to describe itself: the first request, so an
      * authentication or TLS failure surfaces here, before topics, Kafka Streams or HTTP start.
-     * Throws {@link LosswatchApplication.StartupException} with the exit code of a security failure.
+     * Throws {@link LosswatchApplication.StartupException} with the exit code of a security failure, or
+     * with exit code 1 and one line naming bootstrap.servers when no broker answers within timeout.
      */
-    static Admin connect(Map<String, Object> adminConfig, Properties kafka, long timeoutMs) {
+    static Admin connect(Map<String, Object> adminConfig, Properties kafka, Duration timeout) {
+        Map<String, Object> config = new HashMap<>(adminConfig);
+        // while no broker answers, the client logs two WARN lines per reconnect attempt, and by default it
+        // tries again within 50 ms to 1 s: 66 lines in a minute. Back off from 1 s to 10 s instead (about
+        // 6 attempts in 30 s); a broker that comes up is still found within 10 s. Only this admin client:
+        // once start-up has reached the cluster, Kafka Streams' clients keep Kafka's defaults.
+        config.putIfAbsent(AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, 1_000);
+        config.putIfAbsent(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 10_000);
+        String bootstrap = kafka.getProperty("bootstrap.servers");
         Admin admin;
         try {
-            admin = Admin.create(adminConfig);
+            admin = Admin.create(config);
         } catch (KafkaException e) {
-            throw startupFailure(e, kafka).orElseThrow(() -> e);
+            throw startupFailure(e, kafka).orElseGet(() -> new LosswatchApplication.StartupException(
+                    "cannot connect to Kafka at " + bootstrap + ": " + describe(e.getCause() == null ? e : e.getCause())
+                            + "; check bootstrap.servers", e, 1));
         }
         try {
-            admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS);
+            // the call's own timeout is the one that ends the wait; get's is only a backstop, so the
+            // message does not depend on which of two timeouts fires first
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis()))
+                    .nodes().get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
             return admin;
         } catch (ExecutionException e) {
             admin.close();
@@ -59,17 +77,27 @@ final class ClusterCheck {
             if (security.isPresent()) {
                 throw security.get();
             }
-            throw new LosswatchApplication.StartupException("cannot connect to Kafka at " + kafka.getProperty("bootstrap.servers")
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw noAnswer(bootstrap, timeout, e);
+            }
+            throw new LosswatchApplication.StartupException("cannot connect to Kafka at " + bootstrap
                     + ": " + describe(e.getCause()), e, 1);
         } catch (TimeoutException e) {
             admin.close();
-            throw new LosswatchApplication.StartupException("cannot connect to Kafka at " + kafka.getProperty("bootstrap.servers")
-                    + ": no answer within " + timeoutMs / 1000 + " s (is bootstrap.servers right, and security.protocol?)", e, 1);
+            throw noAnswer(bootstrap, timeout, e);
         } catch (InterruptedException e) {
             admin.close();
             Thread.currentThread().interrupt();
             throw new LosswatchApplication.StartupException("interrupted while connecting to Kafka", e, 1);
         }
+    }
+
+    /** The one line for a cluster that never answered: what was tried, for how long, and what to check. */
+    static LosswatchApplication.StartupException noAnswer(String bootstrap, Duration timeout, Exception e) {
+        return new LosswatchApplication.StartupException("cannot connect to Kafka at " + bootstrap
+                + ": no broker answered within " + timeout.toSeconds() + " s (losswatch.connect.timeout); check that"
+                + " bootstrap.servers names brokers that run and are reachable from this machine, and that"
+                + " security.protocol matches their listener", e, 1);
     }
 
     private static Optional<LosswatchApplication.StartupException> startupFailure(Throwable t, Properties kafka) {

@@ -67,6 +67,7 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() {
             LosswatchConfig loaded = LosswatchConfig.load(config, System.getenv());
+            loaded.warnings().forEach(w -> LOG.warn("losswatch: {}", w));
             EmbeddedKafkaSettings embedded = EmbeddedKafkaSettings.of(loaded);
             if (!embedded.enabled()) {
                 return LosswatchApplication.runUntilShutdown(loaded);

@@ -91,6 +91,89 @@ class LosswatchConfigTest {
     }
 
     @Test
+    void aKafkaKeyNoKafkaConfigKnowsIsWarnedAboutWithTheNearestKnownKey() {
+        LosswatchConfig c = of("bootstrap.server", "kafka:9092", "consumer.session.timout.ms", "30000",
+                "topic.retention.msec", "1000", "window.size", "PT5M");
+        assertThat(c.warnings()).containsExactly(
+                "unknown key bootstrap.server: neither losswatch nor Kafka Streams nor Kafka's clients know this key,"
+                        + " so it has no effect; did you mean bootstrap.servers?",
+                "unknown key consumer.session.timout.ms: after 'consumer.' Kafka knows no key session.timout.ms,"
+                        + " so it has no effect; did you mean consumer.session.timeout.ms?",
+                "unknown key topic.retention.msec: after 'topic.' Kafka knows no key retention.msec,"
+                        + " so it has no effect; did you mean topic.retention.ms?",
+                "unknown key window.size: neither losswatch nor Kafka Streams nor Kafka's clients know this key,"
+                        + " so it has no effect; did you mean losswatch.window.size?");
+        assertThat(c.kafkaProperties().getProperty("bootstrap.servers")).as("still the default").isEqualTo("localhost:9092");
+    }
+
+    @Test
+    void keysKafkaKnowsAreNotWarnedAbout() {
+        LosswatchConfig c = of("bootstrap.servers", "kafka:9092", "state.dir", "/tmp/x", "num.stream.threads", "2",
+                "sasl.jaas.config", "x required;", "ssl.truststore.location", "/x.p12", "group.instance.id", "a",
+                "consumer.session.timeout.ms", "6000", "main.consumer.max.poll.records", "500",
+                "restore.consumer.fetch.max.bytes", "1", "global.consumer.client.rack", "a", "producer.linger.ms", "5",
+                "admin.retries", "3", "topic.retention.ms", "-1", "client.tag.zone", "eu-1",
+                "metrics.context.team", "ml", "config.providers", "file", "config.providers.file.class", "x");
+        assertThat(c.warnings()).isEmpty();
+    }
+
+    @Test
+    void theWarningSaysWhereTheKeyCameFrom() throws IOException {
+        Path f = file("bootstrap.server=kafka:9092\n");
+        assertThat(LosswatchConfig.load(f, Map.of("LOSSWATCH_KAFKA_PRODUCER_LINGR_MS", "5")).warnings()).containsExactly(
+                "unknown key bootstrap.server (in " + f + "): neither losswatch nor Kafka Streams nor Kafka's clients"
+                        + " know this key, so it has no effect; did you mean bootstrap.servers?",
+                "unknown key producer.lingr.ms (from environment variable LOSSWATCH_KAFKA_PRODUCER_LINGR_MS): after"
+                        + " 'producer.' Kafka knows no key lingr.ms, so it has no effect; did you mean producer.linger.ms?");
+    }
+
+    @Test
+    void connectTimeoutIsADuration() {
+        assertThat(of().connectTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(of("losswatch.connect.timeout", "PT5S").connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> of("losswatch.connect.timeout", "PT0S"))
+                .hasMessage("losswatch.connect.timeout='PT0S': expected an ISO-8601 duration from PT1S to PT10M");
+    }
+
+    @Test
+    void topicConfigsForAllCreatedTopicsAndPerTopic() {
+        LosswatchConfig c = of("losswatch.topic.config.retention.ms", "2592000000",
+                "losswatch.topic.config.min.insync.replicas", "2",
+                "losswatch.topic.metrics.config.retention.ms", "-1",
+                "losswatch.topic.prediction.metrics.config.cleanup.policy", "compact,delete",
+                "losswatch.topic.metrics", "my-metrics");
+        assertThat(c.topicConfigs("losses")).containsExactlyInAnyOrderEntriesOf(
+                Map.of("retention.ms", "2592000000", "min.insync.replicas", "2"));
+        assertThat(c.topicConfigs("metrics")).as("per topic wins; follows the setting, not the name")
+                .containsExactlyInAnyOrderEntriesOf(Map.of("retention.ms", "-1", "min.insync.replicas", "2"));
+        assertThat(c.topicConfigs("prediction.metrics")).containsEntry("cleanup.policy", "compact,delete")
+                .containsEntry("retention.ms", "2592000000");
+        assertThat(c.kafkaProperties().stringPropertyNames()).noneMatch(k -> k.contains("retention"));
+        assertThat(c.warnings()).isEmpty();
+        assertThat(of().topicConfigs("losses")).isEmpty();
+        assertThat(c.topics().bySetting()).containsEntry("metrics", "my-metrics")
+                .containsEntry("prediction.metrics", "prediction-metrics").hasSize(Settings.TOPICS.size());
+    }
+
+    @Test
+    void topicConfigKeysAreCheckedLikeAnyLosswatchKey() {
+        assertThatThrownBy(() -> of("losswatch.topic.config.retention.msec", "1"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("unknown setting losswatch.topic.config.retention.msec: retention.msec is not a Kafka topic"
+                        + " config; did you mean retention.ms?");
+        assertThatThrownBy(() -> of("losswatch.topic.lossses.config.retention.ms", "1"))
+                .hasMessageStartingWith("unknown setting losswatch.topic.lossses.config.retention.ms:");
+        assertThatThrownBy(() -> of("losswatch.topic.config.", "1"))
+                .hasMessageStartingWith("unknown setting losswatch.topic.config.:");
+        assertThatThrownBy(() -> of("losswatch.topic.losses.config.retention.ms", " "))
+                .hasMessageContaining("expected a value for the topic config retention.ms");
+        assertThatThrownBy(() -> of("losswatch.topic.sizes", "1")).hasMessageStartingWith("unknown setting losswatch.topic.sizes");
+        // the environment reaches them too
+        assertThat(EnvironmentOverrides.keyFor("LOSSWATCH_TOPIC_PREDICTION_METRICS_CONFIG_RETENTION_MS"))
+                .isEqualTo("losswatch.topic.prediction.metrics.config.retention.ms");
+    }
+
+    @Test
     void unknownLosswatchKeyIsNamed() {
         assertThatThrownBy(() -> of("losswatch.window.sise", "PT1M"))
                 .isInstanceOf(ConfigException.class)

@@ -120,6 +120,15 @@ class DemoIT {
         assertThat(demo.output()).containsPattern("ALERT FIRING churn v\\d");
     }
 
+    @Test
+    void ctrlCStopsTheDemoCleanlyWithExitCode0() throws Exception {
+        JarProcess demo = JarProcess.start(work, "demo-ctrl-c.log", "demo", "--kafka-port", "0", "--http-port", "0");
+        Path dataDir = Path.of(demo.awaitOutput(KAFKA, Duration.ofSeconds(90)).group(2));
+        assertThat(demo.stopWith("INT", Duration.ofSeconds(90))).as("exit code after Ctrl-C (SIGINT)\n" + demo.tail()).isZero();
+        assertThat(demo.output()).contains("losswatch demo stopped.").contains("embedded Kafka: stopped");
+        assertThat(dataDir).as("the temporary data directory is deleted").doesNotExist();
+    }
+
     private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());

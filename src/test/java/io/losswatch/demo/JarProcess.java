@@ -1,5 +1,6 @@
 package io.losswatch.demo;
 
+import io.losswatch.it.Signals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -67,9 +68,15 @@ public final class JarProcess {
         throw new AssertionError("no " + pattern + " after " + timeout + "\n" + tail());
     }
 
-    /** SIGTERM, as Ctrl-C in a terminal; returns the exit code. */
+    /** SIGTERM, as an orchestrator sends; returns the exit code. */
     public int stop(Duration timeout) {
         process.destroy();
+        return awaitExit(timeout);
+    }
+
+    /** Sends a signal by name ("INT" is Ctrl-C's) to the java process itself; returns the exit code. */
+    public int stopWith(String signal, Duration timeout) {
+        Signals.send(process, signal);
         return awaitExit(timeout);
     }
 

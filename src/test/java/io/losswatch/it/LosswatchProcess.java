@@ -118,9 +118,18 @@ public final class LosswatchProcess {
         awaitExit(Duration.ofSeconds(30));
     }
 
-    /** SIGTERM, as Ctrl-C or an orchestrator would; waits for the clean shutdown and returns the exit code. */
+    /** SIGTERM, as an orchestrator would; waits for the clean shutdown and returns the exit code. */
     public int stop() {
         process.destroy();
+        return awaitExit(Duration.ofSeconds(60));
+    }
+
+    /**
+     * Sends a signal by name ("INT" is Ctrl-C's) to the java process itself, as {@code kill -s} does;
+     * waits for the clean shutdown and returns the exit code.
+     */
+    public int stopWith(String signal) {
+        Signals.send(process, signal);
         return awaitExit(Duration.ofSeconds(60));
     }
 
