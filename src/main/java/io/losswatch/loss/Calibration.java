@@ -2,9 +2,10 @@ package io.losswatch.loss;
 
 /**
  * What a model version's labelled predictions show about its calibration: per calibration bin (the
- * logit of its predicted probability, {@link PredictionPoint#calibrationBin}), how many predictions
- * were labelled, how many came true (y = 1, or the top class was the label) and their Σ z. Learned
- * online from every labelled prediction, kept in a logged store, mergeable.
+ * logit of a predicted probability, {@link PredictionPoint#calibrationBin}), how many events were
+ * labelled, how many came true (y = 1; multi-class, each class: whether it was the label) and their Σ z.
+ * Learned online from every labelled prediction, kept in a logged store, mergeable. {@link #count} counts
+ * labelled predictions (a multi-class one is several events).
  *
  * <p>The map from score to probability of coming true is a logistic fit (Platt scaling, a + b·z) over
  * the bins, and in each bin with labels the bin's own frequency shrunk towards that fit with the
@@ -27,11 +28,13 @@ public final class Calibration {
     public long count;
     public SparseBins bins = new SparseBins(3);
 
-    /** Learns one labelled prediction: its calibration score and whether it came true. */
-    public void learn(String lossFunction, double z, boolean cameTrue) {
+    /** Learns one labelled prediction: each of its events' calibration score and whether it came true. */
+    public void learn(String lossFunction, double[] z, boolean[] cameTrue) {
         function = function == null || function.equals(lossFunction) ? lossFunction : WindowStats.MIXED;
         count++;
-        bins.add(PredictionPoint.calibrationBin(z), 1.0, cameTrue ? 1.0 : 0.0, z);
+        for (int i = 0; i < z.length; i++) {
+            bins.add(PredictionPoint.calibrationBin(z[i]), 1.0, cameTrue[i] ? 1.0 : 0.0, z[i]);
+        }
     }
 
     public void merge(Calibration other) {
@@ -84,7 +87,7 @@ public final class Calibration {
     /** The estimate with another prior weight for the fit in each bin (the evaluation's sweep). */
     public Estimate estimate(PredictionSketch window, long minLabelled, Method method, double cap, double prior) {
         SparseBins w = window.estimation;
-        double m = w.total(PredictionSketch.EST_COUNT);
+        double m = window.estimable;
         if (m == 0 || count < minLabelled || window.function == null || WindowStats.MIXED.equals(window.function)
                 || !window.function.equals(function)) {
             return null;

@@ -6,23 +6,27 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What one prediction tells before its label comes (CONTRACT §9): the value its window's mean and
- * drift are computed on, and for a classifier the two losses it can end with.
+ * What one prediction tells before its label comes (CONTRACT §9): the value its window's mean and drift
+ * are computed on, and for a classifier its loss as a sum over events whose probabilities the calibration
+ * learns.
  *
- * <p>A classifier's prediction comes true or not: binary, y = 1 happens with some probability q; multi-class,
- * the top class is the label with probability q. Its loss is then {@code right} or, in expectation over
- * the other classes in proportion to their predicted probabilities, {@code wrong}, so its expected loss is
- * {@code wrong + q·(right − wrong)}. q is what the calibration learns, as a function of the calibration
- * score {@code z}: the logit of P(y=1), or of the top class's probability.
+ * <p>Each event i has a calibration score {@code z[i]} (a logit) and comes true with a probability q(z[i])
+ * that the model version's labelled predictions teach ({@link Calibration}). The prediction's expected loss
+ * is Σ_i (wrong[i] + q(z[i])·gap[i]). Binary: one event, y = 1, scored by the logit of P(y=1); its loss is
+ * wrong if y = 0 and wrong + gap if y = 1. Multi-class: one event per class, "this class is the label",
+ * scored by the logit of its probability (the classes share one calibration: class-wise calibration, pooled);
+ * cross-entropy is Σ_k 1[y = k]·(−ln p_k), so wrong[k] = 0 and gap[k] = −ln p_k; Brier is Σp² + 1 − 2p_y, so
+ * the constant is spread over the classes' wrong and gap[k] = −2p_k. An event's expectation is exact given
+ * q; that the class events of one prediction add up to one label is not imposed (docs/estimation.md).
  *
  * @param value    the predicted value the window's mean is taken of: P(y=1), the top class's probability, or the number
  * @param driftBin the bin of the value the psi histogram counts (logit scale for probabilities, signed log for other numbers)
- * @param function the loss the two outcomes are computed with, or null when there is no estimate (regression)
- * @param z        calibration score: logit of P(y=1) or of the top class's probability (clipped by epsilon)
- * @param right    the loss if y = 1 (binary) or if the top class is the label
- * @param wrong    the loss otherwise (multi-class: expected over the other classes)
+ * @param function the loss the events are computed for, or null when there is no estimate (regression)
+ * @param z        each event's calibration score (a logit, probabilities clipped by epsilon)
+ * @param wrong    each event's share of the loss whatever the label
+ * @param gap      what each event adds to the loss when it comes true
  */
-public record PredictionPoint(double value, int driftBin, String function, double z, double right, double wrong) {
+public record PredictionPoint(double value, int driftBin, String function, double[] z, double[] wrong, double[] gap) {
 
     /** Width of a psi bin on the logit scale (probabilities) and on the signed log scale (other numbers). */
     static final double DRIFT_LOGIT_WIDTH = 0.1;
@@ -32,6 +36,7 @@ public record PredictionPoint(double value, int driftBin, String function, doubl
     /** Width of a calibration bin on the logit scale, and the range beyond which scores share the end bins. */
     public static final double CALIBRATION_WIDTH = 0.25;
     static final double CALIBRATION_RANGE = 15.0;
+    private static final double[] NONE = new double[0];
 
     /** The calibration bin of score z. */
     public static int calibrationBin(double z) {
@@ -44,11 +49,6 @@ public record PredictionPoint(double value, int driftBin, String function, doubl
         return function != null;
     }
 
-    /** The calibration bin of this point. */
-    public int calibrationBin() {
-        return calibrationBin(z);
-    }
-
     /**
      * The point of a prediction (a number or an object of class probabilities that passed the parser),
      * with the loss configured for its model (empty: auto, which takes a number in [0,1] for a binary
@@ -57,7 +57,7 @@ public record PredictionPoint(double value, int driftBin, String function, doubl
     public static PredictionPoint of(JsonNode prediction, Optional<LossFunction> configured, double eps) {
         if (prediction.isObject()) {
             LossFunction f = configured.orElse(LossFunction.CROSS_ENTROPY);
-            return multiClass(prediction, f == LossFunction.BRIER ? f : f == LossFunction.CROSS_ENTROPY ? f : null, eps);
+            return multiClass(prediction, f == LossFunction.BRIER || f == LossFunction.CROSS_ENTROPY ? f : null, eps);
         }
         double x = prediction.doubleValue();
         LossFunction f = configured.orElse(x >= 0 && x <= 1 ? LossFunction.LOG_LOSS : LossFunction.MSE);
@@ -67,14 +67,21 @@ public record PredictionPoint(double value, int driftBin, String function, doubl
         return number(x);
     }
 
-    /** Whether a labelled prediction's outcome was "right": y = 1 (binary) or the label is the top class. */
-    public static boolean right(JsonNode prediction, JsonNode label) {
+    /**
+     * Which of a labelled prediction's events came true: binary, whether y = 1; multi-class, for each class in
+     * the prediction's order, whether it is the label (a string, or an integer naming a class).
+     */
+    public static boolean[] outcomes(JsonNode prediction, JsonNode label) {
         if (prediction.isObject()) {
-            String top = topClass(prediction);
             String name = label.isTextual() ? label.textValue() : label.isIntegralNumber() ? label.bigIntegerValue().toString() : null;
-            return top != null && top.equals(name);
+            boolean[] out = new boolean[prediction.size()];
+            int k = 0;
+            for (Iterator<Map.Entry<String, JsonNode>> it = prediction.properties().iterator(); it.hasNext(); k++) {
+                out[k] = it.next().getKey().equals(name);
+            }
+            return out;
         }
-        return label.isBoolean() ? label.booleanValue() : label.isNumber() && label.doubleValue() == 1.0;
+        return new boolean[] {label.isBoolean() ? label.booleanValue() : label.isNumber() && label.doubleValue() == 1.0};
     }
 
     static PredictionPoint binary(double p, LossFunction f, double eps) {
@@ -89,77 +96,55 @@ public record PredictionPoint(double value, int driftBin, String function, doubl
             right = (1 - p) * (1 - p);
             wrong = p * p;
         }
-        return new PredictionPoint(p, logitBin(z), f.id(), z, right, wrong);
+        return new PredictionPoint(p, logitBin(z), f.id(), new double[] {z}, new double[] {wrong},
+                new double[] {right - wrong});
     }
 
     static PredictionPoint number(double x) {
         double signedLog = Math.signum(x) * Math.log1p(Math.abs(x));
         int bin = DRIFT_NUMBER_OFFSET + (int) Math.floor(signedLog / DRIFT_LOG_WIDTH);
-        return new PredictionPoint(x, bin, null, Double.NaN, Double.NaN, Double.NaN);
+        return new PredictionPoint(x, bin, null, NONE, NONE, NONE);
     }
 
     private static PredictionPoint multiClass(JsonNode prediction, LossFunction f, double eps) {
+        int k = prediction.size();
+        double[] p = new double[k];
         double total = 0;
         double top = -1;
-        double squares = 0;
-        for (Iterator<JsonNode> it = prediction.elements(); it.hasNext(); ) {
-            double p = it.next().doubleValue();
-            total += p;
-            top = Math.max(top, p);
+        int i = 0;
+        for (Iterator<JsonNode> it = prediction.elements(); it.hasNext(); i++) {
+            p[i] = it.next().doubleValue();
+            total += p[i];
+            top = Math.max(top, p[i]);
         }
-        double pt = top / total;
-        double ptc = Losses.clip(pt, eps);
-        double z = Math.log(ptc) - Math.log1p(-ptc);
+        double pt = Losses.clip(top / total, eps);
+        int drift = logitBin(Math.log(pt) - Math.log1p(-pt));
         if (f == null) {
-            return new PredictionPoint(pt, logitBin(z), null, z, Double.NaN, Double.NaN);
+            return new PredictionPoint(top / total, drift, null, NONE, NONE, NONE);
         }
-        // the other classes, each as likely to be the label as its share of the probability the top class leaves
-        boolean topSeen = false;
-        double rest = 1 - pt;
-        double wrongLog = 0;
-        double restSquares = 0;
-        for (Iterator<JsonNode> it = prediction.elements(); it.hasNext(); ) {
-            double p = it.next().doubleValue() / total;
-            squares += p * p;
-            if (!topSeen && p == pt) {
-                topSeen = true;
-                continue;
+        double squares = 0;
+        for (int j = 0; j < k; j++) {
+            p[j] /= total;
+            squares += p[j] * p[j];
+        }
+        double[] z = new double[k];
+        double[] wrong = new double[k];
+        double[] gap = new double[k];
+        for (int j = 0; j < k; j++) {
+            double pc = Losses.clip(p[j], eps);
+            z[j] = Math.log(pc) - Math.log1p(-pc);
+            if (f == LossFunction.CROSS_ENTROPY) {
+                gap[j] = -Math.log(pc);
+            } else {
+                wrong[j] = (squares + 1) / k;
+                gap[j] = -2 * p[j];
             }
-            if (rest > 0) {
-                wrongLog += (p / rest) * -Math.log(Losses.clip(p, eps));
-                restSquares += p * p / rest;
-            }
         }
-        double right;
-        double wrong;
-        if (f == LossFunction.CROSS_ENTROPY) {
-            right = -Math.log(ptc);
-            // no probability left for the others: whichever is the label, its clipped loss is −ln ε
-            wrong = rest > 0 ? wrongLog : -Math.log(eps);
-        } else {
-            // Brier over k classes with label j: Σp² − 2p_j + 1
-            right = squares - 2 * pt + 1;
-            wrong = rest > 0 ? squares + 1 - 2 * restSquares : squares + 1;
-        }
-        return new PredictionPoint(pt, logitBin(z), f.id(), z, right, wrong);
+        return new PredictionPoint(top / total, drift, f.id(), z, wrong, gap);
     }
 
     private static int logitBin(double z) {
         double c = Math.max(-16.0, Math.min(z, 16.0 - 1e-9));
         return (int) Math.floor(c / DRIFT_LOGIT_WIDTH);
-    }
-
-    /** The top class's name (the first of equal ones, in the object's order). */
-    private static String topClass(JsonNode prediction) {
-        String top = null;
-        double best = -1;
-        for (Iterator<Map.Entry<String, JsonNode>> it = prediction.properties().iterator(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (e.getValue().doubleValue() > best) {
-                best = e.getValue().doubleValue();
-                top = e.getKey();
-            }
-        }
-        return top;
     }
 }

@@ -4,7 +4,8 @@ package io.losswatch.loss;
  * A mergeable summary of the predictions in one window (or a piece of one), labelled or not: what
  * CONTRACT §9's prediction-metrics record is computed from. Their count and mean value, a histogram
  * of their values for psi, and per calibration bin the sums the loss estimate needs
- * ({@link Calibration#estimate}): count, Σ wrong, Σ (right − wrong), Σ (right − wrong)², Σ z.
+ * ({@link Calibration#estimate}) over the predictions' events ({@link PredictionPoint}): count, Σ wrong, Σ gap,
+ * Σ gap², Σ z.
  */
 public final class PredictionSketch {
     /** Columns of {@link #estimation}. */
@@ -16,6 +17,8 @@ public final class PredictionSketch {
     public static final int EST_WIDTH = 5;
 
     public long count;
+    /** Predictions with an estimate (a classifier's): what the estimate's mean is over. */
+    public long estimable;
     public double valueSum;
     /** Predictions per psi bin ({@link PredictionPoint#driftBin}). */
     public SparseBins drift = new SparseBins(1);
@@ -29,13 +32,17 @@ public final class PredictionSketch {
         drift.add(p.driftBin(), 1.0);
         if (p.estimable()) {
             function = function == null || function.equals(p.function()) ? p.function() : WindowStats.MIXED;
-            double gap = p.right() - p.wrong();
-            estimation.add(p.calibrationBin(), 1.0, p.wrong(), gap, gap * gap, p.z());
+            estimable++;
+            for (int i = 0; i < p.z().length; i++) {
+                double gap = p.gap()[i];
+                estimation.add(PredictionPoint.calibrationBin(p.z()[i]), 1.0, p.wrong()[i], gap, gap * gap, p.z()[i]);
+            }
         }
     }
 
     public void merge(PredictionSketch other) {
         count += other.count;
+        estimable += other.estimable;
         valueSum += other.valueSum;
         drift.merge(other.drift);
         if (other.function != null) {

@@ -137,11 +137,11 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
      * Adds a valid prediction to the open partial under key (created when absent): its sketch, and for a
      * scored one (cameTrue not null) its outcome for the calibration.
      */
-    void addPrediction(Bytes key, PredictionPoint point, String scoredFunction, Boolean cameTrue) {
+    void addPrediction(Bytes key, PredictionPoint point, String scoredFunction, boolean[] cameTrue) {
         WindowStats stats = open.computeIfAbsent(key, k -> new WindowStats());
         stats.addPrediction(point);
         if (cameTrue != null) {
-            stats.learn(scoredFunction, point.z(), cameTrue);
+            stats.learn(scoredFunction, point, cameTrue);
         }
         dirty.add(key);
     }

@@ -61,7 +61,7 @@ public final class LosswatchTopology {
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(
                 streamsProperties(config.kafkaProperties(), topics.dlq()))));
         Serde<Contribution> contributionSerde = new JsonSerde<>(Contribution.class);
-        Serde<PendingPrediction> pendingPredictionSerde = new JsonSerde<>(PendingPrediction.class);
+        Serde<PendingPrediction> pendingPredictionSerde = new PendingPredictionSerde();
         Serde<PendingLabel> pendingLabelSerde = new JsonSerde<>(PendingLabel.class);
         int partitions = config.topicPartitions();
 

@@ -130,7 +130,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         // its prediction for the label-free metrics, and what its outcome teaches the calibration
         PredictionPoint point = PredictionPoint.of(p.prediction(), config.lossFor(p.model()), eps);
         String function = loss.function().id();
-        Boolean cameTrue = function.equals(point.function()) ? PredictionPoint.right(p.prediction(), p.label()) : null;
+        boolean[] cameTrue = function.equals(point.function()) ? PredictionPoint.outcomes(p.prediction(), p.label()) : null;
         add(p.model(), p.modelVersion(), p.eventTime(), true, key -> {
             state.addScored(key, loss, p.eventTime());
             state.addPrediction(key, point, function, cameTrue);

@@ -10,8 +10,9 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * The records of the predictions-by-id topic: predictions waiting for a label, as JSON (they start
- * with '{'), and the intake's watermarks in the binary form of {@link IntakeOutputSerde}.
+ * The records of the predictions-by-id topic: predictions waiting for a label in the binary form of
+ * {@link PendingPredictionSerde} (earlier versions wrote JSON, which starts with '{' and is still read), and
+ * the intake's watermarks in the binary form of {@link IntakeOutputSerde}.
  */
 final class PredictionsByIdSerde implements Serde<JoinInput> {
     private final JsonSerde<PendingPrediction> json = new JsonSerde<>(PendingPrediction.class);
@@ -26,7 +27,7 @@ final class PredictionsByIdSerde implements Serde<JoinInput> {
                 return IntakeOutputSerde.write(w);
             }
             if (value instanceof PendingPrediction p) {
-                return json.serializer().serialize(topic, p);
+                return PendingPredictionSerde.write(p);
             }
             throw new SerializationException("not a record of the predictions-by-id topic: " + value.getClass());
         };
@@ -40,6 +41,13 @@ final class PredictionsByIdSerde implements Serde<JoinInput> {
             }
             if (bytes.length > 0 && bytes[0] == '{') {
                 return json.deserializer().deserialize(topic, bytes);
+            }
+            if (bytes.length > 0 && bytes[0] == PendingPredictionSerde.MARKER) {
+                try {
+                    return PendingPredictionSerde.read(ByteBuffer.wrap(bytes));
+                } catch (RuntimeException e) {
+                    throw new SerializationException("cannot read a pending prediction from " + bytes.length + " bytes", e);
+                }
             }
             Routed.IntakeOutput read;
             try {

@@ -74,13 +74,13 @@ public final class WindowStatsSerde extends BinarySerde<WindowStats> {
     }
 
     private static int sketchSize(PredictionSketch k) {
-        return 1 + (k == null ? 0 : 16 + stringSize(k.function) + binsSize(k.drift) + binsSize(k.estimation));
+        return 1 + (k == null ? 0 : 24 + stringSize(k.function) + binsSize(k.drift) + binsSize(k.estimation));
     }
 
     private static void writeSketch(ByteBuffer b, PredictionSketch k) {
         b.put((byte) (k == null ? 0 : 1));
         if (k != null) {
-            b.putLong(k.count).putDouble(k.valueSum);
+            b.putLong(k.count).putLong(k.estimable).putDouble(k.valueSum);
             writeString(b, k.function);
             writeBins(b, k.drift);
             writeBins(b, k.estimation);
@@ -93,6 +93,7 @@ public final class WindowStatsSerde extends BinarySerde<WindowStats> {
         }
         PredictionSketch k = new PredictionSketch();
         k.count = b.getLong();
+        k.estimable = b.getLong();
         k.valueSum = b.getDouble();
         k.function = readString(b);
         k.drift = readBins(b);

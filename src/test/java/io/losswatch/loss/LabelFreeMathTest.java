@@ -28,41 +28,47 @@ class LabelFreeMathTest {
     }
 
     @Test
-    void aBinaryPredictionsTwoOutcomesAndBins() {
+    void aBinaryPredictionIsOneEventYEqualsOne() {
         PredictionPoint p = PredictionPoint.of(json("0.2"), Optional.empty(), EPS);
         assertThat(p.function()).isEqualTo("log_loss");
         assertThat(p.value()).isEqualTo(0.2);
-        assertThat(p.z()).isCloseTo(Math.log(0.25), within(1e-15));
-        assertThat(p.right()).isCloseTo(-Math.log(0.2), within(1e-15));
-        assertThat(p.wrong()).isCloseTo(-Math.log(0.8), within(1e-15));
+        assertThat(p.z()).hasSize(1);
+        assertThat(p.z()[0]).isCloseTo(Math.log(0.25), within(1e-15));
+        // loss −ln 0.8 if y = 0, −ln 0.2 if y = 1
+        assertThat(p.wrong()[0]).isCloseTo(-Math.log(0.8), within(1e-15));
+        assertThat(p.wrong()[0] + p.gap()[0]).isCloseTo(-Math.log(0.2), within(1e-15));
         // ln(0.25) = −1.386: calibration bins are 0.25 wide, psi bins 0.1 wide on the logit
-        assertThat(p.calibrationBin()).isEqualTo(-6);
+        assertThat(PredictionPoint.calibrationBin(p.z()[0])).isEqualTo(-6);
         assertThat(p.driftBin()).isEqualTo(-14);
 
         PredictionPoint brier = PredictionPoint.of(json("0.2"), Optional.of(LossFunction.BRIER), EPS);
-        assertThat(brier.right()).isCloseTo(0.64, within(1e-15));
-        assertThat(brier.wrong()).isCloseTo(0.04, within(1e-15));
+        assertThat(brier.wrong()[0]).isCloseTo(0.04, within(1e-15));
+        assertThat(brier.wrong()[0] + brier.gap()[0]).isCloseTo(0.64, within(1e-15));
+        assertThat(PredictionPoint.outcomes(json("0.3"), json("true"))).containsExactly(true);
+        assertThat(PredictionPoint.outcomes(json("0.3"), json("0"))).containsExactly(false);
     }
 
     @Test
-    void aMultiClassPredictionsOutcomesAreExpectedOverTheOtherClasses() {
+    void aMultiClassPredictionIsOneEventPerClass() {
         // normalised {a: 0.5, b: 0.3, c: 0.2}; top class a
         PredictionPoint ce = PredictionPoint.of(json("{\"a\":1,\"b\":0.6,\"c\":0.4}"), Optional.empty(), EPS);
         assertThat(ce.function()).isEqualTo("cross_entropy");
         assertThat(ce.value()).isCloseTo(0.5, within(1e-15));
-        assertThat(ce.right()).isCloseTo(-Math.log(0.5), within(1e-15));
-        // b is the label 0.3/0.5 of the time the top class is not, c 0.2/0.5
-        assertThat(ce.wrong()).isCloseTo(0.6 * -Math.log(0.3) + 0.4 * -Math.log(0.2), within(1e-12));
+        assertThat(ce.z()[1]).isCloseTo(Math.log(0.3 / 0.7), within(1e-12));
+        assertThat(ce.wrong()).containsExactly(0.0, 0.0, 0.0);
+        assertThat(ce.gap()[0]).isCloseTo(-Math.log(0.5), within(1e-12));
+        assertThat(ce.gap()[1]).isCloseTo(-Math.log(0.3), within(1e-12));
+        assertThat(ce.gap()[2]).isCloseTo(-Math.log(0.2), within(1e-12));
 
+        // Brier with label j: Σp² + 1 − 2p_j = 1.38 − 2p_j; spread as 1.38/3 per class plus −2p_j for the label
         PredictionPoint brier = PredictionPoint.of(json("{\"a\":0.5,\"b\":0.3,\"c\":0.2}"), Optional.of(LossFunction.BRIER), EPS);
-        // label a: 0.25 + 0.09 + 0.04; label b: 0.25 + 0.49 + 0.04 = 0.78; label c: 0.25 + 0.09 + 0.64 = 0.98
-        assertThat(brier.right()).isCloseTo(0.38, within(1e-12));
-        assertThat(brier.wrong()).isCloseTo(0.6 * 0.78 + 0.4 * 0.98, within(1e-12));
+        assertThat(brier.wrong()[0] * 3).isCloseTo(1.38, within(1e-12));
+        assertThat(brier.gap()[1]).isCloseTo(-0.6, within(1e-12));
+        double labelB = brier.wrong()[0] + brier.wrong()[1] + brier.wrong()[2] + brier.gap()[1];
+        assertThat(labelB).isCloseTo(0.25 + 0.49 + 0.04, within(1e-12));
 
-        assertThat(PredictionPoint.right(json("{\"a\":0.5,\"b\":0.3}"), json("\"a\""))).isTrue();
-        assertThat(PredictionPoint.right(json("{\"a\":0.5,\"b\":0.3}"), json("\"b\""))).isFalse();
-        assertThat(PredictionPoint.right(json("0.3"), json("true"))).isTrue();
-        assertThat(PredictionPoint.right(json("0.3"), json("0"))).isFalse();
+        assertThat(PredictionPoint.outcomes(json("{\"a\":0.5,\"b\":0.3}"), json("\"b\""))).containsExactly(false, true);
+        assertThat(PredictionPoint.outcomes(json("{\"0\":0.5,\"1\":0.3}"), json("1"))).containsExactly(false, true);
     }
 
     @Test
@@ -103,8 +109,8 @@ class LabelFreeMathTest {
         Calibration c = new Calibration();
         // 50 labels at 0.2 of which 10 came true, 50 at 0.8 of which 40: the logistic fit is the identity
         for (int i = 0; i < 50; i++) {
-            c.learn("log_loss", Math.log(0.25), i < 10);
-            c.learn("log_loss", Math.log(4), i < 40);
+            c.learn("log_loss", new double[] {Math.log(0.25)}, new boolean[] {i < 10});
+            c.learn("log_loss", new double[] {Math.log(4)}, new boolean[] {i < 40});
         }
         PredictionSketch window = new PredictionSketch();
         window.add(PredictionPoint.of(json("0.2"), Optional.empty(), EPS));
@@ -131,7 +137,7 @@ class LabelFreeMathTest {
         Calibration c = new Calibration();
         for (int i = 0; i < 20_000; i++) {
             double z = r.nextGaussian() * 1.5;
-            c.learn("log_loss", z, r.nextDouble() < Calibration.sigmoid(2 * z));
+            c.learn("log_loss", new double[] {z}, new boolean[] {r.nextDouble() < Calibration.sigmoid(2 * z)});
         }
         PredictionSketch window = new PredictionSketch();
         double exact = 0;

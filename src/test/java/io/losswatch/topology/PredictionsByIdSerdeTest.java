@@ -35,7 +35,12 @@ class PredictionsByIdSerdeTest {
         assertThat(read.eventTime()).isEqualTo(1_764_000_000_000L);
         assertThat(read.prediction().asDouble()).isEqualTo(0.8);
         assertThat(((Routed.PendingPrediction) back).source().offset()).isEqualTo(41);
-        assertThat(serde.serializer().serialize("t", p)[0]).as("predictions stay JSON").isEqualTo((byte) '{');
+        assertThat(serde.serializer().serialize("t", p)[0]).as("binary since CONTRACT §9's state diet")
+                .isEqualTo(PendingPredictionSerde.MARKER);
+        // what earlier versions wrote is still read
+        byte[] json = new JsonSerde<>(Routed.PendingPrediction.class).serializer().serialize("t", p);
+        assertThat(((Routed.PendingPrediction) serde.deserializer().deserialize("t", json)).event().predictionId())
+                .isEqualTo("p-1");
     }
 
     @Test
