@@ -27,13 +27,28 @@ public final class Calibration {
     public String function;
     public long count;
     public SparseBins bins = new SparseBins(3);
+    /** Multi-class: Σ of the labels' log-likelihood at each temperature ({@link Temperature}); else null. */
+    public double[] temperatureLogLikelihood;
 
-    /** Learns one labelled prediction: each of its events' calibration score and whether it came true. */
-    public void learn(String lossFunction, double[] z, boolean[] cameTrue) {
+    /** Learns one labelled prediction: its events' scores and outcomes, or (multi-class) its label's log-likelihoods. */
+    public void learn(String lossFunction, PredictionPoint.Lesson lesson) {
         function = function == null || function.equals(lossFunction) ? lossFunction : WindowStats.MIXED;
         count++;
-        for (int i = 0; i < z.length; i++) {
-            bins.add(PredictionPoint.calibrationBin(z[i]), 1.0, cameTrue[i] ? 1.0 : 0.0, z[i]);
+        for (int i = 0; i < lesson.z().length; i++) {
+            double z = lesson.z()[i];
+            bins.add(PredictionPoint.calibrationBin(z), 1.0, lesson.cameTrue()[i] ? 1.0 : 0.0, z);
+        }
+        if (lesson.logLikelihood().length > 0) {
+            addLogLikelihood(lesson.logLikelihood());
+        }
+    }
+
+    private void addLogLikelihood(double[] ll) {
+        if (temperatureLogLikelihood == null) {
+            temperatureLogLikelihood = new double[Temperature.POINTS];
+        }
+        for (int j = 0; j < Temperature.POINTS; j++) {
+            temperatureLogLikelihood[j] += ll[j];
         }
     }
 
@@ -43,6 +58,9 @@ public final class Calibration {
         }
         count += other.count;
         bins.merge(other.bins);
+        if (other.temperatureLogLikelihood != null) {
+            addLogLikelihood(other.temperatureLogLikelihood);
+        }
     }
 
     /** An estimated mean loss and its 95% interval. */
@@ -92,6 +110,9 @@ public final class Calibration {
                 || !window.function.equals(function)) {
             return null;
         }
+        if (window.temperatureMean != null) {
+            return temperatureEstimate(window, m, method);
+        }
         double[] ab = method == Method.IDENTITY ? new double[] {0, 1} : fit();
         double[][] cov = method == Method.IDENTITY ? new double[2][2] : covariance(ab);
         double sum = 0;
@@ -136,6 +157,19 @@ public final class Calibration {
         double fitVar = ga * ga * cov[0][0] + 2 * ga * gb * cov[0][1] + gb * gb * cov[1][1];
         double mean = sum / m;
         double se = Math.sqrt(Math.max(0, outcomeVar + binVar + fitVar)) / m;
+        return new Estimate(mean, Math.max(0, mean - Z95 * se), mean + Z95 * se);
+    }
+
+    /** Multi-class: the window's expected loss at the temperature the labels fit (t = 1 for IDENTITY). */
+    private Estimate temperatureEstimate(PredictionSketch window, double m, Method method) {
+        if (temperatureLogLikelihood == null) {
+            return null;
+        }
+        Temperature.Fit fit = method == Method.IDENTITY ? new Temperature.Fit(0, 0) : Temperature.fit(temperatureLogLikelihood);
+        double mean = Temperature.at(window.temperatureMean, fit.u()) / m;
+        double slope = Temperature.slope(window.temperatureMean, fit.u());
+        double variance = Temperature.at(window.temperatureVariance, fit.u()) + slope * slope * fit.variance();
+        double se = Math.sqrt(Math.max(0, variance)) / m;
         return new Estimate(mean, Math.max(0, mean - Z95 * se), mean + Z95 * se);
     }
 

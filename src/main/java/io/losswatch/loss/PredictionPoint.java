@@ -8,16 +8,13 @@ import java.util.Optional;
 /**
  * What one prediction tells before its label comes (CONTRACT §9): the value its window's mean and drift
  * are computed on, and for a classifier its loss as a sum over events whose probabilities the calibration
- * learns.
+ * learns; for a multi-class model, its expected loss at each temperature ({@link Temperature}).
  *
- * <p>Each event i has a calibration score {@code z[i]} (a logit) and comes true with a probability q(z[i])
+ * <p>Binary. Each event i has a calibration score {@code z[i]} (a logit) and comes true with a probability q(z[i])
  * that the model version's labelled predictions teach ({@link Calibration}). The prediction's expected loss
  * is Σ_i (wrong[i] + q(z[i])·gap[i]). Binary: one event, y = 1, scored by the logit of P(y=1); its loss is
- * wrong if y = 0 and wrong + gap if y = 1. Multi-class: one event per class, "this class is the label",
- * scored by the logit of its probability (the classes share one calibration: class-wise calibration, pooled);
- * cross-entropy is Σ_k 1[y = k]·(−ln p_k), so wrong[k] = 0 and gap[k] = −ln p_k; Brier is Σp² + 1 − 2p_y, so
- * the constant is spread over the classes' wrong and gap[k] = −2p_k. An event's expectation is exact given
- * q; that the class events of one prediction add up to one label is not imposed (docs/estimation.md).
+ * wrong if y = 0 and wrong + gap if y = 1. Multi-class: temperature scaling; class-wise calibration of each
+ * class's probability was measured and did not hold under covariate shift (docs/estimation.md).
  *
  * @param value    the predicted value the window's mean is taken of: P(y=1), the top class's probability, or the number
  * @param driftBin the bin of the value the psi histogram counts (logit scale for probabilities, signed log for other numbers)
@@ -25,8 +22,11 @@ import java.util.Optional;
  * @param z        each event's calibration score (a logit, probabilities clipped by epsilon)
  * @param wrong    each event's share of the loss whatever the label
  * @param gap      what each event adds to the loss when it comes true
+ * @param temperatureMean     multi-class: its expected loss at each point of {@link Temperature}'s grid (else empty)
+ * @param temperatureVariance multi-class: the variance of its loss at each grid point (else empty)
  */
-public record PredictionPoint(double value, int driftBin, String function, double[] z, double[] wrong, double[] gap) {
+public record PredictionPoint(double value, int driftBin, String function, double[] z, double[] wrong, double[] gap,
+                              double[] temperatureMean, double[] temperatureVariance) {
 
     /** Width of a psi bin on the logit scale (probabilities) and on the signed log scale (other numbers). */
     static final double DRIFT_LOGIT_WIDTH = 0.1;
@@ -67,23 +67,6 @@ public record PredictionPoint(double value, int driftBin, String function, doubl
         return number(x);
     }
 
-    /**
-     * Which of a labelled prediction's events came true: binary, whether y = 1; multi-class, for each class in
-     * the prediction's order, whether it is the label (a string, or an integer naming a class).
-     */
-    public static boolean[] outcomes(JsonNode prediction, JsonNode label) {
-        if (prediction.isObject()) {
-            String name = label.isTextual() ? label.textValue() : label.isIntegralNumber() ? label.bigIntegerValue().toString() : null;
-            boolean[] out = new boolean[prediction.size()];
-            int k = 0;
-            for (Iterator<Map.Entry<String, JsonNode>> it = prediction.properties().iterator(); it.hasNext(); k++) {
-                out[k] = it.next().getKey().equals(name);
-            }
-            return out;
-        }
-        return new boolean[] {label.isBoolean() ? label.booleanValue() : label.isNumber() && label.doubleValue() == 1.0};
-    }
-
     static PredictionPoint binary(double p, LossFunction f, double eps) {
         double pc = Losses.clip(p, eps);
         double z = Math.log(pc) - Math.log1p(-pc);
@@ -97,50 +80,92 @@ public record PredictionPoint(double value, int driftBin, String function, doubl
             wrong = p * p;
         }
         return new PredictionPoint(p, logitBin(z), f.id(), new double[] {z}, new double[] {wrong},
-                new double[] {right - wrong});
+                new double[] {right - wrong}, NONE, NONE);
     }
 
     static PredictionPoint number(double x) {
         double signedLog = Math.signum(x) * Math.log1p(Math.abs(x));
         int bin = DRIFT_NUMBER_OFFSET + (int) Math.floor(signedLog / DRIFT_LOG_WIDTH);
-        return new PredictionPoint(x, bin, null, NONE, NONE, NONE);
+        return new PredictionPoint(x, bin, null, NONE, NONE, NONE, NONE, NONE);
     }
 
     private static PredictionPoint multiClass(JsonNode prediction, LossFunction f, double eps) {
-        int k = prediction.size();
-        double[] p = new double[k];
+        double[] p = probabilities(prediction);
+        double top = 0;
+        for (double v : p) {
+            top = Math.max(top, v);
+        }
+        double pt = Losses.clip(top, eps);
+        int drift = logitBin(Math.log(pt) - Math.log1p(-pt));
+        if (f == null) {
+            return new PredictionPoint(top, drift, null, NONE, NONE, NONE, NONE, NONE);
+        }
+        double squares = 0;
+        for (double v : p) {
+            squares += v * v;
+        }
+        double[] logP = new double[p.length];
+        double[] loss = new double[p.length];
+        for (int k = 0; k < p.length; k++) {
+            logP[k] = Math.log(Losses.clip(p[k], eps));
+            // cross-entropy −ln p_y; Brier with label y: Σp² − 2p_y + 1
+            loss[k] = f == LossFunction.CROSS_ENTROPY ? -logP[k] : squares - 2 * p[k] + 1;
+        }
+        double[] mean = new double[Temperature.POINTS];
+        double[] variance = new double[Temperature.POINTS];
+        Temperature.expectations(logP, loss, mean, variance);
+        return new PredictionPoint(top, drift, f.id(), NONE, NONE, NONE, mean, variance);
+    }
+
+    /** Class probabilities normalised to sum 1, in the object's order. */
+    private static double[] probabilities(JsonNode prediction) {
+        double[] p = new double[prediction.size()];
         double total = 0;
-        double top = -1;
         int i = 0;
         for (Iterator<JsonNode> it = prediction.elements(); it.hasNext(); i++) {
             p[i] = it.next().doubleValue();
             total += p[i];
-            top = Math.max(top, p[i]);
         }
-        double pt = Losses.clip(top / total, eps);
-        int drift = logitBin(Math.log(pt) - Math.log1p(-pt));
-        if (f == null) {
-            return new PredictionPoint(top / total, drift, null, NONE, NONE, NONE);
+        for (int k = 0; k < p.length; k++) {
+            p[k] /= total;
         }
-        double squares = 0;
-        for (int j = 0; j < k; j++) {
-            p[j] /= total;
-            squares += p[j] * p[j];
-        }
-        double[] z = new double[k];
-        double[] wrong = new double[k];
-        double[] gap = new double[k];
-        for (int j = 0; j < k; j++) {
-            double pc = Losses.clip(p[j], eps);
-            z[j] = Math.log(pc) - Math.log1p(-pc);
-            if (f == LossFunction.CROSS_ENTROPY) {
-                gap[j] = -Math.log(pc);
-            } else {
-                wrong[j] = (squares + 1) / k;
-                gap[j] = -2 * p[j];
+        return p;
+    }
+
+    /**
+     * What a labelled prediction teaches the calibration: binary, its event's score and whether y = 1; multi-class,
+     * the label's log-likelihood at every temperature. Null if the label names no class of the prediction.
+     */
+    public static Lesson lesson(JsonNode prediction, JsonNode label, double eps) {
+        if (prediction.isObject()) {
+            String name = label.isTextual() ? label.textValue() : label.isIntegralNumber() ? label.bigIntegerValue().toString() : null;
+            int k = 0;
+            int y = -1;
+            for (Iterator<Map.Entry<String, JsonNode>> it = prediction.properties().iterator(); it.hasNext(); k++) {
+                if (it.next().getKey().equals(name)) {
+                    y = k;
+                }
             }
+            if (y < 0) {
+                return null;
+            }
+            double[] p = probabilities(prediction);
+            double[] logP = new double[p.length];
+            for (int j = 0; j < p.length; j++) {
+                logP[j] = Math.log(Losses.clip(p[j], eps));
+            }
+            return new Lesson(NONE, new boolean[0], Temperature.logLikelihoods(logP, y));
         }
-        return new PredictionPoint(top / total, drift, f.id(), z, wrong, gap);
+        double pc = Losses.clip(prediction.doubleValue(), eps);
+        boolean y1 = label.isBoolean() ? label.booleanValue() : label.isNumber() && label.doubleValue() == 1.0;
+        return new Lesson(new double[] {Math.log(pc) - Math.log1p(-pc)}, new boolean[] {y1}, NONE);
+    }
+
+    /**
+     * What one labelled prediction teaches: binary, its events' scores and whether each came true; multi-class,
+     * its label's log-likelihood at every temperature of {@link Temperature}'s grid.
+     */
+    public record Lesson(double[] z, boolean[] cameTrue, double[] logLikelihood) {
     }
 
     private static int logitBin(double z) {

@@ -25,6 +25,9 @@ public final class PredictionSketch {
     /** The loss the estimation sums are of; {@link WindowStats#MIXED} if the window saw more than one. */
     public String function;
     public SparseBins estimation = new SparseBins(EST_WIDTH);
+    /** Multi-class: Σ of the predictions' expected loss, and of its variance, at each temperature; else null. */
+    public double[] temperatureMean;
+    public double[] temperatureVariance;
 
     public void add(PredictionPoint p) {
         count++;
@@ -33,6 +36,16 @@ public final class PredictionSketch {
         if (p.estimable()) {
             function = function == null || function.equals(p.function()) ? p.function() : WindowStats.MIXED;
             estimable++;
+            if (p.temperatureMean().length > 0) {
+                if (temperatureMean == null) {
+                    temperatureMean = new double[Temperature.POINTS];
+                    temperatureVariance = new double[Temperature.POINTS];
+                }
+                for (int j = 0; j < Temperature.POINTS; j++) {
+                    temperatureMean[j] += p.temperatureMean()[j];
+                    temperatureVariance[j] += p.temperatureVariance()[j];
+                }
+            }
             for (int i = 0; i < p.z().length; i++) {
                 double gap = p.gap()[i];
                 estimation.add(PredictionPoint.calibrationBin(p.z()[i]), 1.0, p.wrong()[i], gap, gap * gap, p.z()[i]);
@@ -49,6 +62,16 @@ public final class PredictionSketch {
             function = function == null || function.equals(other.function) ? other.function : WindowStats.MIXED;
         }
         estimation.merge(other.estimation);
+        if (other.temperatureMean != null) {
+            if (temperatureMean == null) {
+                temperatureMean = new double[Temperature.POINTS];
+                temperatureVariance = new double[Temperature.POINTS];
+            }
+            for (int j = 0; j < Temperature.POINTS; j++) {
+                temperatureMean[j] += other.temperatureMean[j];
+                temperatureVariance[j] += other.temperatureVariance[j];
+            }
+        }
     }
 
     public double meanValue() {

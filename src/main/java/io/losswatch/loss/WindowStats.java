@@ -125,12 +125,12 @@ public final class WindowStats {
         sketch.add(point);
     }
 
-    /** Learns a labelled prediction's outcome for the calibration: each of its events' score and whether it came true. */
-    public void learn(String lossFunction, PredictionPoint point, boolean[] cameTrue) {
+    /** Learns what a labelled prediction teaches the calibration. */
+    public void learn(String lossFunction, PredictionPoint.Lesson lesson) {
         if (calibration == null) {
             calibration = new Calibration();
         }
-        calibration.learn(lossFunction, point.z(), cameTrue);
+        calibration.learn(lossFunction, lesson);
     }
 
     /** Records the delay between a prediction and its separately arriving label. */

@@ -41,7 +41,10 @@ final class Contributions {
     static void learn(WindowStats stats, PredictionEvent p, JsonNode label, Score.Loss score, LosswatchConfig config) {
         PredictionPoint point = PredictionPoint.of(p.prediction(), config.lossFor(p.model()), config.lossEpsilon());
         if (score.function().id().equals(point.function())) {
-            stats.learn(point.function(), point, PredictionPoint.outcomes(p.prediction(), label));
+            PredictionPoint.Lesson lesson = PredictionPoint.lesson(p.prediction(), label, config.lossEpsilon());
+            if (lesson != null) {
+                stats.learn(point.function(), lesson);
+            }
         }
     }
 

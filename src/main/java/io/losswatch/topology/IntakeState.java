@@ -135,13 +135,13 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
 
     /**
      * Adds a valid prediction to the open partial under key (created when absent): its sketch, and for a
-     * scored one (cameTrue not null) its outcome for the calibration.
+     * scored one (lesson not null) what it teaches the calibration.
      */
-    void addPrediction(Bytes key, PredictionPoint point, String scoredFunction, boolean[] cameTrue) {
+    void addPrediction(Bytes key, PredictionPoint point, String scoredFunction, PredictionPoint.Lesson lesson) {
         WindowStats stats = open.computeIfAbsent(key, k -> new WindowStats());
         stats.addPrediction(point);
-        if (cameTrue != null) {
-            stats.learn(scoredFunction, point, cameTrue);
+        if (lesson != null) {
+            stats.learn(scoredFunction, lesson);
         }
         dirty.add(key);
     }

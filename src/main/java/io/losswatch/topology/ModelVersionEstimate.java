@@ -35,10 +35,12 @@ final class ModelVersionEstimate {
         protected byte[] toBytes(ModelVersionEstimate e) {
             Calibration c = e.calibration;
             ByteBuffer b = ByteBuffer.allocate(1 + 8 + WindowStatsSerde.stringSize(c.function)
-                    + WindowStatsSerde.binsSize(c.bins) + 4 + WindowStatsSerde.binsSize(e.reference));
+                    + WindowStatsSerde.binsSize(c.bins) + WindowStatsSerde.arraySize(c.temperatureLogLikelihood)
+                    + 4 + WindowStatsSerde.binsSize(e.reference));
             b.put(VERSION).putLong(c.count);
             WindowStatsSerde.writeString(b, c.function);
             WindowStatsSerde.writeBins(b, c.bins);
+            WindowStatsSerde.writeArray(b, c.temperatureLogLikelihood);
             b.putInt(e.referenceWindows);
             WindowStatsSerde.writeBins(b, e.reference);
             return b.array();
@@ -53,6 +55,7 @@ final class ModelVersionEstimate {
             e.calibration.count = b.getLong();
             e.calibration.function = WindowStatsSerde.readString(b);
             e.calibration.bins = WindowStatsSerde.readBins(b);
+            e.calibration.temperatureLogLikelihood = WindowStatsSerde.readArray(b);
             e.referenceWindows = b.getInt();
             e.reference = WindowStatsSerde.readBins(b);
             return e;

@@ -130,10 +130,10 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         // its prediction for the label-free metrics, and what its outcome teaches the calibration
         PredictionPoint point = PredictionPoint.of(p.prediction(), config.lossFor(p.model()), eps);
         String function = loss.function().id();
-        boolean[] cameTrue = function.equals(point.function()) ? PredictionPoint.outcomes(p.prediction(), p.label()) : null;
+        PredictionPoint.Lesson lesson = function.equals(point.function()) ? PredictionPoint.lesson(p.prediction(), p.label(), eps) : null;
         add(p.model(), p.modelVersion(), p.eventTime(), true, key -> {
             state.addScored(key, loss, p.eventTime());
-            state.addPrediction(key, point, function, cameTrue);
+            state.addPrediction(key, point, function, lesson);
         }, () -> Contributions.scored(p, p.label(), loss, source, -1).contribution());
     }
 

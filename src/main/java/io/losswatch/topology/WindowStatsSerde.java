@@ -74,7 +74,8 @@ public final class WindowStatsSerde extends BinarySerde<WindowStats> {
     }
 
     private static int sketchSize(PredictionSketch k) {
-        return 1 + (k == null ? 0 : 24 + stringSize(k.function) + binsSize(k.drift) + binsSize(k.estimation));
+        return 1 + (k == null ? 0 : 24 + stringSize(k.function) + binsSize(k.drift) + binsSize(k.estimation)
+                + arraySize(k.temperatureMean) + arraySize(k.temperatureVariance));
     }
 
     private static void writeSketch(ByteBuffer b, PredictionSketch k) {
@@ -84,6 +85,8 @@ public final class WindowStatsSerde extends BinarySerde<WindowStats> {
             writeString(b, k.function);
             writeBins(b, k.drift);
             writeBins(b, k.estimation);
+            writeArray(b, k.temperatureMean);
+            writeArray(b, k.temperatureVariance);
         }
     }
 
@@ -98,11 +101,13 @@ public final class WindowStatsSerde extends BinarySerde<WindowStats> {
         k.function = readString(b);
         k.drift = readBins(b);
         k.estimation = readBins(b);
+        k.temperatureMean = readArray(b);
+        k.temperatureVariance = readArray(b);
         return k;
     }
 
     private static int calibrationSize(Calibration c) {
-        return 1 + (c == null ? 0 : 8 + stringSize(c.function) + binsSize(c.bins));
+        return 1 + (c == null ? 0 : 8 + stringSize(c.function) + binsSize(c.bins) + arraySize(c.temperatureLogLikelihood));
     }
 
     private static void writeCalibration(ByteBuffer b, Calibration c) {
@@ -111,6 +116,7 @@ public final class WindowStatsSerde extends BinarySerde<WindowStats> {
             b.putLong(c.count);
             writeString(b, c.function);
             writeBins(b, c.bins);
+            writeArray(b, c.temperatureLogLikelihood);
         }
     }
 
@@ -122,6 +128,7 @@ public final class WindowStatsSerde extends BinarySerde<WindowStats> {
         c.count = b.getLong();
         c.function = readString(b);
         c.bins = readBins(b);
+        c.temperatureLogLikelihood = readArray(b);
         return c;
     }
 
@@ -146,6 +153,32 @@ public final class WindowStatsSerde extends BinarySerde<WindowStats> {
         byte[] bytes = new byte[length];
         b.get(bytes);
         return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** A nullable array of doubles: its length (−1 for null), then its values. */
+    static int arraySize(double[] a) {
+        return 4 + (a == null ? 0 : 8 * a.length);
+    }
+
+    static void writeArray(ByteBuffer b, double[] a) {
+        b.putInt(a == null ? -1 : a.length);
+        if (a != null) {
+            for (double v : a) {
+                b.putDouble(v);
+            }
+        }
+    }
+
+    static double[] readArray(ByteBuffer b) {
+        int n = b.getInt();
+        if (n < 0) {
+            return null;
+        }
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = b.getDouble();
+        }
+        return a;
     }
 
     /** Bins as width, size, then each bin's key and values. */

@@ -200,7 +200,7 @@ public final class EstimationEvaluation {
 
     static void learn(Calibration c, LabelFreeTraffic.Case cs) {
         PredictionPoint p = point(cs);
-        c.learn(p.function(), p.z(), PredictionPoint.outcomes(json(cs.prediction()), json(cs.label())));
+        c.learn(p.function(), PredictionPoint.lesson(json(cs.prediction()), json(cs.label()), 1e-15));
     }
 
     /** The loss the case's label gives, by the §5 formulas (log loss or cross-entropy). */

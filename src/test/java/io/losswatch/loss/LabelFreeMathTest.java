@@ -44,31 +44,86 @@ class LabelFreeMathTest {
         PredictionPoint brier = PredictionPoint.of(json("0.2"), Optional.of(LossFunction.BRIER), EPS);
         assertThat(brier.wrong()[0]).isCloseTo(0.04, within(1e-15));
         assertThat(brier.wrong()[0] + brier.gap()[0]).isCloseTo(0.64, within(1e-15));
-        assertThat(PredictionPoint.outcomes(json("0.3"), json("true"))).containsExactly(true);
-        assertThat(PredictionPoint.outcomes(json("0.3"), json("0"))).containsExactly(false);
+        assertThat(PredictionPoint.lesson(json("0.3"), json("true"), EPS).cameTrue()).containsExactly(true);
+        assertThat(PredictionPoint.lesson(json("0.3"), json("0"), EPS).cameTrue()).containsExactly(false);
     }
 
     @Test
-    void aMultiClassPredictionIsOneEventPerClass() {
-        // normalised {a: 0.5, b: 0.3, c: 0.2}; top class a
+    void aMultiClassPredictionsExpectedLossAtEachTemperature() {
+        // normalised {a: 0.5, b: 0.3, c: 0.2}; top class a; at t = 1 (grid point 10) the truth is the model's own
         PredictionPoint ce = PredictionPoint.of(json("{\"a\":1,\"b\":0.6,\"c\":0.4}"), Optional.empty(), EPS);
         assertThat(ce.function()).isEqualTo("cross_entropy");
         assertThat(ce.value()).isCloseTo(0.5, within(1e-15));
-        assertThat(ce.z()[1]).isCloseTo(Math.log(0.3 / 0.7), within(1e-12));
-        assertThat(ce.wrong()).containsExactly(0.0, 0.0, 0.0);
-        assertThat(ce.gap()[0]).isCloseTo(-Math.log(0.5), within(1e-12));
-        assertThat(ce.gap()[1]).isCloseTo(-Math.log(0.3), within(1e-12));
-        assertThat(ce.gap()[2]).isCloseTo(-Math.log(0.2), within(1e-12));
+        assertThat(Temperature.t(10)).isCloseTo(1.0, within(1e-12));
+        double entropy = -(0.5 * Math.log(0.5) + 0.3 * Math.log(0.3) + 0.2 * Math.log(0.2));
+        assertThat(ce.temperatureMean()[10]).isCloseTo(entropy, within(1e-12));
+        double second = 0.5 * Math.pow(Math.log(0.5), 2) + 0.3 * Math.pow(Math.log(0.3), 2) + 0.2 * Math.pow(Math.log(0.2), 2);
+        assertThat(ce.temperatureVariance()[10]).isCloseTo(second - entropy * entropy, within(1e-12));
+        // at t = e^1.5 the truth is p^t normalised
+        double t = Math.exp(1.5);
+        double za = Math.pow(0.5, t);
+        double zb = Math.pow(0.3, t);
+        double zc = Math.pow(0.2, t);
+        double sharp = (za * -Math.log(0.5) + zb * -Math.log(0.3) + zc * -Math.log(0.2)) / (za + zb + zc);
+        assertThat(ce.temperatureMean()[20]).isCloseTo(sharp, within(1e-12));
 
-        // Brier with label j: Σp² + 1 − 2p_j = 1.38 − 2p_j; spread as 1.38/3 per class plus −2p_j for the label
+        // Brier with label y: Σp² + 1 − 2p_y = 1.38 − 2p_y; at t = 1: 1.38 − 2·0.38
         PredictionPoint brier = PredictionPoint.of(json("{\"a\":0.5,\"b\":0.3,\"c\":0.2}"), Optional.of(LossFunction.BRIER), EPS);
-        assertThat(brier.wrong()[0] * 3).isCloseTo(1.38, within(1e-12));
-        assertThat(brier.gap()[1]).isCloseTo(-0.6, within(1e-12));
-        double labelB = brier.wrong()[0] + brier.wrong()[1] + brier.wrong()[2] + brier.gap()[1];
-        assertThat(labelB).isCloseTo(0.25 + 0.49 + 0.04, within(1e-12));
+        assertThat(brier.temperatureMean()[10]).isCloseTo(1.38 - 0.76, within(1e-12));
 
-        assertThat(PredictionPoint.outcomes(json("{\"a\":0.5,\"b\":0.3}"), json("\"b\""))).containsExactly(false, true);
-        assertThat(PredictionPoint.outcomes(json("{\"0\":0.5,\"1\":0.3}"), json("1"))).containsExactly(false, true);
+        PredictionPoint.Lesson lesson = PredictionPoint.lesson(json("{\"a\":0.5,\"b\":0.3,\"c\":0.2}"), json("\"b\""), EPS);
+        assertThat(lesson.logLikelihood()[10]).isCloseTo(Math.log(0.3), within(1e-12));
+        assertThat(PredictionPoint.lesson(json("{\"0\":0.5,\"1\":0.3}"), json("1"), EPS).logLikelihood()[10])
+                .isCloseTo(Math.log(0.3 / 0.8), within(1e-12));
+        assertThat(PredictionPoint.lesson(json("{\"a\":0.5}"), json("\"z\""), EPS)).isNull();
+    }
+
+    /**
+     * An under-confident multi-class model (the truth is softmax(z), the model says softmax(0.6·z)): the fitted
+     * temperature is near 1/0.6, and a window's estimate is within 2% of the exact expectation.
+     */
+    @Test
+    void learnsAMultiClassModelsTemperature() {
+        Random r = new Random(11);
+        Calibration c = new Calibration();
+        for (int i = 0; i < 5_000; i++) {
+            double[] z = {r.nextGaussian() * 2, r.nextGaussian() * 2, r.nextGaussian() * 2};
+            double[] truth = softmax(z, 1);
+            double u = r.nextDouble();
+            int y = u < truth[0] ? 0 : u < truth[0] + truth[1] ? 1 : 2;
+            c.learn("cross_entropy", PredictionPoint.lesson(json(classes(softmax(z, 0.6))), json("\"" + y + "\""), EPS));
+        }
+        assertThat(Math.exp(Temperature.fit(c.temperatureLogLikelihood).u())).isCloseTo(1 / 0.6, within(0.1));
+        PredictionSketch window = new PredictionSketch();
+        double exact = 0;
+        for (int i = 0; i < 1_000; i++) {
+            double[] z = {r.nextGaussian() * 0.9, r.nextGaussian() * 0.9, r.nextGaussian() * 0.9}; // more hard cases
+            double[] model = softmax(z, 0.6);
+            double[] truth = softmax(z, 1);
+            window.add(PredictionPoint.of(json(classes(model)), Optional.empty(), EPS));
+            for (int k = 0; k < 3; k++) {
+                exact += truth[k] * -Math.log(model[k]);
+            }
+        }
+        exact /= 1_000;
+        assertThat(c.estimate(window, 1000).mean()).isCloseTo(exact, within(0.02 * exact));
+    }
+
+    private static double[] softmax(double[] z, double t) {
+        double[] e = new double[z.length];
+        double total = 0;
+        for (int k = 0; k < z.length; k++) {
+            e[k] = Math.exp(t * z[k]);
+            total += e[k];
+        }
+        for (int k = 0; k < z.length; k++) {
+            e[k] /= total;
+        }
+        return e;
+    }
+
+    private static String classes(double[] p) {
+        return "{\"0\":" + p[0] + ",\"1\":" + p[1] + ",\"2\":" + p[2] + "}";
     }
 
     @Test
@@ -109,8 +164,8 @@ class LabelFreeMathTest {
         Calibration c = new Calibration();
         // 50 labels at 0.2 of which 10 came true, 50 at 0.8 of which 40: the logistic fit is the identity
         for (int i = 0; i < 50; i++) {
-            c.learn("log_loss", new double[] {Math.log(0.25)}, new boolean[] {i < 10});
-            c.learn("log_loss", new double[] {Math.log(4)}, new boolean[] {i < 40});
+            c.learn("log_loss", PredictionPoint.lesson(json("0.2"), json(i < 10 ? "1" : "0"), EPS));
+            c.learn("log_loss", PredictionPoint.lesson(json("0.8"), json(i < 40 ? "1" : "0"), EPS));
         }
         PredictionSketch window = new PredictionSketch();
         window.add(PredictionPoint.of(json("0.2"), Optional.empty(), EPS));
@@ -137,7 +192,8 @@ class LabelFreeMathTest {
         Calibration c = new Calibration();
         for (int i = 0; i < 20_000; i++) {
             double z = r.nextGaussian() * 1.5;
-            c.learn("log_loss", new double[] {z}, new boolean[] {r.nextDouble() < Calibration.sigmoid(2 * z)});
+            c.learn("log_loss", new PredictionPoint.Lesson(new double[] {z},
+                    new boolean[] {r.nextDouble() < Calibration.sigmoid(2 * z)}, new double[0]));
         }
         PredictionSketch window = new PredictionSketch();
         double exact = 0;
