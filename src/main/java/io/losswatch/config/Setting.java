@@ -5,7 +5,6 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -42,9 +41,9 @@ public record Setting(String key, String defaultValue, String expected, Function
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     public static Setting duration(String key, String def, boolean allowZero, String description) {
-        String expected = "an ISO-8601 duration such as PT1M or PT10S" + (allowZero ? "" : ", greater than zero");
+        String expected = Durations.FORM + (allowZero ? "" : ", greater than zero");
         return new Setting(key, def, expected, v -> {
-            Duration d = Duration.parse(v.toUpperCase(Locale.ROOT));
+            Duration d = Durations.parse(v);
             if (d.isNegative() || (!allowZero && d.isZero())) {
                 throw new IllegalArgumentException("out of range");
             }
@@ -54,8 +53,9 @@ public record Setting(String key, String defaultValue, String expected, Function
 
     /** A duration from min to max, both included. */
     public static Setting durationBetween(String key, String def, Duration min, Duration max, String description) {
-        return new Setting(key, def, "an ISO-8601 duration from " + min + " to " + max, v -> {
-            Duration d = Duration.parse(v.toUpperCase(Locale.ROOT));
+        return new Setting(key, def, "a duration from " + Durations.format(min) + " to " + Durations.format(max)
+                + " (" + min + " to " + max + ")", v -> {
+            Duration d = Durations.parse(v);
             if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
                 throw new IllegalArgumentException("out of range");
             }

@@ -132,7 +132,7 @@ class LosswatchConfigTest {
         assertThat(of().connectTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(of("losswatch.connect.timeout", "PT5S").connectTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThatThrownBy(() -> of("losswatch.connect.timeout", "PT0S"))
-                .hasMessage("losswatch.connect.timeout='PT0S': expected an ISO-8601 duration from PT1S to PT10M");
+                .hasMessage("losswatch.connect.timeout='PT0S': expected a duration from 1s to 10m (PT1S to PT10M)");
     }
 
     @Test
@@ -184,8 +184,8 @@ class LosswatchConfigTest {
     @Test
     void badValuesNameTheKeyAndWhatIsExpected() {
         assertThatThrownBy(() -> of("losswatch.window.size", "5 minutes"))
-                .hasMessage("losswatch.window.size='5 minutes': expected an ISO-8601 duration such as PT1M or PT10S,"
-                        + " greater than zero");
+                .hasMessage("losswatch.window.size='5 minutes': expected a duration such as 30s, 5m, 1h30m or PT30S"
+                        + " (units ms, s, m, h, d), greater than zero");
         assertThatThrownBy(() -> of("losswatch.window.size", "PT0S")).hasMessageContaining("greater than zero");
         assertThatThrownBy(() -> of("losswatch.join.window", "-PT1M")).hasMessageStartingWith("losswatch.join.window=");
         assertThatThrownBy(() -> of("losswatch.topic.partitions", "three"))

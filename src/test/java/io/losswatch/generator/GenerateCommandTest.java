@@ -64,7 +64,9 @@ class GenerateCommandTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--rate=0.0: expected").doesNotContain("Exception");
         err.reset();
         assertThat(Main.execute("generate", "--duration", "soon")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("'soon' is not a duration");
+        // the words of the configuration's error (io.losswatch.config.Durations)
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("'soon' is not a duration such as 30s, 5m, 1h30m or PT30S (units ms, s, m, h, d)");
         err.reset();
         assertThat(Main.execute("demo", "--window", "0s")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--window");
@@ -80,6 +82,9 @@ class GenerateCommandTest {
         assertThat(DurationConverter.parse("2m")).isEqualTo(Duration.ofMinutes(2));
         assertThat(DurationConverter.parse("1h")).isEqualTo(Duration.ofHours(1));
         assertThat(DurationConverter.parse("PT1M30S")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(DurationConverter.parse("PT30S")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(DurationConverter.parse("1d")).isEqualTo(Duration.ofDays(1));
+        assertThat(DurationConverter.parse("1h30m")).isEqualTo(Duration.ofMinutes(90));
         assertThat(DurationConverter.format(Duration.ofSeconds(90))).isEqualTo("1m30s");
         assertThat(DurationConverter.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
         assertThat(DurationConverter.format(Duration.ZERO)).isEqualTo("0s");

@@ -49,8 +49,9 @@ class HttpSettingsTest {
         "losswatch.http.port|-1|expected a whole number from 0 to 65535",
         "losswatch.http.history.windows|0|expected a whole number from 1 to 1000000",
         "losswatch.http.history.alerts|1.5|expected a whole number from 1 to 100000",
-        "losswatch.http.refresh|5s|expected an ISO-8601 duration from PT1S to PT1H",
-        "losswatch.http.refresh|PT0.5S|expected an ISO-8601 duration from PT1S to PT1H",
+        "losswatch.http.refresh|500ms|expected a duration from 1s to 1h (PT1S to PT1H)",
+        "losswatch.http.refresh|PT0.5S|expected a duration from 1s to 1h (PT1S to PT1H)",
+        "losswatch.http.refresh|5 s|expected a duration from 1s to 1h (PT1S to PT1H)",
         "losswatch.http.bind|no such host.invalid|expected a host name or IP address this machine can resolve",
         "losswatch.http.bind|' '|expected a host name or IP address",
     })
