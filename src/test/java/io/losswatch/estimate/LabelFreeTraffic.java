@@ -8,7 +8,9 @@ import java.util.Random;
  * labels that later come, from a known truth, so each window's expected loss is known too.
  *
  * <p>Binary: a case's true log-odds z ~ N(0, spread²); the truth is P(y=1) = σ(z); the model says σ(sharpness·z)
- * (1: calibrated; 0.5: under-confident, as a regularised logistic regression typically is). Multi-class (3
+ * (1: calibrated; 0.5: under-confident, as a regularised logistic regression typically is); distorted: the
+ * model says σ(z) but the truth is σ(z + 1.2·sin(1.5·z)), a miscalibration no logistic curve follows (only
+ * in the method comparison, where it tells the methods apart). Multi-class (3
  * classes): true logits z_k ~ N(0, spread²), truth softmax(z), model softmax(sharpness·z).
  *
  * <p>Shifts, from a given window on: covariate (more hard cases: the spread of z falls, the same model and
@@ -16,7 +18,7 @@ import java.util.Random;
  * follow σ(0.3·z) instead: the predictions cannot show it), or none.
  */
 final class LabelFreeTraffic {
-    enum Kind { CALIBRATED, UNDER_CONFIDENT, MULTI_CLASS }
+    enum Kind { CALIBRATED, UNDER_CONFIDENT, DISTORTED, MULTI_CLASS }
 
     enum Shift { NONE, COVARIATE, CONCEPT }
 
@@ -57,7 +59,8 @@ final class LabelFreeTraffic {
         }
         double z = random.nextGaussian() * spread;
         double p = sigmoid((kind == Kind.UNDER_CONFIDENT ? 0.5 : 1.0) * z);
-        double q = sigmoid(truthSharpness * z);
+        double truthZ = kind == Kind.DISTORTED ? z + 1.2 * Math.sin(1.5 * z) : z;
+        double q = sigmoid(truthSharpness * truthZ);
         int y = random.nextDouble() < q ? 1 : 0;
         double expected = -(q * Math.log(p) + (1 - q) * Math.log1p(-p));
         return new Case(Double.toString(p), Integer.toString(y), expected);
