@@ -30,13 +30,20 @@ import org.apache.kafka.streams.processor.api.Record;
  *
  * <p>Window statistics are summed here, per input partition, and flushed to the aggregator every
  * {@link #FLUSH_INTERVAL} as one partial per (model, version, window), followed by this partition's
- * watermark. So the shuffle carries one record per partition, model and window instead of one per
- * event, and the aggregator knows when every partition is done with a window. Lateness is judged
+ * watermark when it has changed. So the shuffle carries one record per partition, model and window
+ * instead of one per event, and the aggregator knows when every partition is done with a window. Lateness is judged
  * here, against this partition's own event-time clock, so it does not depend on how fast other
  * partitions are read.
  */
 final class PredictionIntake implements Processor<byte[], byte[], String, Routed> {
     static final Duration FLUSH_INTERVAL = Duration.ofMillis(100);
+    /**
+     * An unchanged watermark is sent again this often, not at every flush: an idle instance would
+     * otherwise write partitions² watermarks ten times a second to each of two repartition topics
+     * (docs/benchmarks.md). The repeat is for a step that keeps its watermarks only in memory (the
+     * label join) after it moved or restarted; the window aggregator keeps them in a store.
+     */
+    static final Duration HEARTBEAT = Duration.ofSeconds(30);
     static final String NAME = "prediction-intake";
     // every record goes to the one child it is for: the losses sink takes nothing but loss records
     private static final String LOSSES = LosswatchTopology.lossesSink(NAME);
@@ -58,6 +65,9 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
     /** Open partials, this partition's clock (the newest event time it has seen) and last offset. */
     private IntakeState state;
     private long lastInputWallClock;
+    /** The watermark last sent and when (wall clock); null until the first flush after init. */
+    private Routed.Watermark lastSent;
+    private long lastSentWallClock;
 
     PredictionIntake(LosswatchConfig config, PipelineListener listener, int partitions) {
         this.config = config;
@@ -78,6 +88,8 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         this.state = context.getStateStore(Names.INTAKE_PARTIALS_STORE);
         state.load(context.getStateStore(Names.INTAKE_CLOCK_STORE));
         lastInputWallClock = context.currentSystemTimeMs();
+        // a restarted or revived task (an aborted transaction) says where it stands at once
+        lastSent = null;
         context.schedule(FLUSH_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::flush);
     }
 
@@ -173,7 +185,10 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         }
     }
 
-    /** Sends every partial, then this partition's watermark to every aggregator partition. */
+    /**
+     * Sends every partial, then this partition's watermark to every aggregator and join partition if it
+     * changed (event time, idle) or {@link #HEARTBEAT} has passed since it was last sent.
+     */
     private void flush(long wallClock) {
         String topic = config.topics().predictions();
         int partition = context.taskId().partition();
@@ -191,8 +206,13 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         }
         state.clearPartials();
         boolean idle = wallClock - lastInputWallClock >= idleTimeoutMs;
-        Record<String, Routed> watermark = new Record<>(WATERMARK_KEY, new Routed.Watermark(partition, partitions, clock, idle),
-                timestamp);
+        Routed.Watermark w = new Routed.Watermark(partition, partitions, clock, idle);
+        if (w.equals(lastSent) && wallClock - lastSentWallClock < HEARTBEAT.toMillis()) {
+            return;
+        }
+        lastSent = w;
+        lastSentWallClock = wallClock;
+        Record<String, Routed> watermark = new Record<>(WATERMARK_KEY, w, timestamp);
         context.forward(watermark, PARTIALS);
         context.forward(watermark, PENDING);
     }
