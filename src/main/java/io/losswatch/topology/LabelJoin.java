@@ -72,6 +72,10 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
         this.predictions = context.getStateStore(Names.JOIN_PREDICTIONS_STORE);
         this.labels = context.getStateStore(Names.JOIN_LABELS_STORE);
         this.timers = context.getStateStore(Names.JOIN_TIMERS_STORE);
+        // a task revived after an aborted transaction may init this same instance again: a clock that the
+        // aborted records moved on would stop the replayed watermarks from ending the restored waits
+        watermarks.clear();
+        clock = Long.MIN_VALUE;
     }
 
     @Override
