@@ -8,6 +8,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +35,15 @@ class QuietInputTopologyTest {
         f.labelled("m", "v1", T0 + 5 * SECOND, 0.8, 1);
         f.prediction(T0 + 6 * SECOND, "{\"prediction_id\":\"u\",\"model\":\"m\",\"model_version\":\"v1\","
                 + "\"timestamp\":" + (T0 + 6 * SECOND) + ",\"prediction\":0.3}");
+    }
+
+    /** Flushes every 100 ms, as Kafka Streams would, until quiet; returns how many records topic got meanwhile. */
+    private static int flushUntil(TopologyFixture f, long[] quiet, long until, TestOutputTopic<String, byte[]> topic) {
+        while (quiet[0] < until) {
+            f.flush();
+            quiet[0] += PredictionIntake.FLUSH_INTERVAL.toMillis();
+        }
+        return topic.readRecordsToList().size();
     }
 
     /** Lets the wall clock run on to quiet after the last input (the fixture's last flush was 100 ms after it). */
@@ -111,6 +123,26 @@ class QuietInputTopologyTest {
             assertThat(windows).hasSize(1);
             assertThat(windows.get(0).get("count").asLong()).isEqualTo(2);
             assertThat(f.deadLetters()).isEmpty();
+        }
+    }
+
+    /**
+     * Issue 19 point 6, by default: the intake sends its watermark when it changed (a new event time, the
+     * partition turning idle) and otherwise every {@link PredictionIntake#HEARTBEAT}, not at every flush.
+     */
+    @Test
+    void anUnchangedWatermarkIsSentOnlyAsAHeartbeat() {
+        try (TopologyFixture f = fixture(false)) {
+            TestOutputTopic<String, byte[]> toJoin = f.driver.createOutputTopic(
+                    "losswatch-test-" + Names.PREDICTIONS_BY_ID + "-repartition", new StringDeserializer(), new ByteArrayDeserializer());
+            f.labelled("m", "v1", T0 + 5 * SECOND, 0.8, 1); // its flush 100 ms later sends the new event time
+            assertThat(toJoin.readRecordsToList()).as("the new event time").hasSize(1);
+            long[] quiet = {100};
+            long heartbeat = IDLE + PredictionIntake.HEARTBEAT.toMillis();
+            assertThat(flushUntil(f, quiet, IDLE - 200, toJoin)).as("97 flushes later: nothing changed").isZero();
+            assertThat(flushUntil(f, quiet, IDLE + 200, toJoin)).as("the partition turned idle").isEqualTo(1);
+            assertThat(flushUntil(f, quiet, heartbeat - 200, toJoin)).as("idle and unchanged").isZero();
+            assertThat(flushUntil(f, quiet, heartbeat + 200, toJoin)).as("the heartbeat").isEqualTo(1);
         }
     }
 }
