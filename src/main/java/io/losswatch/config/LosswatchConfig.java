@@ -256,6 +256,11 @@ public final class LosswatchConfig {
         return duration("losswatch.input.idle.timeout");
     }
 
+    /** Whether an idle predictions partition's event time moves on with the wall clock (off by default). */
+    public boolean inputIdleWallclockAdvance() {
+        return "true".equals(string("losswatch.input.idle.wallclock.advance"));
+    }
+
     public Duration inputMaxFuture() {
         return duration("losswatch.input.max.future");
     }

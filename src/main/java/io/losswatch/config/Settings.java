@@ -97,6 +97,9 @@ public final class Settings {
                     "larger input records are dead-lettered as oversized"),
             duration("losswatch.input.idle.timeout", "PT10S", false,
                     "a predictions partition with no input for this long (wall clock) stops holding windows open"),
+            bool("losswatch.input.idle.wallclock.advance", "false",
+                    "true: once idle, a predictions partition's event time moves on with the wall clock, so quiet input"
+                            + " still closes windows and ends join waits; what arrives later dated before it is late"),
             duration("losswatch.input.max.future", "PT5M", false,
                     "a prediction or label whose event time is further than this after the wall clock is dead-lettered"
                             + " as invalid_timestamp (Kafka 4 brokers refuse records dated over an hour ahead by default)"),

@@ -51,7 +51,9 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
      * Event time every prediction partition has passed: the slowest intake watermark, never moving
      * back. Waits end on it, not on this task's stream time, which is the newest record seen on any
      * input: a fast partition's records could end a label's wait before a slower partition's
-     * prediction for it had arrived. Not kept: every partition reports again every 100 ms.
+     * prediction for it had arrived. Not kept: a partition's watermark comes again when it changes and
+     * at least every {@link PredictionIntake#HEARTBEAT}, so after a move or restart the waits go on
+     * ending within that time; nothing that was due before is lost, it was given up on then.
      */
     private final Map<Integer, Routed.Watermark> watermarks = new HashMap<>();
     private long clock = Long.MIN_VALUE;
@@ -70,6 +72,10 @@ final class LabelJoin implements Processor<String, JoinInput, String, Routed> {
         this.predictions = context.getStateStore(Names.JOIN_PREDICTIONS_STORE);
         this.labels = context.getStateStore(Names.JOIN_LABELS_STORE);
         this.timers = context.getStateStore(Names.JOIN_TIMERS_STORE);
+        // a task revived after an aborted transaction may init this same instance again: a clock that the
+        // aborted records moved on would stop the replayed watermarks from ending the restored waits
+        watermarks.clear();
+        clock = Long.MIN_VALUE;
     }
 
     @Override

@@ -30,13 +30,25 @@ import org.apache.kafka.streams.processor.api.Record;
  *
  * <p>Window statistics are summed here, per input partition, and flushed to the aggregator every
  * {@link #FLUSH_INTERVAL} as one partial per (model, version, window), followed by this partition's
- * watermark. So the shuffle carries one record per partition, model and window instead of one per
- * event, and the aggregator knows when every partition is done with a window. Lateness is judged
+ * watermark when it has changed. So the shuffle carries one record per partition, model and window
+ * instead of one per event, and the aggregator knows when every partition is done with a window. Lateness is judged
  * here, against this partition's own event-time clock, so it does not depend on how fast other
  * partitions are read.
  */
 final class PredictionIntake implements Processor<byte[], byte[], String, Routed> {
     static final Duration FLUSH_INTERVAL = Duration.ofMillis(100);
+    /**
+     * An unchanged watermark is sent again this often, not at every flush: an idle instance would
+     * otherwise write partitions² watermarks ten times a second to each of two repartition topics
+     * (docs/benchmarks.md). The repeat is for a step that keeps its watermarks only in memory (the
+     * label join) after it moved or restarted; the window aggregator keeps them in a store.
+     */
+    static final Duration HEARTBEAT = Duration.ofSeconds(30);
+    /**
+     * With losswatch.input.idle.wallclock.advance, an idle partition's event time moves on in steps of
+     * this much wall-clock time: one watermark a second instead of one per flush.
+     */
+    static final long ADVANCE_STEP_MS = 1000;
     static final String NAME = "prediction-intake";
     // every record goes to the one child it is for: the losses sink takes nothing but loss records
     private static final String LOSSES = LosswatchTopology.lossesSink(NAME);
@@ -51,13 +63,22 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
     private final WindowSpec windows;
     private final int partitions;
     private final long idleTimeoutMs;
+    private final boolean idleAdvance;
     private final long maxFutureMs;
     private final boolean hopping;
     private final double eps;
     private ProcessorContext<String, Routed> context;
-    /** Open partials, this partition's clock (the newest event time it has seen) and last offset. */
+    /**
+     * Open partials, this partition's clock (the newest event time it has seen, or where the wall clock
+     * moved it while idle with idleAdvance) and last offset.
+     */
     private IntakeState state;
     private long lastInputWallClock;
+    /** The clock when input last arrived: an idle partition's event time moves on from there (idleAdvance). */
+    private long clockAtLastInput;
+    /** The watermark last sent and when (wall clock); null until the first flush after init. */
+    private Routed.Watermark lastSent;
+    private long lastSentWallClock;
 
     PredictionIntake(LosswatchConfig config, PipelineListener listener, int partitions) {
         this.config = config;
@@ -67,6 +88,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         this.scorer = new Scorer(config.lossEpsilon());
         this.windows = new WindowSpec(config);
         this.idleTimeoutMs = config.inputIdleTimeout().toMillis();
+        this.idleAdvance = config.inputIdleWallclockAdvance();
         this.maxFutureMs = config.inputMaxFuture().toMillis();
         this.hopping = windows.advanceMs < windows.sizeMs;
         this.eps = config.lossEpsilon();
@@ -78,6 +100,9 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         this.state = context.getStateStore(Names.INTAKE_PARTIALS_STORE);
         state.load(context.getStateStore(Names.INTAKE_CLOCK_STORE));
         lastInputWallClock = context.currentSystemTimeMs();
+        clockAtLastInput = state.clock();
+        // a restarted or revived task (an aborted transaction) says where it stands at once
+        lastSent = null;
         context.schedule(FLUSH_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::flush);
     }
 
@@ -86,6 +111,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         SourceRecord source = Intake.source(context, record);
         listener.inputRecord(source.topic());
         lastInputWallClock = context.currentSystemTimeMs();
+        clockAtLastInput = state.clock();
         state.lastOffset(source.offset());
         ParseResult<PredictionEvent> parsed = parser.parsePrediction(record.value(), record.timestamp());
         if (parsed instanceof ParseResult.Rejected<PredictionEvent> r) {
@@ -100,6 +126,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         }
         if (p.eventTime() > state.clock()) {
             state.clock(p.eventTime());
+            clockAtLastInput = p.eventTime();
         }
         if (!p.isLabelled()) {
             // its windows learn it is pending before its watermark passes them, so none closes before it
@@ -173,10 +200,24 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         }
     }
 
-    /** Sends every partial, then this partition's watermark to every aggregator partition. */
+    /**
+     * Sends every partial, then this partition's watermark to every aggregator and join partition if it
+     * changed (event time, idle) or {@link #HEARTBEAT} has passed since it was last sent.
+     */
     private void flush(long wallClock) {
         String topic = config.topics().predictions();
         int partition = context.taskId().partition();
+        long quiet = wallClock - lastInputWallClock;
+        boolean idle = quiet >= idleTimeoutMs;
+        if (idle && idleAdvance && clockAtLastInput >= 0) {
+            // opt-in: a quiet partition's event time moves on at the wall clock's pace from where its input
+            // left it, so its last windows close and the join's waits end; kept like any other clock, so
+            // what arrives later dated before it is late here, as after newer input (CONTRACT §7)
+            long advanced = clockAtLastInput + (quiet - idleTimeoutMs) / ADVANCE_STEP_MS * ADVANCE_STEP_MS;
+            if (advanced > state.clock()) {
+                state.clock(advanced);
+            }
+        }
         long clock = state.clock();
         long timestamp = Math.max(clock, 0);
         for (Map.Entry<Bytes, WindowStats> kv : state.partials().entrySet()) {
@@ -190,9 +231,13 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
                     topic, partition, state.lastOffset()), timestamp), PARTIALS);
         }
         state.clearPartials();
-        boolean idle = wallClock - lastInputWallClock >= idleTimeoutMs;
-        Record<String, Routed> watermark = new Record<>(WATERMARK_KEY, new Routed.Watermark(partition, partitions, clock, idle),
-                timestamp);
+        Routed.Watermark w = new Routed.Watermark(partition, partitions, clock, idle);
+        if (w.equals(lastSent) && wallClock - lastSentWallClock < HEARTBEAT.toMillis()) {
+            return;
+        }
+        lastSent = w;
+        lastSentWallClock = wallClock;
+        Record<String, Routed> watermark = new Record<>(WATERMARK_KEY, w, timestamp);
         context.forward(watermark, PARTIALS);
         context.forward(watermark, PENDING);
     }

@@ -83,6 +83,11 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
         this.watermarkStore = context.getStateStore(Names.WATERMARK_STORE);
         this.estimateStore = context.getStateStore(Names.ESTIMATE_STORE);
         estimates.clear();
+        // a task revived after an aborted transaction may init this same instance again: what it holds in
+        // memory may be ahead of its stores (a watermark taken for stored would never be written)
+        watermarks.clear();
+        highClock = Long.MIN_VALUE;
+        scannedUpTo = Long.MIN_VALUE;
         try (KeyValueIterator<Integer, Watermark> it = watermarkStore.all()) {
             it.forEachRemaining(kv -> {
                 if (kv.key == HIGH_CLOCK_KEY) {
@@ -98,8 +103,10 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
     public void process(Record<String, Routed> record) {
         long clock = clock();
         if (record.value() instanceof Watermark w) {
-            watermarks.put(w.partition(), w);
-            watermarkStore.put(w.partition(), w);
+            // a heartbeat repeats what the store holds: no changelog record for it
+            if (!w.equals(watermarks.put(w.partition(), w))) {
+                watermarkStore.put(w.partition(), w);
+            }
             long now = clock();
             if (now > highClock) {
                 highClock = now;
