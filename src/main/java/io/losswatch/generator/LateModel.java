@@ -24,8 +24,8 @@ public record LateModel(Duration labelDelayMin, Duration labelDelayMax, Duration
     public static final String NAME = "chargeback";
 
     public LateModel {
-        check(!labelDelayMin.isNegative(), "--late-label-delay", "a duration of zero or more", labelDelayMin);
-        check(labelDelayMax.compareTo(labelDelayMin) >= 0, "--late-label-delay",
+        check(!labelDelayMin.isNegative(), "--late-label-delay-min", "a duration of zero or more", labelDelayMin);
+        check(labelDelayMax.compareTo(labelDelayMin) >= 0, "--late-label-delay-max",
                 "a longest delay at least the shortest (" + labelDelayMin + ")", labelDelayMax);
         check(!shiftStart.isNegative(), "--shift-start", "a duration of zero or more", shiftStart);
         check(!shiftRamp.isNegative(), "--shift-ramp", "a duration of zero or more", shiftRamp);

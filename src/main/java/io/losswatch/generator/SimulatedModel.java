@@ -36,11 +36,19 @@ final class SimulatedModel {
     private final double scoreNoise;
 
     SimulatedModel(String name, String version, boolean labelsInline, SplittableRandom rng) {
+        this(name, version, labelsInline, rng, 1.5, 1.5);
+    }
+
+    /**
+     * A model whose world's weights have a norm from minNorm to minNorm + normSpread: how separable the world
+     * is (larger weights, more confident and lower-loss predictions).
+     */
+    SimulatedModel(String name, String version, boolean labelsInline, SplittableRandom rng, double minNorm,
+                   double normSpread) {
         this.name = name;
         this.version = version;
         this.labelsInline = labelsInline;
-        // how separable the world is: larger weights, more confident and lower-loss predictions
-        double norm = 1.5 + 1.5 * rng.nextDouble();
+        double norm = minNorm + normSpread * rng.nextDouble();
         double sum = 0;
         for (int i = 0; i < FEATURES; i++) {
             w[i] = gaussian(rng);

@@ -103,7 +103,9 @@ public final class Traffic {
         this.rng = setup.split();
         if (options.lateModel().isPresent()) {
             SplittableRandom lateSetup = new SplittableRandom(options.seed() ^ LATE_SALT);
-            this.late = new SimulatedModel(LateModel.NAME, "v" + (1 + lateSetup.nextInt(9)), false, lateSetup.split());
+            // a confident model (expected log loss about 0.3), so that hard cases can raise its loss well
+            this.late = new SimulatedModel(LateModel.NAME, "v" + (1 + lateSetup.nextInt(9)), false, lateSetup.split(),
+                    3.0, 1.0);
             long seed = lateSetup.nextLong();
             this.lateHardShare = late.hardShareForRise(options.lateModel().get().shiftSize(), seed);
             infos.add(new ModelInfo(late.name, late.version, false, late.expectedLogLoss(0, seed),

@@ -305,7 +305,7 @@ class TrafficTest {
     @Test
     void badLateModelOptionsNameTheOption() {
         assertThatThrownBy(() -> new LateModel(Duration.ofMinutes(3), Duration.ofMinutes(2), Duration.ZERO,
-                Duration.ZERO, 0.2)).hasMessageStartingWith("--late-label-delay=PT2M: expected a longest delay");
+                Duration.ZERO, 0.2)).hasMessageStartingWith("--late-label-delay-max=PT2M: expected a longest delay");
         assertThatThrownBy(() -> new LateModel(Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, -1))
                 .hasMessageStartingWith("--shift-size=");
     }
