@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
@@ -125,13 +126,13 @@ public final class Demo implements AutoCloseable {
                 + " models with inline labels, up to %s for the others (they wait for late labels).%n",
                 DurationConverter.format(s.window()), DurationConverter.format(grace(s.window())),
                 DurationConverter.format(finalDelay(s)));
-        s.traffic().lateModel().ifPresent(late -> out.printf(Locale.ROOT, "%s's labels come %s to %s late: a"
-                + " 'before labels' line gives its estimated loss and psi (from %s) about %s after each window"
-                + " ends, from predictions alone, once %d of its predictions are labelled; its realized line"
-                + " follows minutes later. Its alerts estimated_loss and prediction_drift can fire before any label"
-                + " of the windows they judge exists.%n", LateModel.NAME,
-                DurationConverter.format(late.labelDelayMin()), DurationConverter.format(late.labelDelayMax()),
-                t.predictionMetrics(), DurationConverter.format(grace(s.window())), s.minLabelled()));
+        s.traffic().lateModel().ifPresent(late -> out.printf(Locale.ROOT, "%s's labels come %s to %s late. About %s"
+                + " after each of its windows ends, a 'before labels' line (topic %s) gives its psi and, once %d of its"
+                + " predictions are labelled, its estimated loss, from the predictions alone; its realized line"
+                + " follows minutes later. Its estimated_loss and prediction_drift alerts can fire before any label of"
+                + " the windows they judge exists.%n", LateModel.NAME, DurationConverter.format(late.labelDelayMin()),
+                DurationConverter.format(late.labelDelayMax()), DurationConverter.format(grace(s.window())),
+                t.predictionMetrics(), s.minLabelled()));
         out.printf("Your own tools can read the same results, e.g.:%n"
                 + "  kafka-console-consumer.sh --bootstrap-server %s --topic %s --isolation-level read_committed%n",
                 bootstrap, t.metrics());
@@ -216,8 +217,8 @@ public final class Demo implements AutoCloseable {
     }
 
     /** The models whose label-free lines the console prints: the late-labelled one. */
-    private static java.util.Set<String> estimated(DemoSettings s) {
-        return s.traffic().lateModel().isPresent() ? java.util.Set.of(LateModel.NAME) : java.util.Set.of();
+    private static Set<String> estimated(DemoSettings s) {
+        return s.traffic().lateModel().isPresent() ? Set.of(LateModel.NAME) : Set.of();
     }
 
     /** The latest a label comes after its prediction. */
