@@ -1,9 +1,12 @@
 package io.losswatch.demo;
 
 import io.losswatch.config.LosswatchConfig;
+import io.losswatch.config.Setting;
+import io.losswatch.config.Settings;
 import io.losswatch.embedded.EmbeddedKafka;
 import io.losswatch.generator.DurationConverter;
 import io.losswatch.generator.GenerateCommand;
+import io.losswatch.generator.LateModel;
 import io.losswatch.generator.TrafficGenerator;
 import io.losswatch.runtime.LosswatchApplication;
 import java.io.IOException;
@@ -16,9 +19,14 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
@@ -59,6 +67,7 @@ public final class Demo implements AutoCloseable {
     }
 
     private void startAll(DemoSettings s) {
+        printOverrides(s);
         boolean temporary = s.dir().isEmpty();
         Path dir;
         try {
@@ -95,7 +104,7 @@ public final class Demo implements AutoCloseable {
         String dashboard = "http://localhost:" + app.httpPort() + "/";
 
         // what it publishes, on the console; then the traffic
-        ConsoleReport report = ConsoleReport.start(bootstrap, config.topics(), out);
+        ConsoleReport report = ConsoleReport.start(bootstrap, config.topics(), estimated(s), s.minLabelled(), out);
         stops.push(report::close);
         generator = TrafficGenerator.start(s.traffic(), producerProperties(bootstrap));
         stops.push(generator::close);
@@ -108,8 +117,8 @@ public final class Demo implements AutoCloseable {
         out.printf("  Kafka         %s  (embedded, KRaft; data in %s%s)%n", bootstrap, dir,
                 temporary ? ", deleted on exit" : ", kept");
         LosswatchConfig.Topics t = config.topics();
-        out.printf("  Topics        in: %s, %s   out: %s, %s, %s, %s%n", t.predictions(), t.labels(), t.losses(),
-                t.metrics(), t.alerts(), t.dlq());
+        out.printf("  Topics        in: %s, %s   out: %s, %s, %s, %s, %s%n", t.predictions(), t.labels(), t.losses(),
+                t.metrics(), t.predictionMetrics(), t.alerts(), t.dlq());
         out.println();
         GenerateCommand.describe(out, s.traffic(), generator.traffic(), bootstrap);
         out.println();
@@ -117,6 +126,13 @@ public final class Demo implements AutoCloseable {
                 + " models with inline labels, up to %s for the others (they wait for late labels).%n",
                 DurationConverter.format(s.window()), DurationConverter.format(grace(s.window())),
                 DurationConverter.format(finalDelay(s)));
+        s.traffic().lateModel().ifPresent(late -> out.printf(Locale.ROOT, "%s's labels come %s to %s late. About %s"
+                + " after each of its windows ends, a 'before labels' line (topic %s) gives its psi and, once %d of its"
+                + " predictions are labelled, its estimated loss, from the predictions alone; its realized line"
+                + " follows minutes later. Its estimated_loss and prediction_drift alerts can fire before any label of"
+                + " the windows they judge exists.%n", LateModel.NAME, DurationConverter.format(late.labelDelayMin()),
+                DurationConverter.format(late.labelDelayMax()), DurationConverter.format(grace(s.window())),
+                t.predictionMetrics(), s.minLabelled()));
         out.printf("Your own tools can read the same results, e.g.:%n"
                 + "  kafka-console-consumer.sh --bootstrap-server %s --topic %s --isolation-level read_committed%n",
                 bootstrap, t.metrics());
@@ -124,7 +140,55 @@ public final class Demo implements AutoCloseable {
         out.flush();
     }
 
-    /** The processor's settings: windows short enough to see results within a minute. */
+    /** A setting the demo sets, why, and the default it replaces (the global one's for a per-model key). */
+    record Change(String key, String value, String why) {
+        /** The default of the setting (for losswatch.model.&lt;model&gt;.&lt;suffix&gt;, the global setting's). */
+        Optional<Setting> setting() {
+            return Settings.find(key).or(() -> Settings.parseModelKey(key).map(Settings.ModelKey::global));
+        }
+
+        /** Whether the value differs from the default (compared as parsed: PT30S is PT0.5M). */
+        boolean changesDefault() {
+            return setting().map(st -> !Objects.equals(st.parse(value, ""), st.parse(st.defaultValue(), "")))
+                    .orElse(true);
+        }
+    }
+
+    /**
+     * The losswatch settings the demo chooses, each with why: windows short enough to see results within a
+     * minute, a join window for its latest labels, alerts and estimates that warm up within its story.
+     */
+    static List<Change> overrides(DemoSettings s) {
+        List<Change> o = new ArrayList<>();
+        Duration window = s.window();
+        o.add(new Change("losswatch.window.size", window.toString(), "results every " + DurationConverter.format(window)));
+        o.add(new Change("losswatch.window.grace", grace(window).toString(), "a sixth of the window, 1s to 5s"));
+        Duration latest = latestLabel(s);
+        o.add(new Change("losswatch.join.window", latest.plus(JOIN_SLACK).toString(), "labels come at most "
+                + DurationConverter.format(latest) + " late: wait that long and " + DurationConverter.format(JOIN_SLACK)
+                + " more before counting one as missing"));
+        o.add(new Change("losswatch.join.grace", JOIN_GRACE.toString(),
+                "a label waits this long (event time) for its prediction"));
+        // the baseline learns from the windows before the drift
+        long windowsBeforeDrift = s.traffic().driftStart().toMillis() / window.toMillis();
+        o.add(new Change("losswatch.alert.warmup.windows",
+                Long.toString(Math.max(2, Math.min(8, windowsBeforeDrift - 1))),
+                "the alert baseline learns from the windows before churn's drift at "
+                        + DurationConverter.format(s.traffic().driftStart())));
+        // a window counts once it holds a third of the predictions a model gets in one
+        double perWindow = s.traffic().rate() * window.toMillis() / 1000.0 / s.traffic().models();
+        o.add(new Change("losswatch.alert.min.count", Long.toString(Math.max(10, Math.min(100, (long) (perWindow / 3)))),
+                "a third of the predictions a model gets in a window"));
+        o.add(new Change("losswatch.estimate.min.labelled", Long.toString(s.minLabelled()),
+                "estimates from a model version's first " + s.minLabelled() + " labels"));
+        s.traffic().lateModel().ifPresent(late -> o.add(new Change(
+                "losswatch.model." + LateModel.NAME + ".alert.warmup.windows", "2",
+                LateModel.NAME + "'s realized windows come " + DurationConverter.format(late.labelDelayMax())
+                        + " late: its estimated_loss rule compares with a baseline of its first 2")));
+        return o;
+    }
+
+    /** The processor's settings: the demo's {@link #overrides} and where its broker, state and dashboard are. */
     static Properties processorProperties(DemoSettings s, String bootstrap, Path dir, int httpPort) {
         Properties p = new Properties();
         p.setProperty("losswatch.http.bind", "127.0.0.1");
@@ -134,19 +198,36 @@ public final class Demo implements AutoCloseable {
         p.setProperty("state.dir", dir.resolve("state").toString());
         p.setProperty("losswatch.topic.predictions", s.traffic().predictionsTopic());
         p.setProperty("losswatch.topic.labels", s.traffic().labelsTopic());
-        p.setProperty("losswatch.window.size", s.window().toString());
-        p.setProperty("losswatch.window.grace", grace(s.window()).toString());
-        // labels come at most label-delay late: wait that long (and a little) before counting one as missing
-        p.setProperty("losswatch.join.window", s.traffic().labelDelay().plus(JOIN_SLACK).toString());
-        // a label waits this long (event time) for its prediction: the two topics are read separately
-        p.setProperty("losswatch.join.grace", JOIN_GRACE.toString());
-        // alerts: the baseline learns from the windows before the drift, and a window counts once it
-        // holds a third of the predictions a model gets in one
-        long windowsBeforeDrift = s.traffic().driftStart().toMillis() / s.window().toMillis();
-        p.setProperty("losswatch.alert.warmup.windows", Long.toString(Math.max(2, Math.min(8, windowsBeforeDrift - 1))));
-        double perWindow = s.traffic().rate() * s.window().toMillis() / 1000.0 / s.traffic().models();
-        p.setProperty("losswatch.alert.min.count", Long.toString(Math.max(10, Math.min(100, (long) (perWindow / 3)))));
+        overrides(s).forEach(o -> p.setProperty(o.key(), o.value()));
         return p;
+    }
+
+    /** One line per setting the demo changes from its default, so nobody takes the demo's for the defaults. */
+    private void printOverrides(DemoSettings s) {
+        List<Change> changed = overrides(s).stream().filter(Change::changesDefault).toList();
+        out.println("The demo changes these settings so that its story fits in minutes; `losswatch run` uses the"
+                + " defaults in config/application.properties:");
+        int width = changed.stream().mapToInt(o -> o.key().length() + o.value().length() + 1).max().orElse(0);
+        for (Change o : changed) {
+            String def = o.setting().map(Setting::defaultValue).orElse("none");
+            out.printf(Locale.ROOT, "  %-" + width + "s  default %-6s %s%n", o.key() + "=" + o.value(), def, o.why());
+        }
+        out.println();
+        out.flush();
+    }
+
+    /** The models whose label-free lines the console prints: the late-labelled one. */
+    private static Set<String> estimated(DemoSettings s) {
+        return s.traffic().lateModel().isPresent() ? Set.of(LateModel.NAME) : Set.of();
+    }
+
+    /** The latest a label comes after its prediction. */
+    private static Duration latestLabel(DemoSettings s) {
+        Duration latest = s.traffic().labelDelay();
+        if (s.traffic().lateModel().isPresent() && s.traffic().lateModel().get().labelDelayMax().compareTo(latest) > 0) {
+            latest = s.traffic().lateModel().get().labelDelayMax();
+        }
+        return latest;
     }
 
     /** A sixth of the window, from 1 to 5 seconds: enough for the skew between partitions. */
@@ -156,7 +237,7 @@ public final class Demo implements AutoCloseable {
     }
 
     private static Duration finalDelay(DemoSettings s) {
-        return grace(s.window()).plus(s.traffic().labelDelay()).plus(JOIN_SLACK).plus(JOIN_GRACE);
+        return grace(s.window()).plus(latestLabel(s)).plus(JOIN_SLACK).plus(JOIN_GRACE);
     }
 
     private static Properties producerProperties(String bootstrap) {

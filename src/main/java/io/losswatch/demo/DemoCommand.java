@@ -3,6 +3,7 @@ package io.losswatch.demo;
 import io.losswatch.embedded.EmbeddedKafka;
 import io.losswatch.generator.DurationConverter;
 import io.losswatch.generator.GeneratorOptions;
+import io.losswatch.generator.LateModel;
 import io.losswatch.runtime.LosswatchApplication;
 import io.losswatch.runtime.StopSignals;
 import java.io.PrintWriter;
@@ -22,8 +23,10 @@ import picocli.CommandLine.Spec;
 /** {@code losswatch demo} (CONTRACT §2): see it work with no set-up at all. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Start everything in one process: an embedded Kafka broker (KRaft), the processor, the"
-                + " dashboard and synthetic traffic from several models, one of which drifts after a while."
-                + " Prints the dashboard URL and the broker's address; Ctrl-C stops it all.",
+                + " dashboard and synthetic traffic from several models, one of which drifts after a while,"
+                + " and one more (" + LateModel.NAME + ") whose labels come minutes late and whose predictions"
+                + " shift: losswatch estimates its loss before the labels come. Prints the settings it changes,"
+                + " the dashboard URL and the broker's address; Ctrl-C stops it all.",
             "Durations: 30s, 2m, 1h, 500ms or ISO-8601 (PT2M)."})
 public final class DemoCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);
@@ -53,11 +56,12 @@ public final class DemoCommand implements Callable<Integer> {
     Duration window;
 
     @Option(names = "--models", paramLabel = "N", defaultValue = "4",
-            description = "Number of models (default: ${DEFAULT-VALUE}).")
+            description = "Number of models besides " + LateModel.NAME + " (default: ${DEFAULT-VALUE}).")
     int models;
 
     @Option(names = "--rate", paramLabel = "PER_SECOND", defaultValue = "40",
-            description = "Records per second, all models together (default: ${DEFAULT-VALUE}).")
+            description = "Records per second, all models together but " + LateModel.NAME + ", which sends one"
+                    + " model's share on top (default: ${DEFAULT-VALUE}).")
     double rate;
 
     @Option(names = "--label-delay", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
@@ -84,6 +88,26 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    // the late-labelled model's timing: hidden, for tests that cannot wait minutes
+
+    @Option(names = "--late-label-delay-min", hidden = true, defaultValue = "2m", converter = DurationConverter.class)
+    Duration lateLabelDelayMin;
+
+    @Option(names = "--late-label-delay-max", hidden = true, defaultValue = "3m", converter = DurationConverter.class)
+    Duration lateLabelDelayMax;
+
+    @Option(names = "--shift-start", hidden = true, defaultValue = "210s", converter = DurationConverter.class)
+    Duration shiftStart;
+
+    @Option(names = "--shift-ramp", hidden = true, defaultValue = "30s", converter = DurationConverter.class)
+    Duration shiftRamp;
+
+    @Option(names = "--shift-size", hidden = true, defaultValue = "0.25")
+    double shiftSize;
+
+    @Option(names = "--min-labelled", hidden = true, defaultValue = "300")
+    long minLabelled;
+
     @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Stop by itself after this long (default: run until Ctrl-C).")
     Duration runFor;
@@ -103,16 +127,20 @@ public final class DemoCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "--duration=" + runFor + ": expected a duration greater than zero");
         }
+        if (minLabelled < 1) {
+            throw new ParameterException(spec.commandLine(), "--min-labelled=" + minLabelled + ": expected 1 or more");
+        }
         GeneratorOptions traffic;
         try {
+            LateModel late = new LateModel(lateLabelDelayMin, lateLabelDelayMax, shiftStart, shiftRamp, shiftSize);
             traffic = new GeneratorOptions(models, rate, Optional.empty(), labelDelay, 0.02, driftStart, driftRamp,
-                    driftSize, malformedShare, seed, "predictions", "labels");
+                    driftSize, malformedShare, seed, "predictions", "labels", Optional.of(late));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         return new DemoSettings(kafkaPort == null ? DEFAULT_KAFKA_PORT : kafkaPort, kafkaPort != null,
                 httpPort == null ? DEFAULT_HTTP_PORT : httpPort, httpPort != null,
-                Optional.ofNullable(dir), window, Optional.ofNullable(runFor), traffic);
+                Optional.ofNullable(dir), window, Optional.ofNullable(runFor), traffic, minLabelled);
     }
 
     @Override

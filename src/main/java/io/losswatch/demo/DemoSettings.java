@@ -16,9 +16,11 @@ import java.util.Optional;
  * @param dir           data directory to keep; empty: a temporary one, deleted on exit
  * @param window        losswatch.window.size
  * @param runFor        stop by itself after this long; empty: until Ctrl-C
- * @param traffic       the generator's options
+ * @param traffic       the generator's options (with its late-labelled model, if any)
+ * @param minLabelled   losswatch.estimate.min.labelled: labels a model version's calibration needs before
+ *                      its loss is estimated
  */
 public record DemoSettings(int kafkaPort, boolean kafkaPortStrict, int httpPort, boolean httpPortStrict,
                            Optional<Path> dir, Duration window,
-                           Optional<Duration> runFor, GeneratorOptions traffic) {
+                           Optional<Duration> runFor, GeneratorOptions traffic, long minLabelled) {
 }

@@ -161,15 +161,24 @@ public final class GenerateCommand implements Callable<Integer> {
 
     /** The lines that say what is being sent: topics, rate, and each model with its expected loss. */
     public static void describe(PrintWriter out, GeneratorOptions o, Traffic traffic, String bootstrap) {
+        int models = traffic.models().size();
+        double rate = o.rate() + (o.lateModel().isPresent() ? o.lateModelRate() : 0);
         out.printf(Locale.ROOT, "Sending to %s: %s predictions/s over %d model%s (topics %s, %s)%n", bootstrap,
-                number(o.rate()), o.models(), o.models() == 1 ? "" : "s", o.predictionsTopic(), o.labelsTopic());
+                number(rate), models, models == 1 ? "" : "s", o.predictionsTopic(), o.labelsTopic());
         for (Traffic.ModelInfo m : traffic.models()) {
+            boolean late = o.lateModel().isPresent() && m.name().equals(LateModel.NAME);
             String labels = m.labelsInline() ? "labels inline"
+                    : late ? "labels " + DurationConverter.format(o.lateModel().get().labelDelayMin()) + " to "
+                            + DurationConverter.format(o.lateModel().get().labelDelayMax()) + " later"
                     : "labels up to " + DurationConverter.format(o.labelDelay()) + " later";
             String loss = String.format(Locale.ROOT, "expected log loss %.2f", m.expectedLogLoss());
             if (m.drifts()) {
                 loss += String.format(Locale.ROOT, ", drifting to %.2f from %s", m.driftedLogLoss(),
                         DurationConverter.format(o.driftStart()));
+            }
+            if (m.shifts()) {
+                loss += String.format(Locale.ROOT, ", rising to %.2f from %s (more hard cases)", m.driftedLogLoss(),
+                        DurationConverter.format(o.lateModel().get().shiftStart()));
             }
             out.printf(Locale.ROOT, "  %-12s %-4s %-26s %s%n", m.name(), m.version(), labels, loss);
         }

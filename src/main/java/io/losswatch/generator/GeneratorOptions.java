@@ -20,11 +20,26 @@ import java.util.Optional;
  * @param seed            the same seed (and start time) gives the same records
  * @param predictionsTopic topic for predictions
  * @param labelsTopic     topic for separate labels
+ * @param lateModel       one more model, with labels minutes late and a covariate shift; empty: none
  */
 public record GeneratorOptions(int models, double rate, Optional<Duration> duration, Duration labelDelay,
                                double unlabelledShare, Duration driftStart, Duration driftRamp, double driftSize,
-                               double malformedShare, long seed, String predictionsTopic, String labelsTopic) {
+                               double malformedShare, long seed, String predictionsTopic, String labelsTopic,
+                               Optional<LateModel> lateModel) {
     public static final int MAX_MODELS = 100;
+
+    /** The options without the late-labelled model. */
+    public GeneratorOptions(int models, double rate, Optional<Duration> duration, Duration labelDelay,
+                            double unlabelledShare, Duration driftStart, Duration driftRamp, double driftSize,
+                            double malformedShare, long seed, String predictionsTopic, String labelsTopic) {
+        this(models, rate, duration, labelDelay, unlabelledShare, driftStart, driftRamp, driftSize, malformedShare,
+                seed, predictionsTopic, labelsTopic, Optional.empty());
+    }
+
+    /** The late-labelled model's rate: one of the other models' share. */
+    public double lateModelRate() {
+        return rate / models;
+    }
 
     public GeneratorOptions {
         require(models >= 1 && models <= MAX_MODELS, "--models", "from 1 to " + MAX_MODELS, models);

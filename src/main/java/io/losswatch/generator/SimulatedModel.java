@@ -12,11 +12,19 @@ import java.util.SplittableRandom;
  * With drift level α ∈ [0, 1] the world's weights move from w towards −w, and the served model's
  * expected log loss rises monotonically with α. {@link #alphaForRise} finds the α that raises it by a
  * given amount.
+ *
+ * <p>A covariate shift is the other kind: the world stays, its inputs change. With hard-case share β a
+ * share β of the inputs lie near the world's decision boundary (their true logit w·x + b is drawn around 0),
+ * so the served model's scores move towards 0.5 and its loss rises, while its calibration, what a score
+ * means, stays as it was. {@link #hardShareForRise} finds the β that raises the expected log loss by a
+ * given amount.
  */
 final class SimulatedModel {
     static final int FEATURES = 5;
     private static final double EPSILON = 1e-15;
     private static final int CALIBRATION_SAMPLES = 20_000;
+    /** A hard case's true logit is drawn from N(0, this²): its label is nearly a coin toss. */
+    static final double HARD_LOGIT_SPREAD = 0.5;
 
     final String name;
     final String version;
@@ -28,11 +36,19 @@ final class SimulatedModel {
     private final double scoreNoise;
 
     SimulatedModel(String name, String version, boolean labelsInline, SplittableRandom rng) {
+        this(name, version, labelsInline, rng, 1.5, 1.5);
+    }
+
+    /**
+     * A model whose world's weights have a norm from minNorm to minNorm + normSpread: how separable the world
+     * is (larger weights, more confident and lower-loss predictions).
+     */
+    SimulatedModel(String name, String version, boolean labelsInline, SplittableRandom rng, double minNorm,
+                   double normSpread) {
         this.name = name;
         this.version = version;
         this.labelsInline = labelsInline;
-        // how separable the world is: larger weights, more confident and lower-loss predictions
-        double norm = 1.5 + 1.5 * rng.nextDouble();
+        double norm = minNorm + normSpread * rng.nextDouble();
         double sum = 0;
         for (int i = 0; i < FEATURES; i++) {
             w[i] = gaussian(rng);
@@ -64,6 +80,78 @@ final class SimulatedModel {
         double score = sigmoid(servedLogit);
         int label = rng.nextDouble() < sigmoid(worldLogit) ? 1 : 0;
         return new Sample(score, label);
+    }
+
+    /**
+     * One prediction and its true label with no concept drift, the input a hard case (near the world's
+     * decision boundary) with probability hardShare.
+     */
+    Sample sampleShifted(SplittableRandom rng, double hardShare) {
+        double[] x = new double[FEATURES];
+        for (int i = 0; i < FEATURES; i++) {
+            x[i] = gaussian(rng);
+        }
+        if (rng.nextDouble() < hardShare) {
+            toBoundary(x, HARD_LOGIT_SPREAD * gaussian(rng));
+        }
+        double servedLogit = servedBias + scoreNoise * gaussian(rng);
+        double worldLogit = b;
+        for (int i = 0; i < FEATURES; i++) {
+            servedLogit += served[i] * x[i];
+            worldLogit += w[i] * x[i];
+        }
+        return new Sample(sigmoid(servedLogit), rng.nextDouble() < sigmoid(worldLogit) ? 1 : 0);
+    }
+
+    /** Moves x along w until the world's logit w·x + b is trueLogit; the other directions stay as drawn. */
+    private void toBoundary(double[] x, double trueLogit) {
+        double dot = b;
+        double norm2 = 0;
+        for (int i = 0; i < FEATURES; i++) {
+            dot += w[i] * x[i];
+            norm2 += w[i] * w[i];
+        }
+        double t = (dot - trueLogit) / norm2;
+        for (int i = 0; i < FEATURES; i++) {
+            x[i] -= t * w[i];
+        }
+    }
+
+    /** The served model's expected log loss when a share hardShare of the inputs are hard cases. */
+    double expectedLogLossShifted(double hardShare, long seed) {
+        return (1 - hardShare) * expectedLogLoss(0, seed) + hardShare * expectedHardLogLoss(seed);
+    }
+
+    /** The share of hard cases whose expected log loss is rise above the unshifted one (1 if even that is less). */
+    double hardShareForRise(double rise, long seed) {
+        if (rise <= 0) {
+            return 0;
+        }
+        double gap = expectedHardLogLoss(seed) - expectedLogLoss(0, seed);
+        return gap <= rise ? 1 : rise / gap;
+    }
+
+    /** The served model's expected log loss on hard cases alone (Monte Carlo, exact over the label). */
+    private double expectedHardLogLoss(long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        double total = 0;
+        double[] x = new double[FEATURES];
+        for (int n = 0; n < CALIBRATION_SAMPLES; n++) {
+            for (int i = 0; i < FEATURES; i++) {
+                x[i] = gaussian(rng);
+            }
+            toBoundary(x, HARD_LOGIT_SPREAD * gaussian(rng));
+            double servedLogit = servedBias + scoreNoise * gaussian(rng);
+            double worldLogit = b;
+            for (int i = 0; i < FEATURES; i++) {
+                servedLogit += served[i] * x[i];
+                worldLogit += w[i] * x[i];
+            }
+            double p = Math.min(Math.max(sigmoid(servedLogit), EPSILON), 1 - EPSILON);
+            double q = sigmoid(worldLogit);
+            total += -(q * Math.log(p) + (1 - q) * Math.log(1 - p));
+        }
+        return total / CALIBRATION_SAMPLES;
     }
 
     record Sample(double score, int label) {

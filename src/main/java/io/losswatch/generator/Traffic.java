@@ -20,6 +20,11 @@ import java.util.SplittableRandom;
  * event time is when it is due), and some never send it. A share of the records is malformed, each
  * one of {@link Kind#malformed() the malformed kinds}. Every record is keyed by its prediction id, so
  * the traffic spreads over all partitions of a topic, however few the models.
+ *
+ * <p>With {@link GeneratorOptions#lateModel()}, one more model ({@value LateModel#NAME}) sends predictions
+ * on a schedule of its own at one model's share of the rate, with random draws of its own (so the others'
+ * records are the same with or without it), never malformed; its labels come minutes late, and after a
+ * while a growing share of its inputs are hard cases ({@link SimulatedModel#sampleShifted}).
  */
 public final class Traffic {
     /** What a record is; the malformed kinds name the reason losswatch dead-letters them with. */
@@ -40,10 +45,16 @@ public final class Traffic {
     public record Outgoing(String topic, String key, String value, long timestamp, Kind kind, String model) {
     }
 
-    /** A model of the traffic, for the console: its expected log loss now and once drifted. */
+    /**
+     * A model of the traffic, for the console: its expected log loss now and once drifted (concept drift,
+     * drifts) or shifted (more hard cases, shifts: the late-labelled model).
+     */
     public record ModelInfo(String name, String version, boolean labelsInline, double expectedLogLoss,
-                            double driftedLogLoss, boolean drifts) {
+                            double driftedLogLoss, boolean drifts, boolean shifts) {
     }
+
+    /** Salt for the late-labelled model's random draws, apart from the others'. */
+    private static final long LATE_SALT = 0x6c6174656d6f646cL;
 
     private static final String[] NAMES = {"churn", "fraud", "credit-risk", "ctr", "spam", "upsell", "lead-score",
         "retention"};
@@ -59,9 +70,15 @@ public final class Traffic {
     private final double driftAlpha;
     private final SplittableRandom rng;
     private final PriorityQueue<Outgoing> pendingLabels = new PriorityQueue<>(
-            Comparator.comparingLong(Outgoing::timestamp).thenComparingLong(o -> sequenceOf(o.key())));
+            Comparator.comparingLong(Outgoing::timestamp).thenComparingLong(o -> sequenceOf(o.key()))
+                    .thenComparing(Outgoing::key));
     private long slot;
     private long orphans;
+    /** The late-labelled model, its random draws, full hard-case share and next slot; null without one. */
+    private final SimulatedModel late;
+    private final SplittableRandom lateRng;
+    private final double lateHardShare;
+    private long lateSlot;
 
     public Traffic(GeneratorOptions options, long startMs) {
         this.options = options;
@@ -81,9 +98,24 @@ public final class Traffic {
             double base = m.expectedLogLoss(0, calibrationSeed);
             boolean drifts = i == 0 && driftAlpha > 0;
             infos.add(new ModelInfo(m.name, m.version, m.labelsInline, base,
-                    drifts ? m.expectedLogLoss(driftAlpha, calibrationSeed) : base, drifts));
+                    drifts ? m.expectedLogLoss(driftAlpha, calibrationSeed) : base, drifts, false));
         }
         this.rng = setup.split();
+        if (options.lateModel().isPresent()) {
+            SplittableRandom lateSetup = new SplittableRandom(options.seed() ^ LATE_SALT);
+            // a confident model (expected log loss about 0.3), so that hard cases can raise its loss well
+            this.late = new SimulatedModel(LateModel.NAME, "v" + (1 + lateSetup.nextInt(9)), false, lateSetup.split(),
+                    3.0, 1.0);
+            long seed = lateSetup.nextLong();
+            this.lateHardShare = late.hardShareForRise(options.lateModel().get().shiftSize(), seed);
+            infos.add(new ModelInfo(late.name, late.version, false, late.expectedLogLoss(0, seed),
+                    late.expectedLogLossShifted(lateHardShare, seed), false, lateHardShare > 0));
+            this.lateRng = lateSetup.split();
+        } else {
+            this.late = null;
+            this.lateRng = null;
+            this.lateHardShare = 0;
+        }
     }
 
     public List<ModelInfo> models() {
@@ -99,16 +131,21 @@ public final class Traffic {
         List<Outgoing> out = new ArrayList<>();
         while (true) {
             long nextPrediction = nextPredictionTime();
+            long nextLate = nextLateTime();
             Outgoing label = pendingLabels.peek();
-            boolean labelFirst = label != null && label.timestamp() <= nowMs
-                    && (label.timestamp() <= nextPrediction || nextPrediction > nowMs);
-            if (labelFirst) {
+            long nextLabel = label == null ? Long.MAX_VALUE : label.timestamp();
+            long next = Math.min(nextLabel, Math.min(nextPrediction, nextLate));
+            if (next > nowMs) {
+                return out;
+            }
+            if (nextLabel == next) {
                 out.add(pendingLabels.poll());
-            } else if (nextPrediction <= nowMs) {
+            } else if (nextPrediction == next) {
                 slot(nextPrediction, out);
                 slot++;
             } else {
-                return out;
+                lateSlot(nextLate, out);
+                lateSlot++;
             }
         }
     }
@@ -116,7 +153,8 @@ public final class Traffic {
     /** When the next record is due (Long.MAX_VALUE: nothing more will come). */
     public long nextDueMs() {
         Outgoing label = pendingLabels.peek();
-        return Math.min(nextPredictionTime(), label == null ? Long.MAX_VALUE : label.timestamp());
+        return Math.min(Math.min(nextPredictionTime(), nextLateTime()),
+                label == null ? Long.MAX_VALUE : label.timestamp());
     }
 
     /** True once the duration is over and every label has been returned. */
@@ -132,6 +170,48 @@ public final class Traffic {
         }
         long ramp = options.driftRamp().toMillis();
         return ramp == 0 ? driftAlpha : driftAlpha * Math.min(1.0, (double) since / ramp);
+    }
+
+    /** The late-labelled model's share of hard cases at event time t: 0 before its shift, rising over the ramp. */
+    double hardShareAt(long t) {
+        if (late == null || lateHardShare == 0) {
+            return 0;
+        }
+        LateModel l = options.lateModel().get();
+        long since = t - startMs - l.shiftStart().toMillis();
+        if (since < 0) {
+            return 0;
+        }
+        long ramp = l.shiftRamp().toMillis();
+        return ramp == 0 ? lateHardShare : lateHardShare * Math.min(1.0, (double) since / ramp);
+    }
+
+    private long nextLateTime() {
+        if (late == null) {
+            return Long.MAX_VALUE;
+        }
+        long t = startMs + (long) Math.floor(lateSlot * 1000.0 / options.lateModelRate());
+        if (options.duration().isPresent() && t >= startMs + options.duration().get().toMillis()) {
+            return Long.MAX_VALUE;
+        }
+        return t;
+    }
+
+    private void lateSlot(long t, List<Outgoing> out) {
+        LateModel l = options.lateModel().get();
+        SimulatedModel.Sample s = late.sampleShifted(lateRng, hardShareAt(t));
+        String id = predictionId(late, lateSlot);
+        if (lateRng.nextDouble() >= options.unlabelledShare()) {
+            long spread = l.labelDelayMax().toMillis() - l.labelDelayMin().toMillis();
+            long due = t + l.labelDelayMin().toMillis() + (long) (lateRng.nextDouble() * spread);
+            ObjectNode label = JSON.createObjectNode();
+            label.put("prediction_id", id);
+            label.put("label", s.label());
+            label.put("timestamp", due);
+            pendingLabels.add(new Outgoing(options.labelsTopic(), id, label.toString(), due, Kind.LABEL, late.name));
+        }
+        out.add(new Outgoing(options.predictionsTopic(), id, prediction(id, late, t, s.score()).toString(), t,
+                Kind.PREDICTION, late.name));
     }
 
     private long nextPredictionTime() {

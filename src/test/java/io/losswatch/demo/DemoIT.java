@@ -27,15 +27,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code java -jar target/losswatch.jar demo} for a bounded time with a fast drift schedule: it prints
- * the dashboard's URL and the broker's address; a consumer of that broker sees final windows for every
- * model, the drift and its FIRING alert, and the malformed records in the dead-letter topic, and the
- * dashboard's API and /metrics show them too; then it stops by itself, cleanly, and leaves
+ * the settings it changes first, then the dashboard's URL and the broker's address; a consumer of that
+ * broker sees final windows for every model, the drift and its FIRING alert, and the malformed records in
+ * the dead-letter topic, and the dashboard's API and /metrics show them too; the late-labelled model's
+ * covariate shift fires a label-free alert (CONTRACT §9) before any realized window of the shifted period
+ * exists, and its realized windows later show the rise; then it stops by itself, cleanly, and leaves
  * nothing behind.
  */
 class DemoIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern DASHBOARD = Pattern.compile("Dashboard +(http://localhost:\\d+/)");
     private static final Pattern KAFKA = Pattern.compile("Kafka +(localhost:\\d+) +\\(embedded, KRaft; data in (\\S+),");
+    private static final String LATE = "chargeback";
+    /** The late-labelled model's timing in the run below: labels 15-20 s late, more hard cases from 50 s. */
+    private static final long SHIFT_START_MS = 50_000;
+    private static final long WINDOW_MS = 5_000;
 
     @TempDir
     Path work;
@@ -44,25 +50,45 @@ class DemoIT {
     void demoShowsWindowsDriftAndDeadLettersThenStopsCleanly() throws Exception {
         JarProcess demo = JarProcess.start(work, "demo.log", "demo", "--kafka-port", "0", "--http-port", "0", "--window", "5s",
                 "--rate", "80", "--label-delay", "2s", "--drift-start", "30s", "--drift-ramp", "0s",
-                "--drift-size", "1.0", "--malformed-share", "0.03", "--duration", "70s");
+                "--drift-size", "1.0", "--malformed-share", "0.03",
+                "--late-label-delay-min", "15s", "--late-label-delay-max", "20s", "--shift-start", "50s",
+                "--shift-ramp", "0s", "--shift-size", "0.3", "--min-labelled", "200", "--duration", "105s");
         Matcher kafka = demo.awaitOutput(KAFKA, Duration.ofSeconds(90));
         String bootstrap = kafka.group(1);
         Path dataDir = Path.of(kafka.group(2));
         assertThat(dataDir).exists();
         String dashboard = demo.awaitOutput(DASHBOARD, Duration.ofSeconds(5)).group(1);
-        assertThat(demo.output()).contains("losswatch demo is running", "Topics", "churn", "drifting to");
+        assertThat(demo.output()).contains("losswatch demo is running", "Topics", "churn", "drifting to",
+                LATE + " ", "labels 15s to 20s later", "(more hard cases)");
+        // first of all, the settings it changes from the defaults, one line each
+        String head = demo.output().substring(0, demo.output().indexOf("Starting an embedded Kafka broker"));
+        assertThat(head).contains("`losswatch run` uses the defaults in config/application.properties")
+                .containsPattern("(?m)^  losswatch\\.window\\.size=PT5S +default PT1M ")
+                .containsPattern("(?m)^  losswatch\\.window\\.grace=PT1S +default PT10S ")
+                .containsPattern("(?m)^  losswatch\\.join\\.window=PT25S +default PT1H ")
+                .containsPattern("(?m)^  losswatch\\.alert\\.warmup\\.windows=5 +default 8 ")
+                .containsPattern("(?m)^  losswatch\\.estimate\\.min\\.labelled=200 +default 1000 ")
+                .containsPattern("(?m)^  losswatch\\.model\\.chargeback\\.alert\\.warmup\\.windows=2 +default 8 ");
         HttpClient http = HttpClient.newHttpClient();
         assertThat(get(http, dashboard).statusCode()).as("the dashboard").isEqualTo(200);
 
         // read what it publishes, as the user's own tools would, until it stops
         List<JsonNode> windows = new ArrayList<>();
         List<JsonNode> alerts = new ArrayList<>();
+        List<JsonNode> estimates = new ArrayList<>();
+        long lateStart = Long.MAX_VALUE;
+        // at the late model's first label-free FIRING: the alert and the realized windows of it seen by then
+        JsonNode labelFreeFiring = null;
+        List<JsonNode> realizedAtFiring = null;
+        long firingSeenNanos = 0;
+        long shiftedRealizedSeenNanos = 0;
         Map<String, Integer> deadLetters = new TreeMap<>();
         String metricsPage = null;
         String modelsPage = null;
         try (KafkaConsumer<byte[], byte[]> consumer = TopicContents.consumer(bootstrap)) {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of("model-metrics", "model-alerts", "losswatch-dlq")) {
+            for (String topic : List.of("model-metrics", "model-alerts", "losswatch-dlq", "prediction-metrics",
+                    "predictions")) {
                 consumer.partitionsFor(topic, Duration.ofSeconds(30))
                         .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
             }
@@ -71,8 +97,32 @@ class DemoIT {
             while (demo.isAlive()) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     switch (r.topic()) {
-                        case "model-metrics" -> windows.add(JSON.readTree(r.value()));
-                        case "model-alerts" -> alerts.add(JSON.readTree(r.value()));
+                        case "model-metrics" -> {
+                            JsonNode w = JSON.readTree(r.value());
+                            windows.add(w);
+                            if (shiftedRealizedSeenNanos == 0 && lateStart != Long.MAX_VALUE && isLate(w)
+                                    && w.get("window_end").asLong() > lateStart + SHIFT_START_MS) {
+                                shiftedRealizedSeenNanos = System.nanoTime();
+                            }
+                        }
+                        case "model-alerts" -> {
+                            JsonNode a = JSON.readTree(r.value());
+                            alerts.add(a);
+                            if (labelFreeFiring == null && isLate(a) && a.get("status").asText().equals("FIRING")
+                                    && List.of("estimated_loss", "prediction_drift").contains(a.get("rule").asText())) {
+                                labelFreeFiring = a;
+                                realizedAtFiring = windows.stream().filter(DemoIT::isLate).toList();
+                                firingSeenNanos = System.nanoTime();
+                            }
+                        }
+                        case "prediction-metrics" -> estimates.add(JSON.readTree(r.value()));
+                        // the late model's first prediction is due when its traffic starts, exactly
+                        case "predictions" -> {
+                            String key = new String(r.key(), StandardCharsets.UTF_8);
+                            if (key.startsWith(LATE + "-")) {
+                                lateStart = Math.min(lateStart, r.timestamp());
+                            }
+                        }
                         default -> deadLetters.merge(new String(r.headers().lastHeader(Names.HEADER_REASON).value(),
                                 StandardCharsets.UTF_8), 1, Integer::sum);
                     }
@@ -118,6 +168,45 @@ class DemoIT {
         assertThat(alerts).as("alerts: " + alerts)
                 .anySatisfy(a -> assertThat(a.get("model").asText() + " " + a.get("status").asText()).isEqualTo("churn FIRING"));
         assertThat(demo.output()).containsPattern("ALERT FIRING churn v\\d");
+
+        // the late-labelled model: its label-free windows, printed with the estimate before the labels
+        long shift = lateStart + SHIFT_START_MS;
+        assertThat(estimates).filteredOn(DemoIT::isLate).isNotEmpty()
+                .allSatisfy(e -> assertThat(e.get("final").asBoolean()).isTrue());
+        assertThat(demo.output()).containsPattern(LATE + " +v\\d +window \\d\\d:\\d\\d:\\d\\d-\\d\\d:\\d\\d:\\d\\d  before"
+                + " labels: estimated log_loss \\d\\.\\d{3} \\[\\d\\.\\d{3}, \\d\\.\\d{3}\\]  psi \\d+\\.\\d\\d  n=\\d+, 0 labelled");
+        // a label-free alert fired on windows after the shift, within a few windows of it ...
+        assertThat(labelFreeFiring).as("a label-free FIRING for %s; alerts: %s", LATE, alerts).isNotNull();
+        long firedStart = labelFreeFiring.get("window_start").asLong();
+        assertThat(labelFreeFiring.get("window_end").asLong()).as("fired on a shifted window").isGreaterThan(shift);
+        assertThat(firedStart - shift).as("detection delay").isLessThan(4 * WINDOW_MS);
+        // ... before any realized window of the shifted period existed ...
+        assertThat(realizedAtFiring).as("realized %s windows when %s fired", LATE, labelFreeFiring)
+                .allSatisfy(w -> assertThat(w.get("window_end").asLong()).isLessThanOrEqualTo(shift));
+        // ... and before any of the judged windows' labels had come
+        assertThat(estimates).filteredOn(e -> isLate(e) && e.get("window_start").asLong() > firedStart - 2 * WINDOW_MS
+                        && e.get("window_start").asLong() <= firedStart).isNotEmpty()
+                .allSatisfy(e -> assertThat(e.get("labelled").asLong()).isZero());
+        assertThat(alerts).as("the estimated_loss rule fires").anySatisfy(a -> assertThat(
+                a.get("model").asText() + " " + a.get("status").asText() + " " + a.get("rule").asText())
+                .isEqualTo(LATE + " FIRING estimated_loss"));
+        // on the console too
+        assertThat(demo.output()).containsPattern("ALERT FIRING " + LATE + " v\\d (estimated_loss|prediction_drift): ");
+        // the realized windows that came later show the rise the estimate saw
+        assertThat(shiftedRealizedSeenNanos).as("a realized %s window of the shifted period", LATE).isPositive();
+        assertThat(shiftedRealizedSeenNanos - firingSeenNanos).as("realized after the alert").isPositive();
+        double unshifted = meanLoss(windows, LATE, lateStart, shift - 2 * WINDOW_MS);
+        double shifted = meanLoss(windows, LATE, firedStart - WINDOW_MS, Long.MAX_VALUE);
+        assertThat(shifted - unshifted).as("%s realized before %.3f, after %.3f", LATE, unshifted, shifted)
+                .isGreaterThan(0.1);
+        System.out.printf("DemoIT: %s shifted at %d; label-free FIRING (%s) for window %d-%d seen %.1f s before the"
+                        + " first realized window of the shifted period; realized loss %.3f -> %.3f%n", LATE, shift,
+                labelFreeFiring.get("rule").asText(), firedStart, labelFreeFiring.get("window_end").asLong(),
+                (shiftedRealizedSeenNanos - firingSeenNanos) / 1e9, unshifted, shifted);
+    }
+
+    private static boolean isLate(JsonNode record) {
+        return record.get("model").asText().equals(LATE);
     }
 
     @Test

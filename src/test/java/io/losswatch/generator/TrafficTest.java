@@ -234,6 +234,82 @@ class TrafficTest {
                 0, 1.5, 1)).hasMessageStartingWith("--malformed-share=1.5");
     }
 
+    static GeneratorOptions withLateModel(GeneratorOptions o, LateModel late) {
+        return new GeneratorOptions(o.models(), o.rate(), o.duration(), o.labelDelay(), o.unlabelledShare(),
+                o.driftStart(), o.driftRamp(), o.driftSize(), o.malformedShare(), o.seed(), o.predictionsTopic(),
+                o.labelsTopic(), Optional.of(late));
+    }
+
+    @Test
+    void theLateModelLeavesTheOtherModelsTrafficAsItWas() {
+        LateModel late = new LateModel(Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofMinutes(1),
+                Duration.ZERO, 0.3);
+        List<Outgoing> without = drain(new Traffic(typical(7), T0), 1_000);
+        Traffic traffic = new Traffic(withLateModel(typical(7), late), T0);
+        List<Outgoing> with = drain(traffic, 1_000);
+        assertThat(with.stream().filter(r -> !LateModel.NAME.equals(r.model())).toList()).isEqualTo(without);
+        assertThat(traffic.models()).extracting(Traffic.ModelInfo::name).hasSize(5).endsWith(LateModel.NAME);
+        // the same records however often it is polled
+        assertThat(drain(new Traffic(withLateModel(typical(7), late), T0), 7)).isEqualTo(with);
+    }
+
+    @Test
+    void theLateModelsLabelsComeWithinItsDelayAndItsLossRisesByTheShiftSizeAsItsScoresMoveToTheMiddle() {
+        LateModel late = new LateModel(Duration.ofMinutes(2), Duration.ofMinutes(3), Duration.ofMinutes(3),
+                Duration.ofMinutes(1), 0.25);
+        GeneratorOptions o = withLateModel(options(2, 200, Duration.ofMinutes(8), Duration.ofSeconds(5), 0.02,
+                Duration.ofMinutes(100), Duration.ZERO, 0, 0.05, 3), late);
+        Traffic traffic = new Traffic(o, T0);
+        Map<String, Outgoing> predicted = new HashMap<>();
+        double[] before = new double[4];
+        double[] after = new double[4];
+        int labels = 0;
+        int predictions = 0;
+        for (Outgoing r : drain(traffic, 1_000)) {
+            if (!LateModel.NAME.equals(r.model())) {
+                continue;
+            }
+            assertThat(r.kind()).as("never malformed").isIn(Kind.PREDICTION, Kind.LABEL);
+            if (r.kind() == Kind.PREDICTION) {
+                predictions++;
+                assertThat(json(r).has("label")).isFalse();
+                predicted.put(r.key(), r);
+                continue;
+            }
+            labels++;
+            Outgoing p = predicted.get(r.key());
+            assertThat(r.timestamp() - p.timestamp()).isBetween(120_000L, 180_000L);
+            double score = json(p).get("prediction").asDouble();
+            long t = p.timestamp() - T0;
+            double[] bucket = t < 180_000 ? before : t >= 240_000 ? after : null;
+            if (bucket != null) {
+                bucket[0] += logLoss(score, json(r).get("label").asInt());
+                bucket[1] += Math.abs(score - 0.5);
+                bucket[2]++;
+            }
+        }
+        assertThat(predictions).as("one model's share of the rate").isCloseTo(100 * 480, within(2));
+        assertThat(1.0 - (double) labels / predictions).as("unlabelled share").isCloseTo(0.02, within(0.01));
+        Traffic.ModelInfo info = traffic.models().get(2);
+        assertThat(info.name()).isEqualTo(LateModel.NAME);
+        assertThat(info.shifts()).isTrue();
+        assertThat(info.drifts()).isFalse();
+        assertThat(info.driftedLogLoss() - info.expectedLogLoss()).isCloseTo(0.25, within(0.01));
+        assertThat(before[0] / before[2]).isCloseTo(info.expectedLogLoss(), within(0.04));
+        assertThat(after[0] / after[2] - before[0] / before[2]).as("the rise").isCloseTo(0.25, within(0.06));
+        assertThat(after[1] / after[2]).as("scores nearer the middle").isLessThan(before[1] / before[2] - 0.05);
+        assertThat(traffic.hardShareAt(T0 + 150_000)).isZero();
+        assertThat(traffic.hardShareAt(T0 + 210_000)).isCloseTo(traffic.hardShareAt(T0 + 300_000) / 2, within(1e-9));
+    }
+
+    @Test
+    void badLateModelOptionsNameTheOption() {
+        assertThatThrownBy(() -> new LateModel(Duration.ofMinutes(3), Duration.ofMinutes(2), Duration.ZERO,
+                Duration.ZERO, 0.2)).hasMessageStartingWith("--late-label-delay-max=PT2M: expected a longest delay");
+        assertThatThrownBy(() -> new LateModel(Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, -1))
+                .hasMessageStartingWith("--shift-size=");
+    }
+
     static double logLoss(double p, int y) {
         double q = Math.min(Math.max(p, 1e-15), 1 - 1e-15);
         return -(y * Math.log(q) + (1 - y) * Math.log(1 - q));
