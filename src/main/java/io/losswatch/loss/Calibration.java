@@ -19,7 +19,7 @@ public final class Calibration {
     static final int TRUE = 1;
     static final int Z = 2;
     /** Labels' worth of weight the logistic fit has in a bin (chosen in docs/estimation.md). */
-    public static final double PRIOR = 50;
+    public static final double PRIOR = 10;
     /** z of 1.96 for a 95% interval. */
     static final double Z95 = 1.959963984540054;
 

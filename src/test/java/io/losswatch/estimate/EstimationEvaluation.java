@@ -158,7 +158,7 @@ public final class EstimationEvaluation {
             Object[][] methods = kind == Kind.MULTI_CLASS
                     ? new Object[][] {{Calibration.Method.IDENTITY, 0.0}, {Calibration.Method.HYBRID, 0.0}}
                     : new Object[][] {{Calibration.Method.IDENTITY, 0.0}, {Calibration.Method.PLATT, 0.0},
-                            {Calibration.Method.BINNED, 0.0}, {Calibration.Method.HYBRID, 10.0},
+                            {Calibration.Method.BINNED, 0.0}, {Calibration.Method.HYBRID, 3.0}, {Calibration.Method.HYBRID, 10.0},
                             {Calibration.Method.HYBRID, 50.0}, {Calibration.Method.HYBRID, 200.0}};
             for (Object[] m : methods) {
                 Calibration.Method method = (Calibration.Method) m[0];
