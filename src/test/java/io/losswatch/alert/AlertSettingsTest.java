@@ -116,5 +116,8 @@ class AlertSettingsTest {
         for (Setting s : AlertSettings.SETTINGS) {
             assertThat(alerting).as(s.key()).contains("`" + s.key() + "`");
         }
+        for (Setting s : LabelFreeRules.SETTINGS) {
+            assertThat(alerting).as(s.key()).contains("`" + s.key() + "` | `" + s.defaultValue() + "`");
+        }
     }
 }

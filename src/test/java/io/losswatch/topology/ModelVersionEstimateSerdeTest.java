@@ -1,0 +1,51 @@
+package io.losswatch.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.losswatch.loss.Calibration;
+import io.losswatch.loss.PredictionPoint;
+import io.losswatch.loss.SparseBins;
+import io.losswatch.loss.Temperature;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A model version's calibration and psi reference as the estimate-calibration store and its changelog keep them:
+ * what a restart or a task moving to another instance restores must be what was learned (LabelFreeIT checks the
+ * same across a SIGKILL on a real broker).
+ */
+class ModelVersionEstimateSerdeTest {
+
+    @Test
+    void calibrationTemperatureAndReferenceSurviveTheTrip() {
+        ModelVersionEstimate e = new ModelVersionEstimate();
+        e.calibration.learn("log_loss", new PredictionPoint.Lesson(new double[] {-1.386}, new boolean[] {true}, new double[0]));
+        e.calibration.learn("log_loss", new PredictionPoint.Lesson(new double[] {2.2}, new boolean[] {false}, new double[0]));
+        double[] ll = new double[Temperature.POINTS];
+        for (int j = 0; j < ll.length; j++) {
+            ll[j] = -0.1 * j;
+        }
+        e.calibration.temperatureLogLikelihood = ll;
+        e.reference.add(-14, 50.0);
+        e.reference.add(13, 70.0);
+        e.referenceWindows = 3;
+
+        ModelVersionEstimate.Serde serde = new ModelVersionEstimate.Serde();
+        ModelVersionEstimate back = serde.deserializer().deserialize("t", serde.serializer().serialize("t", e));
+
+        assertThat(back.calibration.count).isEqualTo(2);
+        assertThat(back.calibration.function).isEqualTo("log_loss");
+        assertThat(back.calibration.bins).isEqualTo(e.calibration.bins);
+        assertThat(back.calibration.temperatureLogLikelihood).containsExactly(ll);
+        assertThat(back.reference).isEqualTo(e.reference);
+        assertThat(back.referenceWindows).isEqualTo(3);
+        assertThat(back.referenceComplete(3)).as("3 windows, 120 predictions").isTrue();
+        assertThat(back.referenceComplete(4)).isFalse();
+
+        ModelVersionEstimate empty = serde.deserializer().deserialize("t", serde.serializer().serialize("t",
+                new ModelVersionEstimate()));
+        assertThat(empty.calibration.count).isZero();
+        assertThat(empty.calibration.temperatureLogLikelihood).isNull();
+        assertThat(empty.reference).isEqualTo(new SparseBins(1));
+        assertThat(new Calibration().function).isNull();
+    }
+}
