@@ -90,8 +90,8 @@ public final class LabelFreeRules {
     /**
      * Judges one final prediction-metrics window. robust is its estimate with single extreme losses capped
      * (null without an estimate); baseline is the realized rules' baseline for the model version. A window
-     * whose predictions were all labelled when it was published is left to the realized rules, which judge
-     * it as soon as it is final: the estimated rule would only repeat them.
+     * whose predictions were all labelled when it was published cannot fire the estimated rule (the realized
+     * rules judge it as soon as it is final: the estimated rule would only repeat them), but it can resolve it.
      */
     public static Outcome onWindow(PredictionMetrics w, Calibration.Estimate robust, State state,
                                    AlertState.Baseline baseline, AlertSettings s, Settings lf) {
@@ -100,7 +100,11 @@ public final class LabelFreeRules {
             return new Outcome(state, alerts);
         }
         RuleState estimated = state.estimated();
-        if (lf.estimatedEnabled() && robust != null && baseline.ready(s) && w.labelled() < w.predictions()) {
+        // a window whose labels were all in is the realized rules' to judge: it cannot start an alert here, but
+        // while one fires it counts towards resolving it (else a model whose labels come on time again would
+        // fire for good)
+        boolean judged = w.labelled() < w.predictions() || estimated.firing();
+        if (lf.estimatedEnabled() && robust != null && baseline.ready(s) && judged) {
             double b = baseline.mean();
             double se = (robust.high() - robust.mean()) / 1.959963984540054;
             double fire = b + Math.max(s.relativeMinIncrease() * b, s.relativeZ() * se);

@@ -248,6 +248,11 @@ public final class LosswatchConfig {
         return (int) (long) (Long) values.get("losswatch.estimate.reference.windows");
     }
 
+    /** Predictions psi's reference must hold at the least (it takes in further windows until it does). */
+    public long estimateReferenceMinPredictions() {
+        return (Long) values.get("losswatch.estimate.reference.min.predictions");
+    }
+
     public int inputMaxBytes() {
         return (int) (long) (Long) values.get("losswatch.input.max.bytes");
     }

@@ -92,6 +92,8 @@ public final class Settings {
                     "labelled predictions a model version's calibration must have learned from before its loss is estimated"),
             integer("losswatch.estimate.reference.windows", "5", 1, 10_000,
                     "a model version's first windows with predictions that form the reference distribution for psi"),
+            integer("losswatch.estimate.reference.min.predictions", "1000", 1, 1_000_000_000,
+                    "predictions psi's reference must hold at the least: it takes in further windows until it does"),
             // input limits
             integer("losswatch.input.max.bytes", "1048576", 1, 8 * 1024 * 1024,
                     "larger input records are dead-lettered as oversized"),

@@ -181,6 +181,10 @@ public final class Demo implements AutoCloseable {
                 "a third of the predictions a model gets in a window"));
         o.add(new Change("losswatch.estimate.min.labelled", Long.toString(s.minLabelled()),
                 "estimates from a model version's first " + s.minLabelled() + " labels"));
+        // psi's reference: the first 5 windows, however few predictions a faster, smaller demo puts in them
+        long reference = Math.max(100, Math.min(1000, (long) (5 * perWindow)));
+        o.add(new Change("losswatch.estimate.reference.min.predictions", Long.toString(reference),
+                "psi's reference is a model version's first 5 windows, about " + reference + " predictions"));
         s.traffic().lateModel().ifPresent(late -> o.add(new Change(
                 "losswatch.model." + LateModel.NAME + ".alert.warmup.windows", "2",
                 LateModel.NAME + "'s realized windows come " + DurationConverter.format(late.labelDelayMax())

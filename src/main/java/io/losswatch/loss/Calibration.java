@@ -20,6 +20,12 @@ public final class Calibration {
     static final int Z = 2;
     /** Labels' worth of weight the logistic fit has in a bin (chosen in docs/estimation.md). */
     public static final double PRIOR = 10;
+    /**
+     * Labels of each outcome (y = 1 and y = 0) a binary calibration needs before it estimates: with labels
+     * of one kind only, no fit says how likely the other is (a fraud model's first 1,000 labels may hold no
+     * fraud at all), and an estimate would be far off with a narrow interval.
+     */
+    public static final long MIN_EACH_OUTCOME = 10;
     /** z of 1.96 for a 95% interval. */
     static final double Z95 = 1.959963984540054;
 
@@ -112,6 +118,10 @@ public final class Calibration {
         }
         if (window.temperatureMean != null) {
             return temperatureEstimate(window, m, method);
+        }
+        double cameTrue = bins.total(TRUE);
+        if (method != Method.IDENTITY && (cameTrue < MIN_EACH_OUTCOME || bins.total(N) - cameTrue < MIN_EACH_OUTCOME)) {
+            return null;
         }
         double[] ab = method == Method.IDENTITY ? new double[] {0, 1} : fit();
         double[][] cov = method == Method.IDENTITY ? new double[2][2] : covariance(ab);

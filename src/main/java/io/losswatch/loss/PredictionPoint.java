@@ -49,6 +49,17 @@ public record PredictionPoint(double value, int driftBin, String function, doubl
         return function != null;
     }
 
+    /** The loss {@link #of} would estimate the prediction with (null: none), without computing the point. */
+    public static String functionOf(JsonNode prediction, Optional<LossFunction> configured) {
+        if (prediction.isObject()) {
+            LossFunction f = configured.orElse(LossFunction.CROSS_ENTROPY);
+            return f == LossFunction.BRIER || f == LossFunction.CROSS_ENTROPY ? f.id() : null;
+        }
+        double x = prediction.doubleValue();
+        LossFunction f = configured.orElse(x >= 0 && x <= 1 ? LossFunction.LOG_LOSS : LossFunction.MSE);
+        return (f == LossFunction.LOG_LOSS || f == LossFunction.BRIER) && x >= 0 && x <= 1 ? f.id() : null;
+    }
+
     /**
      * The point of a prediction (a number or an object of class probabilities that passed the parser),
      * with the loss configured for its model (empty: auto, which takes a number in [0,1] for a binary

@@ -13,9 +13,9 @@ package io.losswatch.loss;
  * uncertainty for the interval.
  */
 public final class Temperature {
-    /** ln t of the grid: t from e^−1.5 = 0.22 to e^1.5 = 4.5 in steps of 16%. */
-    static final double FIRST = -1.5;
-    static final double STEP = 0.15;
+    /** ln t of the grid: t from e^−2 = 0.14 to e^2 = 7.4 in steps of 22%. */
+    static final double FIRST = -2.0;
+    static final double STEP = 0.2;
     public static final int POINTS = 21;
 
     private Temperature() {
@@ -94,7 +94,11 @@ public final class Temperature {
         double lo = FIRST;
         double hi = FIRST + (POINTS - 1) * STEP;
         u = Math.max(lo, Math.min(hi, u));
-        return new Fit(u, curvature < 0 ? -1 / curvature : Double.POSITIVE_INFINITY);
+        // the best point at an end of the grid: the labels want a temperature beyond it; say so in the interval
+        // (as unsure as the whole grid is wide) rather than give the curvature there
+        boolean atEnd = best == 0 || best == POINTS - 1;
+        double width = hi - lo;
+        return new Fit(u, atEnd || curvature >= 0 ? width * width : -1 / curvature);
     }
 
     /** values read at ln t = u, linearly between grid points. */

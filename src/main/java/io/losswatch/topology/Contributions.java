@@ -39,11 +39,11 @@ final class Contributions {
      * estimate computes (a classifier's); its prediction was counted in its window's sketch at intake.
      */
     static void learn(WindowStats stats, PredictionEvent p, JsonNode label, Score.Loss score, LosswatchConfig config) {
-        PredictionPoint point = PredictionPoint.of(p.prediction(), config.lossFor(p.model()), config.lossEpsilon());
-        if (score.function().id().equals(point.function())) {
+        String function = PredictionPoint.functionOf(p.prediction(), config.lossFor(p.model()));
+        if (score.function().id().equals(function)) {
             PredictionPoint.Lesson lesson = PredictionPoint.lesson(p.prediction(), label, config.lossEpsilon());
             if (lesson != null) {
-                stats.learn(point.function(), lesson);
+                stats.learn(function, lesson);
             }
         }
     }

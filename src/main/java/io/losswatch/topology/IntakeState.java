@@ -30,8 +30,9 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * processor starts ({@link #load}). Only the prediction intake's processor reads what it holds: a
  * step that read {@code intake-partials} through Kafka Streams would see the last commit's contents.
  *
- * <p>The stores keep the forms earlier versions wrote and read, so instances of both can share an
- * application while it is upgraded, and it can be rolled back: partials in the inner store under
+ * <p>The stores keep the layout earlier versions wrote and read (this version reads all of it; since the
+ * label-free metrics the partials' own form is newer, which earlier versions cannot read: see
+ * docs/estimation.md, Upgrading): partials in the inner store under
  * their window key in {@link WindowStatsSerde}'s form, the clock and the offset in the
  * {@code intake-clock} store (which is not cached, so what this store writes into it when flushed is
  * in the same commit).

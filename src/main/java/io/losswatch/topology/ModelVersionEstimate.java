@@ -9,18 +9,17 @@ import org.apache.kafka.common.errors.SerializationException;
  * What the window aggregator keeps per (model, model_version) for CONTRACT §9: the calibration its
  * labelled predictions have taught so far, and the reference distribution psi compares windows with
  * (the psi histograms of its first windows, complete once it holds
- * {@code losswatch.estimate.reference.windows} windows and at least {@link #MIN_REFERENCE} predictions).
+ * {@code losswatch.estimate.reference.windows} windows and at least
+ * {@code losswatch.estimate.reference.min.predictions}: psi's own noise when nothing changed is about
+ * 9·(1/reference + 1/window), so a small reference alone would raise false prediction_drift alerts).
  */
 final class ModelVersionEstimate {
-    /** Predictions a reference needs at the least: fewer leave psi's groups (deciles) mostly empty. */
-    static final long MIN_REFERENCE = 100;
-
     Calibration calibration = new Calibration();
     SparseBins reference = new SparseBins(1);
     int referenceWindows;
 
-    boolean referenceComplete(int windows) {
-        return referenceWindows >= windows && reference.total(0) >= MIN_REFERENCE;
+    boolean referenceComplete(int windows, long minPredictions) {
+        return referenceWindows >= windows && reference.total(0) >= minPredictions;
     }
 
     /** A compact binary form, written on every calibration update. */

@@ -48,6 +48,7 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
     private final LosswatchConfig config;
     private final long minLabelled;
     private final int referenceWindows;
+    private final long referenceMinPredictions;
     private ProcessorContext<String, Routed> context;
     /** Per (model, version): calibration and psi reference, read through on first use and written on change. */
     private KeyValueStore<Bytes, ModelVersionEstimate> estimateStore;
@@ -71,6 +72,7 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
         this.config = config;
         this.minLabelled = config.estimateMinLabelled();
         this.referenceWindows = config.estimateReferenceWindows();
+        this.referenceMinPredictions = config.estimateReferenceMinPredictions();
         this.windows = new WindowSpec(config);
         this.emitUpdates = config.metricsEmit() == LosswatchConfig.MetricsEmit.UPDATE;
         this.hopping = windows.advanceMs < windows.sizeMs;
@@ -276,16 +278,18 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
         ModelVersionEstimate e = estimate(key);
         Calibration.Estimate estimate = e.calibration.estimate(sketch, minLabelled);
         Double psi = null;
-        if (e.referenceComplete(referenceWindows)) {
+        if (e.referenceComplete(referenceWindows, referenceMinPredictions)) {
             psi = Psi.of(e.reference, sketch.drift);
         } else {
             e.reference.merge(sketch.drift);
             e.referenceWindows++;
             estimateStore.put(key, e);
         }
+        // the loss its labels were scored with first: under auto a number in [0, 1] looks binary to the sketch
+        // until a label shows it is a regression
         String function = e.calibration.function != null ? e.calibration.function
-                : sketch.function != null ? sketch.function
                 : stats.lossFunction != null ? stats.lossFunction
+                : sketch.function != null ? sketch.function
                 : config.lossFor(model).map(f -> f.id()).orElse(null);
         PredictionMetrics m = new PredictionMetrics(model, version, function, start, start + windows.sizeMs,
                 sketch.count, stats.count, sketch.meanValue(), psi,

@@ -87,6 +87,19 @@ class LabelFreeRulesTest {
         assertThat(run(labelled, WARM)).isEmpty();
     }
 
+    /** Labels that were late for a while and come on time again: the fully labelled windows resolve the alert. */
+    @Test
+    void fullyLabelledWindowsResolveAnEstimatedAlertButCannotFireOne() {
+        List<PredictionMetrics> ws = new ArrayList<>();
+        ws.add(window(0, 1000, 1000, null, 0.60)); // fully labelled: cannot breach
+        ws.add(window(1, 1000, 0, null, 0.60));
+        ws.add(window(2, 1000, 0, null, 0.60)); // FIRING
+        for (int i = 3; i < 7; i++) {
+            ws.add(window(i, 1000, 1000, null, 0.38)); // labels on time again, estimate back to normal
+        }
+        assertThat(run(ws, WARM)).containsExactly("2 FIRING estimated_loss", "6 RESOLVED estimated_loss");
+    }
+
     @Test
     void bothRulesFireAndResolveOnTheirOwn() {
         List<PredictionMetrics> ws = new ArrayList<>();

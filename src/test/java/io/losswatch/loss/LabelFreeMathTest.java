@@ -59,8 +59,8 @@ class LabelFreeMathTest {
         assertThat(ce.temperatureMean()[10]).isCloseTo(entropy, within(1e-12));
         double second = 0.5 * Math.pow(Math.log(0.5), 2) + 0.3 * Math.pow(Math.log(0.3), 2) + 0.2 * Math.pow(Math.log(0.2), 2);
         assertThat(ce.temperatureVariance()[10]).isCloseTo(second - entropy * entropy, within(1e-12));
-        // at t = e^1.5 the truth is p^t normalised
-        double t = Math.exp(1.5);
+        // at t = e^2 (the grid's last point) the truth is p^t normalised
+        double t = Math.exp(2.0);
         double za = Math.pow(0.5, t);
         double zb = Math.pow(0.3, t);
         double zc = Math.pow(0.2, t);
@@ -220,13 +220,31 @@ class LabelFreeMathTest {
         SparseBins window = new SparseBins(1);
         window.add(-14, 1.0);
         window.add(13, 3.0);
-        // groups of 50 and 50: smoothed shares 0.5 and 0.5 against 1.5/5 and 3.5/5
-        assertThat(Psi.of(reference, window)).isCloseTo(0.2 * Math.log(0.5 / 0.3) + 0.2 * Math.log(0.7 / 0.5), within(1e-12));
-        assertThat(Psi.of(reference, reference)).isCloseTo(0.0, within(1e-15));
+        // groups: below the reference, its two bins, above it; every share smoothed by half a prediction:
+        // reference (0.5, 50.5, 50.5, 0.5)/102, window (0.5, 1.5, 3.5, 0.5)/6
+        double[] e = {0.5 / 102, 50.5 / 102, 50.5 / 102, 0.5 / 102};
+        double[] a = {0.5 / 6, 1.5 / 6, 3.5 / 6, 0.5 / 6};
+        assertThat(Psi.of(reference, window)).isCloseTo(psi(a, e), within(1e-12));
         assertThat(Psi.of(reference, new SparseBins(1))).isNull();
     }
 
-    /** Ten groups of equal reference mass; a value outside the reference goes to the nearest end group. */
+    /** A reference of one value (a version that first predicted a constant) still sees a window move away. */
+    @Test
+    void psiOfAOneValueReferenceSeesAWindowMoveOutsideIt() {
+        SparseBins reference = new SparseBins(1);
+        reference.add(0, 1000.0);
+        SparseBins same = new SparseBins(1);
+        same.add(0, 1000.0);
+        SparseBins moved = new SparseBins(1);
+        moved.add(46, 1000.0); // logit of 0.99 in bins 0.1 wide
+        // (below, the value, above): reference (0.5, 1000.5, 0.5)/1001.5; the moved window (0.5, 0.5, 1000.5)/1001.5
+        double[] e = {0.5 / 1001.5, 1000.5 / 1001.5, 0.5 / 1001.5};
+        assertThat(Psi.of(reference, same)).isCloseTo(0.0, within(1e-15));
+        assertThat(Psi.of(reference, moved)).isCloseTo(psi(new double[] {e[0], e[2], e[1]}, e), within(1e-12))
+                .isGreaterThan(10);
+    }
+
+    /** Ten groups of equal reference mass; values below the reference have a group of their own. */
     @Test
     void psiGroupsTheReferenceIntoDeciles() {
         SparseBins reference = new SparseBins(1);
@@ -234,12 +252,38 @@ class LabelFreeMathTest {
             reference.add(k, 10.0);
         }
         SparseBins window = new SparseBins(1);
-        window.add(-5, 100.0); // all below the reference: all in the first group
-        // shares: first group (100.5)/(105), the nine others 0.5/105, each against 100.5/1005
-        double e = 100.5 / 1005;
-        double first = 100.5 / 105;
-        double other = 0.5 / 105;
-        double expected = (first - e) * Math.log(first / e) + 9 * (other - e) * Math.log(other / e);
-        assertThat(Psi.of(reference, window)).isCloseTo(expected, within(1e-12));
+        window.add(-5, 100.0); // all below the reference
+        window.add(5, 100.0); // all in the first decile
+        // 12 groups: below, ten deciles of 100, above; reference (0.5, 100.5 × 10, 0.5)/1006, window (100.5, 100.5,
+        // 0.5 × 9, 0.5)/206
+        double[] e = new double[12];
+        double[] a = new double[12];
+        for (int g = 0; g < 12; g++) {
+            e[g] = (g == 0 || g == 11 ? 0.5 : 100.5) / 1006;
+            a[g] = (g == 0 || g == 1 ? 100.5 : 0.5) / 206;
+        }
+        assertThat(Psi.of(reference, window)).isCloseTo(psi(a, e), within(1e-12));
     }
+
+    private static double psi(double[] a, double[] e) {
+        double total = 0;
+        for (int g = 0; g < a.length; g++) {
+            total += (a[g] - e[g]) * Math.log(a[g] / e[g]);
+        }
+        return total;
+    }
+
+    @Test
+    void aBinaryCalibrationWithLabelsOfOneKindOnlyGivesNoEstimate() {
+        Calibration c = new Calibration();
+        for (int i = 0; i < 2000; i++) {
+            c.learn("log_loss", PredictionPoint.lesson(json("0.002"), json(i < 9 ? "1" : "0"), EPS));
+        }
+        PredictionSketch window = new PredictionSketch();
+        window.add(PredictionPoint.of(json("0.002"), Optional.empty(), EPS));
+        assertThat(c.estimate(window, 1000)).as("9 positives < 10").isNull();
+        c.learn("log_loss", PredictionPoint.lesson(json("0.002"), json("1"), EPS));
+        assertThat(c.estimate(window, 1000)).isNotNull();
+    }
+
 }

@@ -56,7 +56,7 @@ class LabelFreeTopologyTest {
     @Test
     void estimateFromALearnedCalibrationAndPsiAgainstTheFirstWindow() {
         try (TopologyFixture f = new TopologyFixture(Map.of("losswatch.estimate.min.labelled", "100",
-                "losswatch.estimate.reference.windows", "1"))) {
+                "losswatch.estimate.reference.windows", "1", "losswatch.estimate.reference.min.predictions", "100"))) {
             // window 0: 50 labelled at 0.2 of which 10 came true, 50 at 0.8 of which 40: calibrated exactly
             for (int i = 0; i < 50; i++) {
                 f.labelled("fraud", "v4", T0 + i * 100L, 0.2, i < 10 ? 1 : 0);
@@ -89,10 +89,15 @@ class LabelFreeTopologyTest {
             double outcomeHalfWidth = 1.959963984540054 * Math.sqrt(4 * 0.16 * Math.pow(Math.log(4), 2)) / 4;
             assertThat(w1.get("estimated_loss_high").asDouble() - expected).isGreaterThanOrEqualTo(outcomeHalfWidth - 1e-9);
             assertThat(w1.get("estimated_loss_low").asDouble()).isLessThan(expected);
-            // psi: the reference's two values make two groups of 50 (shares 50.5/101 = 0.5 each, smoothed); the
-            // window's shares (1 + 0.5)/5 = 0.3 and (3 + 0.5)/5 = 0.7:
-            // (0.3 − 0.5)·ln(0.3/0.5) + (0.7 − 0.5)·ln(0.7/0.5) = 0.1694596
-            assertThat(w1.get("psi").asDouble()).isCloseTo(0.2 * Math.log(0.5 / 0.3) + 0.2 * Math.log(0.7 / 0.5), within(1e-12));
+            // psi: groups below the reference, its two values, above it; shares smoothed by half a prediction:
+            // reference (0.5, 50.5, 50.5, 0.5)/102, window (0.5, 1.5, 3.5, 0.5)/6
+            double[] e = {0.5 / 102, 50.5 / 102, 50.5 / 102, 0.5 / 102};
+            double[] a = {0.5 / 6, 1.5 / 6, 3.5 / 6, 0.5 / 6};
+            double psi = 0;
+            for (int g = 0; g < 4; g++) {
+                psi += (a[g] - e[g]) * Math.log(a[g] / e[g]);
+            }
+            assertThat(w1.get("psi").asDouble()).isCloseTo(psi, within(1e-12));
 
             // the realized window 0 carries the estimate published for it
             JsonNode m0 = f.metrics().get(0);

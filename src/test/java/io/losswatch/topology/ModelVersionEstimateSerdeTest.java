@@ -38,8 +38,9 @@ class ModelVersionEstimateSerdeTest {
         assertThat(back.calibration.temperatureLogLikelihood).containsExactly(ll);
         assertThat(back.reference).isEqualTo(e.reference);
         assertThat(back.referenceWindows).isEqualTo(3);
-        assertThat(back.referenceComplete(3)).as("3 windows, 120 predictions").isTrue();
-        assertThat(back.referenceComplete(4)).isFalse();
+        assertThat(back.referenceComplete(3, 120)).as("3 windows, 120 predictions").isTrue();
+        assertThat(back.referenceComplete(4, 120)).isFalse();
+        assertThat(back.referenceComplete(3, 121)).isFalse();
 
         ModelVersionEstimate empty = serde.deserializer().deserialize("t", serde.serializer().serialize("t",
                 new ModelVersionEstimate()));
