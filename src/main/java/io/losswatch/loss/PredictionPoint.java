@@ -80,12 +80,14 @@ public record PredictionPoint(double value, int driftBin, String function, doubl
 
     static PredictionPoint binary(double p, LossFunction f, double eps) {
         double pc = Losses.clip(p, eps);
-        double z = Math.log(pc) - Math.log1p(-pc);
+        double logP = Math.log(pc);
+        double log1mP = Math.log1p(-pc);
+        double z = logP - log1mP;
         double right;
         double wrong;
         if (f == LossFunction.LOG_LOSS) {
-            right = -Math.log(pc);
-            wrong = -Math.log1p(-pc);
+            right = -logP;
+            wrong = -log1mP;
         } else {
             right = (1 - p) * (1 - p);
             wrong = p * p;
@@ -170,6 +172,15 @@ public record PredictionPoint(double value, int driftBin, String function, doubl
         double pc = Losses.clip(prediction.doubleValue(), eps);
         boolean y1 = label.isBoolean() ? label.booleanValue() : label.isNumber() && label.doubleValue() == 1.0;
         return new Lesson(new double[] {Math.log(pc) - Math.log1p(-pc)}, new boolean[] {y1}, NONE);
+    }
+
+    /** As {@link #lesson(JsonNode, JsonNode, double)}, reusing this point's score for a binary prediction. */
+    public Lesson lessonFor(JsonNode prediction, JsonNode label, double eps) {
+        if (!prediction.isObject() && z.length == 1) {
+            boolean y1 = label.isBoolean() ? label.booleanValue() : label.isNumber() && label.doubleValue() == 1.0;
+            return new Lesson(z, new boolean[] {y1}, NONE);
+        }
+        return lesson(prediction, label, eps);
     }
 
     /**

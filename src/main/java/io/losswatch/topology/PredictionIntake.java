@@ -157,7 +157,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         // its prediction for the label-free metrics, and what its outcome teaches the calibration
         PredictionPoint point = PredictionPoint.of(p.prediction(), config.lossFor(p.model()), eps);
         String function = loss.function().id();
-        PredictionPoint.Lesson lesson = function.equals(point.function()) ? PredictionPoint.lesson(p.prediction(), p.label(), eps) : null;
+        PredictionPoint.Lesson lesson = function.equals(point.function()) ? point.lessonFor(p.prediction(), p.label(), eps) : null;
         add(p.model(), p.modelVersion(), p.eventTime(), true, key -> {
             state.addScored(key, loss, p.eventTime());
             state.addPrediction(key, point, function, lesson);

@@ -45,6 +45,9 @@ class LabelFreeMathTest {
         assertThat(brier.wrong()[0]).isCloseTo(0.04, within(1e-15));
         assertThat(brier.wrong()[0] + brier.gap()[0]).isCloseTo(0.64, within(1e-15));
         assertThat(PredictionPoint.lesson(json("0.3"), json("true"), EPS).cameTrue()).containsExactly(true);
+        PredictionPoint.Lesson reused = p.lessonFor(json("0.2"), json("1"), EPS);
+        assertThat(reused.z()).containsExactly(PredictionPoint.lesson(json("0.2"), json("1"), EPS).z());
+        assertThat(reused.cameTrue()).containsExactly(true);
         assertThat(PredictionPoint.lesson(json("0.3"), json("0"), EPS).cameTrue()).containsExactly(false);
     }
 
