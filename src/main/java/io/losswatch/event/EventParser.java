@@ -19,6 +19,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Turns raw record values into validated {@link PredictionEvent}s and {@link LabelEvent}s, or a
@@ -100,6 +101,15 @@ public final class EventParser {
 
     /** The checks of a prediction record, the same whichever path read its fields. */
     private static ParseResult<PredictionEvent> predictionEvent(Fields fields, long recordTimestamp) {
+        return predictionEvent(fields, recordTimestamp, null);
+    }
+
+    /**
+     * The checks of a prediction record whose fields a mapping read (CONTRACT §10); where gives, for a
+     * field, the words appended to a rejection's message that say where the field was read (null: none).
+     */
+    static ParseResult<PredictionEvent> predictionEvent(Fields fields, long recordTimestamp,
+                                                        Function<String, String> where) {
         try {
             String model = requiredName(fields.model, "model");
             String version = optionalName(fields.modelVersion, "model_version", "");
@@ -111,23 +121,32 @@ public final class EventParser {
             JsonNode prediction = prediction(fields.prediction);
             return new ParseResult.Ok<>(new PredictionEvent(predictionId, model, version, time, prediction, label));
         } catch (Invalid e) {
-            return ParseResult.reject(e.reason, e.getMessage());
+            return reject(e, where);
         }
     }
 
     /** The checks of a label record, the same whichever path read its fields. */
     private static ParseResult<LabelEvent> labelEvent(Fields fields, long recordTimestamp) {
+        return labelEvent(fields, recordTimestamp, null);
+    }
+
+    /** The checks of a label record whose fields a mapping read; where as for predictions. */
+    static ParseResult<LabelEvent> labelEvent(Fields fields, long recordTimestamp, Function<String, String> where) {
         try {
             String predictionId = requiredId(fields.predictionId, "a label record needs it");
             JsonNode label = optionalLabel(fields.label);
             if (label == null) {
-                throw new Invalid(RejectReason.MISSING_FIELD, "field 'label' is required in a label record");
+                throw new Invalid(RejectReason.MISSING_FIELD, "label", "field 'label' is required in a label record");
             }
             long time = eventTime(fields.timestamp, recordTimestamp);
             return new ParseResult.Ok<>(new LabelEvent(predictionId, label, time));
         } catch (Invalid e) {
-            return ParseResult.reject(e.reason, e.getMessage());
+            return reject(e, where);
         }
+    }
+
+    private static <T> ParseResult<T> reject(Invalid e, Function<String, String> where) {
+        return ParseResult.reject(e.reason, where == null ? e.getMessage() : e.getMessage() + where.apply(e.field));
     }
 
     /**
@@ -202,6 +221,15 @@ public final class EventParser {
     }
 
     private ParseResult<Fields> treeFields(byte[] value) {
+        ParseResult<JsonNode> node = readObject(value);
+        if (node instanceof ParseResult.Rejected<JsonNode> r) {
+            return new ParseResult.Rejected<>(r.rejection());
+        }
+        return new ParseResult.Ok<>(Fields.of(((ParseResult.Ok<JsonNode>) node).event()));
+    }
+
+    /** The record value as one JSON object, read by the tree reader with its limits; the rejection otherwise. */
+    ParseResult<JsonNode> readObject(byte[] value) {
         if (value == null || value.length == 0) {
             return ParseResult.reject(RejectReason.INVALID_JSON, "empty record value");
         }
@@ -223,13 +251,13 @@ public final class EventParser {
             return ParseResult.reject(RejectReason.INVALID_JSON,
                     "expected one JSON object, got " + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase()));
         }
-        return new ParseResult.Ok<>(Fields.of(node));
+        return new ParseResult.Ok<>(node);
     }
 
     private static String requiredName(JsonNode node, String field) {
         String value = optionalName(node, field, null);
         if (value == null || value.isEmpty()) {
-            throw new Invalid(RejectReason.MISSING_FIELD, "field '" + field + "' is required"
+            throw new Invalid(RejectReason.MISSING_FIELD, field, "field '" + field + "' is required"
                     + (value == null ? "" : " and must not be empty"));
         }
         return value;
@@ -240,7 +268,7 @@ public final class EventParser {
             return absent;
         }
         if (!node.isTextual()) {
-            throw new Invalid(RejectReason.WRONG_TYPE, "field '" + field + "' must be a string, got " + describe(node));
+            throw new Invalid(RejectReason.WRONG_TYPE, field, "field '" + field + "' must be a string, got " + describe(node));
         }
         return checkLength(field, node.textValue());
     }
@@ -248,7 +276,7 @@ public final class EventParser {
     private static String requiredId(JsonNode node, String why) {
         String id = optionalId(node);
         if (id == null) {
-            throw new Invalid(RejectReason.MISSING_FIELD, "field 'prediction_id' is required: " + why);
+            throw new Invalid(RejectReason.MISSING_FIELD, "prediction_id", "field 'prediction_id' is required: " + why);
         }
         return id;
     }
@@ -262,7 +290,7 @@ public final class EventParser {
             return node.bigIntegerValue().toString();
         }
         if (!node.isTextual() || node.textValue().isEmpty()) {
-            throw new Invalid(RejectReason.WRONG_TYPE,
+            throw new Invalid(RejectReason.WRONG_TYPE, "prediction_id",
                     "field 'prediction_id' must be a non-empty string or an integer, got " + describe(node));
         }
         return checkLength("prediction_id", node.textValue());
@@ -277,7 +305,7 @@ public final class EventParser {
         } else if (label.isTextual()) {
             checkLength("label", label.textValue());
         } else if (!label.isBoolean()) {
-            throw new Invalid(RejectReason.WRONG_TYPE,
+            throw new Invalid(RejectReason.WRONG_TYPE, "label",
                     "field 'label' must be 0, 1, true, false, a number or a class name, got " + describe(label));
         }
         return label;
@@ -285,18 +313,18 @@ public final class EventParser {
 
     private static JsonNode prediction(JsonNode prediction) {
         if (prediction == null || prediction.isNull()) {
-            throw new Invalid(RejectReason.MISSING_FIELD, "field 'prediction' is required");
+            throw new Invalid(RejectReason.MISSING_FIELD, "prediction", "field 'prediction' is required");
         }
         if (prediction.isNumber()) {
             requireFinite("prediction", prediction);
             return prediction;
         }
         if (!prediction.isObject()) {
-            throw new Invalid(RejectReason.WRONG_TYPE,
+            throw new Invalid(RejectReason.WRONG_TYPE, "prediction",
                     "field 'prediction' must be a number or an object of class probabilities, got " + describe(prediction));
         }
         if (prediction.isEmpty()) {
-            throw new Invalid(RejectReason.OUT_OF_RANGE, "field 'prediction' has no classes");
+            throw new Invalid(RejectReason.OUT_OF_RANGE, "prediction", "field 'prediction' has no classes");
         }
         double total = 0.0;
         for (Iterator<Map.Entry<String, JsonNode>> it = prediction.fields(); it.hasNext(); ) {
@@ -304,16 +332,16 @@ public final class EventParser {
             String where = "prediction." + e.getKey();
             checkLength("class name", e.getKey());
             if (!e.getValue().isNumber()) {
-                throw new Invalid(RejectReason.WRONG_TYPE, "'" + where + "' must be a number, got " + describe(e.getValue()));
+                throw new Invalid(RejectReason.WRONG_TYPE, "prediction", "'" + where + "' must be a number, got " + describe(e.getValue()));
             }
             double p = requireFinite(where, e.getValue());
             if (p < 0.0) {
-                throw new Invalid(RejectReason.OUT_OF_RANGE, "'" + where + "' is negative: " + p);
+                throw new Invalid(RejectReason.OUT_OF_RANGE, "prediction", "'" + where + "' is negative: " + p);
             }
             total += p;
         }
         if (!(total > 0.0) || !Double.isFinite(total)) {
-            throw new Invalid(RejectReason.OUT_OF_RANGE, "class probabilities must have a positive, finite sum, got " + total);
+            throw new Invalid(RejectReason.OUT_OF_RANGE, "prediction", "class probabilities must have a positive, finite sum, got " + total);
         }
         return prediction;
     }
@@ -328,16 +356,16 @@ public final class EventParser {
         } else if (ts.isTextual()) {
             time = parseInstant(ts.textValue());
         } else {
-            throw new Invalid(RejectReason.INVALID_TIMESTAMP,
+            throw new Invalid(RejectReason.INVALID_TIMESTAMP, "timestamp",
                     "field 'timestamp' must be epoch milliseconds (an integer) or an ISO-8601 instant string, got "
                             + describe(ts));
         }
         if (time < 0) {
-            throw new Invalid(RejectReason.INVALID_TIMESTAMP, "timestamp " + time + " is before 1970-01-01T00:00:00Z");
+            throw new Invalid(RejectReason.INVALID_TIMESTAMP, "timestamp", "timestamp " + time + " is before 1970-01-01T00:00:00Z");
         }
         if (time > MAX_TIMESTAMP) {
             // window arithmetic (start + size + grace) must not overflow
-            throw new Invalid(RejectReason.INVALID_TIMESTAMP, "timestamp " + time + " is after 9999-12-31T23:59:59.999Z");
+            throw new Invalid(RejectReason.INVALID_TIMESTAMP, "timestamp", "timestamp " + time + " is after 9999-12-31T23:59:59.999Z");
         }
         return time;
     }
@@ -349,25 +377,25 @@ public final class EventParser {
             try {
                 return OffsetDateTime.parse(text).toInstant().toEpochMilli();
             } catch (DateTimeParseException | ArithmeticException e2) {
-                throw new Invalid(RejectReason.INVALID_TIMESTAMP,
+                throw new Invalid(RejectReason.INVALID_TIMESTAMP, "timestamp",
                         "field 'timestamp' is not an ISO-8601 instant such as 2026-11-24T06:00:00Z: '" + abbreviate(text) + "'");
             }
         } catch (ArithmeticException e) {
-            throw new Invalid(RejectReason.INVALID_TIMESTAMP, "field 'timestamp' is out of range: '" + abbreviate(text) + "'");
+            throw new Invalid(RejectReason.INVALID_TIMESTAMP, "timestamp", "field 'timestamp' is out of range: '" + abbreviate(text) + "'");
         }
     }
 
     private static double requireFinite(String where, JsonNode number) {
         double v = number.doubleValue();
         if (!Double.isFinite(v)) {
-            throw new Invalid(RejectReason.INVALID_NUMBER, "'" + where + "' is not a finite number: " + abbreviate(number.asText()));
+            throw new Invalid(RejectReason.INVALID_NUMBER, where.startsWith("prediction") ? "prediction" : where, "'" + where + "' is not a finite number: " + abbreviate(number.asText()));
         }
         return v;
     }
 
     private static String checkLength(String field, String value) {
         if (value.length() > MAX_NAME_LENGTH) {
-            throw new Invalid(RejectReason.OUT_OF_RANGE,
+            throw new Invalid(RejectReason.OUT_OF_RANGE, field.equals("class name") ? "prediction" : field,
                     "field '" + field + "' is " + value.length() + " characters long, more than " + MAX_NAME_LENGTH);
         }
         return value;
@@ -388,7 +416,7 @@ public final class EventParser {
     }
 
     /** The top-level fields the checks read, each as the tree reader's node; null where the record has none. */
-    private static final class Fields {
+    static final class Fields {
         static final int MODEL = 1;
         static final int MODEL_VERSION = 1 << 1;
         static final int PREDICTION_ID = 1 << 2;
@@ -445,10 +473,13 @@ public final class EventParser {
     /** Thrown inside the parser only, to leave a field check with its reason. */
     private static final class Invalid extends RuntimeException {
         private final String reason;
+        /** The §4 field the check was of. */
+        private final String field;
 
-        Invalid(String reason, String message) {
+        Invalid(String reason, String field, String message) {
             super(message, null, false, false);
             this.reason = reason;
+            this.field = field;
         }
     }
 }
