@@ -3,12 +3,15 @@ package io.losswatch.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.apache.kafka.streams.test.TestRecord;
@@ -22,24 +25,94 @@ class HostileInputAccountingTest {
 
     @Property(tries = 25)
     void everyInputRecordIsAccountedForExactlyOnce(@ForAll long seed) {
-        List<HostileInput.Input> inputs = new HostileInput(seed).generate(300);
         Map<String, String> settings = Map.of("losswatch.join.window", "PT1M", "losswatch.join.grace", "PT30S");
+        accountFor(new HostileInput(seed).generate(300), settings, UnaryOperator.identity(), UnaryOperator.identity());
+    }
+
+    /**
+     * The same through field mappings (CONTRACT §10): each record that is a JSON object is reshaped into a
+     * nested form the mappings read back, its values (hostile ones included) kept as they are.
+     */
+    @Property(tries = 10)
+    void everyMappedInputRecordIsAccountedForExactlyOnce(@ForAll long seed) {
+        Map<String, String> settings = new HashMap<>(Map.of("losswatch.join.window", "PT1M", "losswatch.join.grace", "PT30S"));
+        settings.put("losswatch.input.predictions.field.prediction_id", "/id");
+        settings.put("losswatch.input.predictions.field.model", "/meta/model");
+        settings.put("losswatch.input.predictions.field.model_version", "/meta/version");
+        settings.put("losswatch.input.predictions.field.timestamp", "/meta/t~1s");
+        settings.put("losswatch.input.predictions.field.prediction", "/out/0");
+        settings.put("losswatch.input.predictions.field.label", "/y");
+        settings.put("losswatch.input.labels.field.prediction_id", "/ref/id");
+        accountFor(new HostileInput(seed).generate(300), settings, v -> nest(v, false), v -> nest(v, true));
+    }
+
+    private static final ObjectMapper LENIENT = new ObjectMapper();
+
+    /** A §4-shaped object reshaped for the mappings above; anything else as it is. */
+    private static byte[] nest(byte[] value, boolean label) {
+        JsonNode node;
+        try {
+            node = LENIENT.readTree(value);
+        } catch (Exception e) {
+            return value;
+        }
+        if (node == null || !node.isObject()) {
+            return value;
+        }
+        ObjectNode out = LENIENT.createObjectNode();
+        ObjectNode meta = LENIENT.createObjectNode();
+        node.fields().forEachRemaining(e -> {
+            switch (e.getKey()) {
+                case "prediction_id" -> {
+                    if (label) {
+                        out.set("ref", LENIENT.createObjectNode().set("id", e.getValue()));
+                    } else {
+                        out.set("id", e.getValue());
+                    }
+                }
+                case "model" -> meta.set("model", e.getValue());
+                case "model_version" -> meta.set("version", e.getValue());
+                case "timestamp" -> {
+                    if (label) {
+                        out.set("timestamp", e.getValue());
+                    } else {
+                        meta.set("t/s", e.getValue());
+                    }
+                }
+                case "prediction" -> out.set("out", LENIENT.createArrayNode().add(e.getValue()));
+                case "label" -> out.set(label ? "label" : "y", e.getValue());
+                default -> out.set(e.getKey(), e.getValue());
+            }
+        });
+        if (!meta.isEmpty()) {
+            out.set("meta", meta);
+        }
+        try {
+            return LENIENT.writeValueAsBytes(out);
+        } catch (Exception e) {
+            return value;
+        }
+    }
+
+    private static void accountFor(List<HostileInput.Input> inputs, Map<String, String> settings,
+                                   UnaryOperator<byte[]> predictionShape, UnaryOperator<byte[]> labelShape) {
         try (TopologyFixture f = new TopologyFixture(settings)) {
             int predictions = 0;
             int labels = 0;
             for (HostileInput.Input in : inputs) {
                 if (in.label()) {
-                    f.label(null, in.value(), in.recordTime());
+                    f.label(null, labelShape.apply(in.value()), in.recordTime());
                     labels++;
                 } else {
-                    f.prediction(null, in.value(), in.recordTime());
+                    f.prediction(null, predictionShape.apply(in.value()), in.recordTime());
                     predictions++;
                 }
             }
             // move every step's stream time far on: all joins expire, all windows close
-            f.prediction(FAR, "{\"prediction_id\":\"clock-p\",\"model\":\"clock\",\"prediction\":0.5}");
-            f.label(FAR, "{\"prediction_id\":\"clock-l\",\"label\":1}");
-            f.advanceTo(FAR);
+            f.prediction(null, predictionShape.apply(utf8("{\"prediction_id\":\"clock-p\",\"model\":\"clock\",\"prediction\":0.5}")), FAR);
+            f.label(null, labelShape.apply(utf8("{\"prediction_id\":\"clock-l\",\"label\":1}")), FAR);
+            f.prediction(null, predictionShape.apply(utf8("{\"prediction_id\":\"clock-x\",\"model\":\"clock\",\"prediction\":0.5,"
+                    + "\"label\":1,\"timestamp\":" + FAR + "}")), FAR);
 
             List<JsonNode> losses = f.losses();
             List<JsonNode> metrics = f.metrics();
@@ -81,6 +154,10 @@ class HostileInputAccountingTest {
             assertThat(joinedLabels + lateJoined).as("every joined label in a window's joined_labels, or late")
                     .isEqualTo(lossesOfJoinedLabels);
         }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Loss records of predictions that carried their own label. */
