@@ -72,6 +72,19 @@ class MappedRecordReaderTest {
     }
 
     @Test
+    void theReadmesNestedExampleReadsAsItSays() {
+        MappedRecordReader reader = reader(Map.of("prediction_id", "/request/id", "timestamp", "/request/at",
+                "model", "/meta/model", "model_version", "/meta/version", "prediction", "/output/probabilities/1",
+                "label", "/outcome/churned"));
+        String value = "{\"request\": {\"id\": \"r-81\", \"at\": \"2026-11-24T06:00:00.250Z\"},\n"
+                + " \"meta\": {\"model\": \"churn\", \"version\": \"v7\"},\n"
+                + " \"output\": {\"probabilities\": [0.07, 0.93]}, \"outcome\": {\"churned\": 1}}";
+        PredictionEvent p = only(reader.readPredictions(input(value, Map.of(), null)));
+        assertThat(p).isEqualTo(new PredictionEvent("r-81", "churn", "v7", java.time.Instant.parse("2026-11-24T06:00:00.250Z").toEpochMilli(),
+                JSON.getNodeFactory().numberNode(0.93), JSON.getNodeFactory().numberNode(1)));
+    }
+
+    @Test
     void headersTheKeyAndConstantsAreUtf8Strings() {
         MappedRecordReader reader = reader(Map.of("model", "header:model", "model_version", "const:v1",
                 "prediction_id", "key", "timestamp", "header:ts"));
