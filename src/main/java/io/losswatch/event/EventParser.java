@@ -2,6 +2,7 @@ package io.losswatch.event;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -17,7 +18,9 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -187,6 +190,125 @@ public final class EventParser {
         } catch (IOException | RuntimeException e) {
             // whatever went wrong, the tree path gives the rejection and its message
             return null;
+        }
+    }
+
+    /**
+     * A JSON Pointer as the streaming reader follows it: per token the property name and the array index
+     * it matches (-1 for none), as {@link JsonNode#at} matches them. The empty pointer cannot be streamed.
+     */
+    static final class StreamPointer {
+        final String[] properties;
+        final int[] indices;
+
+        StreamPointer(JsonPointer pointer) {
+            List<String> names = new ArrayList<>();
+            List<Integer> index = new ArrayList<>();
+            for (JsonPointer q = pointer; !q.matches(); q = q.tail()) {
+                names.add(q.getMatchingProperty());
+                index.add(q.getMatchingIndex());
+            }
+            if (names.isEmpty() || names.size() > 64) {
+                throw new IllegalArgumentException("not streamable: " + pointer);
+            }
+            properties = names.toArray(new String[0]);
+            indices = index.stream().mapToInt(Integer::intValue).toArray();
+        }
+    }
+
+    /**
+     * The fast path of a mapped record (CONTRACT §10): the scalar value at each pointer (null where the record
+     * has none), read by streaming without building the tree; null for anything the tree path must decide (a
+     * target that is not a scalar, a parse or limit error, a duplicate key anywhere, trailing tokens, too many
+     * bytes). Every object is read, so a duplicate key anywhere falls back and the tree reader rejects it.
+     */
+    JsonNode[] streamPointers(byte[] value, StreamPointer[] pointers) {
+        if (value == null || value.length == 0 || value.length > maxBytes || pointers.length > 63) {
+            return null;
+        }
+        try (JsonParser p = reader.createParser(value)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            // duplicate names are found by walk, which reads every object, more cheaply than the parser's detector
+            p.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            JsonNode[] out = new JsonNode[pointers.length];
+            long all = (1L << pointers.length) - 1;
+            if (!walk(p, 0, all, pointers, out) || p.nextToken() != null) {
+                return null;
+            }
+            return out;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Reads the object or array p is at, whose path the pointers in alive match up to depth (alive 0: a
+     * part no pointer reads, still read for duplicate names); false: the tree decides.
+     */
+    private boolean walk(JsonParser p, int depth, long alive, StreamPointer[] pointers, JsonNode[] out) throws IOException {
+        boolean object = p.currentToken() == JsonToken.START_OBJECT;
+        int index = 0;
+        String[] names = null;
+        while (true) {
+            String name = null;
+            if (object) {
+                name = p.nextFieldName();
+                if (name == null) {
+                    return p.currentToken() == JsonToken.END_OBJECT;
+                }
+                if (names == null) {
+                    names = new String[8];
+                } else if (index == names.length) {
+                    names = java.util.Arrays.copyOf(names, index * 2);
+                }
+                for (int k = 0; k < index; k++) {
+                    if (names[k].equals(name)) {
+                        return false;
+                    }
+                }
+                names[index] = name;
+            }
+            JsonToken token = p.nextToken();
+            if (!object && token == JsonToken.END_ARRAY) {
+                return true;
+            }
+            if (token == null) {
+                return false;
+            }
+            long here = 0;
+            for (long m = alive; m != 0; m &= m - 1) {
+                int i = Long.numberOfTrailingZeros(m);
+                StreamPointer ptr = pointers[i];
+                if (object ? name.equals(ptr.properties[depth]) : index == ptr.indices[depth]) {
+                    here |= 1L << i;
+                }
+            }
+            index++;
+            boolean struct = token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY;
+            long deeper = 0;
+            JsonNode node = null;
+            for (long m = here; m != 0; m &= m - 1) {
+                int i = Long.numberOfTrailingZeros(m);
+                if (pointers[i].properties.length > depth + 1) {
+                    deeper |= 1L << i;
+                    continue;
+                }
+                if (struct) {
+                    return false; // a whole object or array: the tree decides
+                }
+                if (node == null) {
+                    node = scalar(p, token);
+                    if (node == null) {
+                        return false;
+                    }
+                }
+                out[i] = node;
+            }
+            if (struct && !walk(p, depth + 1, deeper, pointers, out)) {
+                return false;
+            }
         }
     }
 

@@ -34,6 +34,11 @@ public final class MappedRecordReader {
     private final Function<String, String> where;
 
     public MappedRecordReader(EventParser parser, InputMapping mapping) {
+        this(parser, mapping, true);
+    }
+
+    /** stream false: every record is read as a tree (for tests that compare the two paths). */
+    MappedRecordReader(EventParser parser, InputMapping mapping, boolean stream) {
         this.parser = parser;
         this.mapping = mapping;
         boolean kserve = mapping.format() == InputMapping.Format.KSERVE;
@@ -51,7 +56,67 @@ public final class MappedRecordReader {
             }
             return "";
         };
+        this.fieldNames = InputMapping.fieldsOf(mapping.topic());
+        this.sources = new FieldSource[fieldNames.size()];
+        this.pointerIndex = new int[fieldNames.size()];
+        List<EventParser.StreamPointer> streamed = new ArrayList<>();
+        boolean streamable = stream && !kserve;
+        for (int k = 0; k < fieldNames.size(); k++) {
+            FieldSource source = mapping.fields().get(fieldNames.get(k));
+            sources[k] = source;
+            pointerIndex[k] = -1;
+            if (source == null || source instanceof FieldSource.Pointer) {
+                com.fasterxml.jackson.core.JsonPointer pointer = source == null
+                        ? com.fasterxml.jackson.core.JsonPointer.compile("/" + fieldNames.get(k))
+                        : ((FieldSource.Pointer) source).pointer();
+                try {
+                    pointerIndex[k] = streamed.size();
+                    streamed.add(new EventParser.StreamPointer(pointer));
+                } catch (IllegalArgumentException e) {
+                    streamable = false;
+                }
+            }
+        }
+        this.pointers = streamable ? streamed.toArray(new EventParser.StreamPointer[0]) : null;
     }
+
+    /**
+     * The values of this topic's fields in {@link #fieldNames} order: streamed when the record allows
+     * it, else from the tree; a rejection of the record's form as a {@link ReadResult.Rejected}.
+     */
+    private Object values(Input in) {
+        JsonNode[] streamed = pointers == null ? null : parser.streamPointers(in.value(), pointers);
+        JsonNode json = null;
+        if (streamed == null) {
+            ParseResult<JsonNode> tree = parser.readObject(in.value());
+            if (tree instanceof ParseResult.Rejected<JsonNode> r) {
+                return new ReadResult.Rejected<>(r.rejection());
+            }
+            json = ((ParseResult.Ok<JsonNode>) tree).event();
+        }
+        JsonNode[] values = new JsonNode[fieldNames.size()];
+        for (int k = 0; k < values.length; k++) {
+            String field = fieldNames.get(k);
+            if (streamed != null && pointerIndex[k] >= 0) {
+                values[k] = streamed[pointerIndex[k]];
+            } else if (sources[k] == null) {
+                values[k] = json.get(field);
+            } else {
+                values[k] = read(sources[k], json, in, field);
+            }
+        }
+        return values;
+    }
+
+    /**
+     * The fields of this topic's records, their sources (null: the §4 top-level field), and for each the
+     * index of its pointer among {@link #pointers} (-1: not read from the value); pointers is null when
+     * one of them cannot be streamed, and then every record is read as a tree.
+     */
+    private final List<String> fieldNames;
+    private final FieldSource[] sources;
+    private final int[] pointerIndex;
+    private final EventParser.StreamPointer[] pointers;
 
     /** The record as the reader sees it: key and value bytes, a header's last value (null when absent), timestamp. */
     public record Input(byte[] key, byte[] value, Function<String, byte[]> headers, long timestamp) {
@@ -61,19 +126,20 @@ public final class MappedRecordReader {
         if (mapping.format() == InputMapping.Format.KSERVE) {
             return kserve(in);
         }
-        ParseResult<JsonNode> tree = parser.readObject(in.value());
-        if (tree instanceof ParseResult.Rejected<JsonNode> r) {
-            return new ReadResult.Rejected<>(r.rejection());
-        }
-        JsonNode json = ((ParseResult.Ok<JsonNode>) tree).event();
         try {
+            Object read = values(in);
+            if (read instanceof ReadResult.Rejected<?> r) {
+                return new ReadResult.Rejected<>(r.rejection());
+            }
+            // InputMapping.PREDICTION_FIELDS order
+            JsonNode[] v = (JsonNode[]) read;
             EventParser.Fields fields = new EventParser.Fields();
-            fields.model = field(json, in, "model");
-            fields.modelVersion = field(json, in, "model_version");
-            fields.predictionId = field(json, in, "prediction_id");
-            fields.timestamp = field(json, in, "timestamp");
-            fields.prediction = field(json, in, "prediction");
-            fields.label = field(json, in, "label");
+            fields.predictionId = v[0];
+            fields.model = v[1];
+            fields.modelVersion = v[2];
+            fields.timestamp = v[3];
+            fields.prediction = v[4];
+            fields.label = v[5];
             return one(EventParser.predictionEvent(fields, in.timestamp(), where));
         } catch (NotUtf8 e) {
             return new ReadResult.Rejected<>(new Rejection(RejectReason.WRONG_TYPE, e.getMessage()));
@@ -81,16 +147,17 @@ public final class MappedRecordReader {
     }
 
     public ReadResult<LabelEvent> readLabel(Input in) {
-        ParseResult<JsonNode> tree = parser.readObject(in.value());
-        if (tree instanceof ParseResult.Rejected<JsonNode> r) {
-            return new ReadResult.Rejected<>(r.rejection());
-        }
-        JsonNode json = ((ParseResult.Ok<JsonNode>) tree).event();
         try {
+            Object read = values(in);
+            if (read instanceof ReadResult.Rejected<?> r) {
+                return new ReadResult.Rejected<>(r.rejection());
+            }
+            // InputMapping.LABEL_FIELDS order
+            JsonNode[] v = (JsonNode[]) read;
             EventParser.Fields fields = new EventParser.Fields();
-            fields.predictionId = field(json, in, "prediction_id");
-            fields.timestamp = field(json, in, "timestamp");
-            fields.label = field(json, in, "label");
+            fields.predictionId = v[0];
+            fields.timestamp = v[1];
+            fields.label = v[2];
             return one(EventParser.labelEvent(fields, in.timestamp(), where));
         } catch (NotUtf8 e) {
             return new ReadResult.Rejected<>(new Rejection(RejectReason.WRONG_TYPE, e.getMessage()));
@@ -104,13 +171,10 @@ public final class MappedRecordReader {
         return new ReadResult.Events<>(List.of(((ParseResult.Ok<T>) parsed).event()));
     }
 
-    /** A field's value: from its mapping if it has one, else the §4 top-level field; null when absent. */
-    private JsonNode field(JsonNode json, Input in, String field) {
-        FieldSource source = mapping.fields().get(field);
-        return source == null ? json.get(field) : read(source, json, in, field);
-    }
-
-    /** Reads a source; a header, the key or a constant is a string, except that digits are epoch ms for timestamp. */
+    /**
+     * Reads a source (json may be null for a source other than a pointer); a header, the key or a constant
+     * is a string, except that digits are epoch ms for timestamp.
+     */
     JsonNode read(FieldSource source, JsonNode json, Input in, String field) {
         if (source instanceof FieldSource.Pointer p) {
             // an absent target reads as an absent field: its default, or missing_field when it is required

@@ -148,6 +148,62 @@ class MappedRecordReaderTest {
                 "field 'label' is required in a label record (read by losswatch.input.labels.field.label=/outcome/churned)"));
     }
 
+    /** The streaming reader and the tree reader give the same result for every record, hostile ones included. */
+    @Test
+    void streamingAndTreeReadersAgree() {
+        Map<String, FieldSource> fields = new HashMap<>();
+        fields.put("model", FieldSource.parse("/meta/m~1n"));
+        fields.put("model_version", FieldSource.parse("/meta/v/0"));
+        fields.put("prediction", FieldSource.parse("/out/1"));
+        fields.put("timestamp", FieldSource.parse("header:ts"));
+        fields.put("label", FieldSource.parse("/y~0"));
+        InputMapping mapping = new InputMapping("predictions", InputMapping.Format.JSON, fields, "");
+        MappedRecordReader streaming = new MappedRecordReader(PARSER, mapping, true);
+        MappedRecordReader tree = new MappedRecordReader(PARSER, mapping, false);
+        List<String> fragments = List.of("\"meta\":{\"m/n\":\"churn\",\"v\":[\"v1\",2]}", "\"meta\":{\"m/n\":7}",
+                "\"meta\":{\"m/n\":{\"x\":1}}", "\"meta\":[1,2]", "\"meta\":null", "\"meta\":{\"m/n\":\"a\",\"m/n\":\"b\"}",
+                "\"out\":[0.1,0.9]", "\"out\":[0.1]", "\"out\":{\"1\":0.4}", "\"out\":[0.1,[0.9]]", "\"out\":[0.1,NaN]",
+                "\"out\":[0.1,1e400]", "\"out\":[0.1,123456789012345678901234567890]", "\"out\":[0.1,{\"a\":1,\"b\":2}]",
+                "\"y~\":1", "\"y~\":\"a\"", "\"y~\":[1]", "\"y~\":null", "\"prediction_id\":\"p-1\"", "\"prediction_id\":12",
+                "\"prediction_id\":{}", "\"x\":{\"d\":1,\"d\":2}", "\"x\":[[[[[]]]]]", "\"out\":[0.2,0.3]");
+        java.util.Random random = new java.util.Random(42);
+        for (int n = 0; n < 3000; n++) {
+            StringBuilder b = new StringBuilder("{");
+            int count = random.nextInt(6);
+            for (int i = 0; i < count; i++) {
+                b.append(i == 0 ? "" : ",").append(fragments.get(random.nextInt(fragments.size())));
+            }
+            b.append("}");
+            String value = switch (random.nextInt(12)) {
+                case 0 -> b + " trailing";
+                case 1 -> b.substring(0, random.nextInt(b.length()));
+                case 2 -> "[" + b + "]";
+                default -> b.toString();
+            };
+            Map<String, String> headers = random.nextBoolean() ? Map.of("ts", "1764000000123") : Map.of();
+            MappedRecordReader.Input in = input(value, headers, null);
+            assertThat(streaming.readPredictions(in)).as(value).isEqualTo(tree.readPredictions(in));
+        }
+        String deep = "{\"meta\":" + "{\"a\":".repeat(40) + "1" + "}".repeat(40) + ",\"out\":[0,0.5],\"prediction_id\":\"d\"}";
+        assertThat(streaming.readPredictions(input(deep, Map.of(), null))).isEqualTo(tree.readPredictions(input(deep, Map.of(), null)));
+    }
+
+    @Test
+    void ordinaryRecordsAreStreamedAndOddOnesLeftToTheTree() {
+        EventParser.StreamPointer[] pointers = {new EventParser.StreamPointer(FieldSource.parse("/meta/model") instanceof FieldSource.Pointer p ? p.pointer() : null),
+                new EventParser.StreamPointer(com.fasterxml.jackson.core.JsonPointer.compile("/out/1"))};
+        JsonNode[] values = PARSER.streamPointers(utf8("{\"x\":{\"y\":[1,{}]},\"meta\":{\"model\":\"m\"},\"out\":[0.1,0.9]}"), pointers);
+        assertThat(values).isNotNull();
+        assertThat(values[0].textValue()).isEqualTo("m");
+        assertThat(values[1].doubleValue()).isEqualTo(0.9);
+        assertThat(PARSER.streamPointers(utf8("{\"meta\":{\"model\":\"m\"},\"out\":[0.1,0.9]}"), pointers)).isNotNull();
+        assertThat(PARSER.streamPointers(utf8("{\"meta\":{\"model\":\"m\"},\"out\":[0.1]}"), pointers)[1]).as("missing").isNull();
+        assertThat(PARSER.streamPointers(utf8("{\"x\":{\"y\":1,\"y\":2},\"meta\":{\"model\":\"m\"}}"), pointers))
+                .as("a duplicate name anywhere").isNull();
+        assertThat(PARSER.streamPointers(utf8("{\"meta\":{\"model\":[\"m\"]}}"), pointers)).as("a non-scalar target").isNull();
+        assertThat(PARSER.streamPointers(utf8("{\"meta\":{}} x"), pointers)).as("trailing tokens").isNull();
+    }
+
     // ---- KServe ----
 
     @Test
