@@ -199,6 +199,7 @@ public final class EventParser {
      */
     static final class StreamPointer {
         final String[] properties;
+        final int[] hashes;
         final int[] indices;
 
         StreamPointer(JsonPointer pointer) {
@@ -212,6 +213,7 @@ public final class EventParser {
                 throw new IllegalArgumentException("not streamable: " + pointer);
             }
             properties = names.toArray(new String[0]);
+            hashes = names.stream().mapToInt(String::hashCode).toArray();
             indices = index.stream().mapToInt(Integer::intValue).toArray();
         }
     }
@@ -263,8 +265,9 @@ public final class EventParser {
                 } else if (index == names.length) {
                     names = java.util.Arrays.copyOf(names, index * 2);
                 }
+                int hash = name.hashCode();
                 for (int k = 0; k < index; k++) {
-                    if (names[k].equals(name)) {
+                    if (names[k].hashCode() == hash && names[k].equals(name)) {
                         return false;
                     }
                 }
@@ -281,7 +284,8 @@ public final class EventParser {
             for (long m = alive; m != 0; m &= m - 1) {
                 int i = Long.numberOfTrailingZeros(m);
                 StreamPointer ptr = pointers[i];
-                if (object ? name.equals(ptr.properties[depth]) : index == ptr.indices[depth]) {
+                if (object ? ptr.hashes[depth] == name.hashCode() && name.equals(ptr.properties[depth])
+                        : index == ptr.indices[depth]) {
                     here |= 1L << i;
                 }
             }
