@@ -46,6 +46,124 @@ class HostileInputAccountingTest {
         accountFor(new HostileInput(seed).generate(300), settings, v -> nest(v, false), v -> nest(v, true));
     }
 
+    /**
+     * KServe responses (CONTRACT §10): batches of 1–4 predictions, requests and other event types (skipped
+     * and counted), records with no ce_type or a hostile body (dead-lettered), and labels for the batches'
+     * ids among hostile ones. Every prediction of a batch ends as a loss or an unlabelled count, every other
+     * record as one dead letter or one counted skip.
+     */
+    @Property(tries = 10)
+    void everyKserveRecordAndPredictionIsAccountedFor(@ForAll long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        List<HostileInput.Input> hostile = new HostileInput(seed).generate(300);
+        int[] skipped = {0};
+        PipelineListener listener = new PipelineListener() {
+            @Override
+            public void inputSkipped(String topic, String reason) {
+                skipped[0]++;
+            }
+        };
+        Map<String, String> settings = Map.of("losswatch.join.window", "PT1M", "losswatch.join.grace", "PT30S",
+                "losswatch.input.predictions.format", "kserve");
+        try (TopologyFixture f = new TopologyFixture(settings, listener)) {
+            List<String> ids = new java.util.ArrayList<>();
+            int batchPredictions = 0;
+            int expectSkipped = 0;
+            int expectDead = 0;
+            int labels = 0;
+            for (int i = 0; i < hostile.size(); i++) {
+                HostileInput.Input in = hostile.get(i);
+                long t = in.recordTime();
+                if (in.label()) {
+                    byte[] value = !ids.isEmpty() && random.nextBoolean()
+                            ? utf8("{\"prediction_id\":\"" + ids.get(random.nextInt(ids.size())) + "\",\"label\":"
+                                    + random.nextInt(2) + ",\"timestamp\":" + (t + random.nextInt(20_000)) + "}")
+                            : in.value();
+                    f.label(null, value, t);
+                    labels++;
+                    continue;
+                }
+                String id = "k-" + i;
+                String type = "org.kubeflow.serving.inference.response";
+                byte[] body;
+                switch (random.nextInt(8)) {
+                    case 0 -> {
+                        type = "org.kubeflow.serving.inference.request";
+                        body = utf8("{\"instances\":[[1,2]]}");
+                        expectSkipped++;
+                    }
+                    case 1 -> {
+                        type = random.nextBoolean() ? "com.example.other" : null;
+                        body = in.value();
+                        if (type == null) {
+                            expectDead++;
+                        } else {
+                            expectSkipped++;
+                        }
+                    }
+                    case 2 -> {
+                        body = in.value();
+                        expectDead++;
+                    }
+                    default -> {
+                        int n = 1 + random.nextInt(4);
+                        StringBuilder data = new StringBuilder();
+                        for (int j = 0; j < n; j++) {
+                            data.append(j == 0 ? "" : ",").append(random.nextDouble());
+                            ids.add(id + "-" + j);
+                        }
+                        body = utf8(random.nextBoolean() ? "{\"predictions\":[" + data + "]}"
+                                : "{\"outputs\":[{\"name\":\"p\",\"shape\":[" + n + ",1],\"datatype\":\"FP64\",\"data\":[" + data + "]}]}");
+                        batchPredictions += n;
+                    }
+                }
+                org.apache.kafka.common.header.internals.RecordHeaders headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+                if (type != null) {
+                    headers.add("ce_type", utf8(type));
+                }
+                headers.add("ce_id", utf8(id));
+                headers.add("ce_time", utf8(java.time.Instant.ofEpochMilli(t).toString()));
+                headers.add("ce_inferenceservicename", utf8("m" + random.nextInt(3)));
+                f.prediction(new TestRecord<>(null, body, headers, t));
+            }
+            org.apache.kafka.common.header.internals.RecordHeaders clock = new org.apache.kafka.common.header.internals.RecordHeaders();
+            clock.add("ce_type", utf8("org.kubeflow.serving.inference.response"));
+            clock.add("ce_id", utf8("clock"));
+            clock.add("ce_inferenceservicename", utf8("clock"));
+            f.prediction(new TestRecord<>(null, utf8("{\"predictions\":[0.5]}"), clock, FAR));
+            f.label(null, utf8("{\"prediction_id\":\"clock-l\",\"label\":1}"), FAR);
+            clock.remove("ce_id");
+            clock.add("ce_id", utf8("clock2"));
+            f.prediction(new TestRecord<>(null, utf8("{\"predictions\":[0.5]}"), clock, FAR + 1));
+
+            List<JsonNode> losses = f.losses();
+            long unlabelled = f.metrics().stream().mapToLong(m -> m.get("unlabelled").asLong()).sum();
+            Map<String, Set<Long>> deadByTopic = new HashMap<>();
+            int lateUnlabelled = 0;
+            List<String> why = new java.util.ArrayList<>();
+            for (TestRecord<byte[], byte[]> d : f.deadLetters()) {
+                String reason = TopologyFixture.header(d, "losswatch.error.reason");
+                why.add(TopologyFixture.header(d, "losswatch.source.topic") + " " + reason + ": " + TopologyFixture.header(d, "losswatch.error.message"));
+                assertThat(reason).isNotEqualTo("processing_error");
+                String topic = TopologyFixture.header(d, "losswatch.source.topic");
+                if (reason.equals("late_event")) {
+                    JsonNode stats = TopologyFixture.parse(new String(d.value(), StandardCharsets.UTF_8)).get("stats");
+                    lateUnlabelled += stats.path("unlabelled").asInt(0);
+                    continue;
+                }
+                long offset = Long.parseLong(TopologyFixture.header(d, "losswatch.source.offset"));
+                assertThat(deadByTopic.computeIfAbsent(topic, t -> new HashSet<>()).add(offset))
+                        .as("one dead letter per input record (%s offset %d, %s)", topic, offset, reason).isTrue();
+            }
+            assertThat(skipped[0]).as("skipped and counted").isEqualTo(expectSkipped);
+            assertThat(deadByTopic.getOrDefault("predictions", Set.of())).as("dead-lettered prediction records %s", why).hasSize(expectDead);
+            assertThat(losses.size() + unlabelled + lateUnlabelled).as("batch predictions: losses + unlabelled")
+                    .isEqualTo(batchPredictions);
+            assertThat(losses.size() + deadByTopic.getOrDefault("labels", Set.of()).size()).as("labels: joined + dead letters")
+                    .isEqualTo(labels); // the clock label still waits: stream time does not pass it
+        }
+    }
+
     private static final ObjectMapper LENIENT = new ObjectMapper();
 
     /** A §4-shaped object reshaped for the mappings above; anything else as it is. */
