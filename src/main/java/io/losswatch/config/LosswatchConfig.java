@@ -315,6 +315,12 @@ public final class LosswatchConfig {
         return new InputMapping(topic, format, inputFields.getOrDefault(topic, Map.of()), kserveOutputs.getOrDefault(topic, ""));
     }
 
+    /** The class names of a model's multi-class KServe rows (losswatch.model.&lt;model&gt;.classes); empty: the indices. */
+    @SuppressWarnings("unchecked")
+    public List<String> classesFor(String model) {
+        return (List<String>) forModel(model, "classes");
+    }
+
     public int inputMaxNesting() {
         return (int) (long) (Long) values.get("losswatch.input.max.nesting");
     }

@@ -106,6 +106,9 @@ public final class Settings {
             integer("losswatch.input.max.nesting", "32", 1, 1000,
                     "deeper JSON nesting is dead-lettered as invalid_json (a parser limit, not a stack overflow)"),
             // reading a team's own shapes (CONTRACT §10); field mappings are losswatch.input.<topic>.field.<field>
+            new Setting("losswatch.classes", "", "comma-separated class names, or empty", Settings::classNames,
+                    "names of the columns of a multi-class row of a kserve response, in order; per model as"
+                            + " losswatch.model.<model>.classes (empty: the column indices \"0\", \"1\", …)"),
             oneOf("losswatch.input.predictions.format", "json", List.of("json", "kserve"),
                     "json: §4 JSON, with any losswatch.input.predictions.field.* mappings; kserve: KServe inference-logger"
                             + " responses (binary-mode CloudEvents), N predictions per record"),
@@ -132,7 +135,7 @@ public final class Settings {
             Stream.concat(AlertSettings.SETTINGS.stream(), LabelFreeRules.SETTINGS.stream())).toList();
 
     /** Suffixes that may follow {@code losswatch.model.<model>.}; each overrides {@code losswatch.<suffix>}. */
-    public static final List<String> PER_MODEL = Stream.concat(Stream.concat(Stream.of("loss"),
+    public static final List<String> PER_MODEL = Stream.concat(Stream.concat(Stream.of("loss", "classes"),
             AlertSettings.PER_MODEL.stream()), LabelFreeRules.PER_MODEL.stream()).toList();
 
     private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
@@ -146,6 +149,22 @@ public final class Settings {
                 throw new IllegalStateException("per-model suffix without a global setting: " + suffix);
             }
         }
+    }
+
+    /** losswatch.classes: distinct, non-empty names separated by commas; empty for none. */
+    private static Object classNames(String value) {
+        if (value.isBlank()) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        for (String name : value.split(",", -1)) {
+            String n = name.trim();
+            if (n.isEmpty() || names.contains(n)) {
+                throw new IllegalArgumentException("empty or repeated class name");
+            }
+            names.add(n);
+        }
+        return List.copyOf(names);
     }
 
     public static Optional<Setting> find(String key) {

@@ -30,16 +30,28 @@ public final class MappedRecordReader {
 
     private final EventParser parser;
     private final InputMapping mapping;
+    private final Function<String, List<String>> classes;
     /** Per field, the words a rejection's message ends with; for a field neither mapped nor defaulted, none. */
     private final Function<String, String> where;
 
     public MappedRecordReader(EventParser parser, InputMapping mapping) {
-        this(parser, mapping, true);
+        this(parser, mapping, model -> List.of(), true);
+    }
+
+    /** classes: a model's names for the columns of a multi-class KServe row (empty: "0", "1", …). */
+    public MappedRecordReader(EventParser parser, InputMapping mapping, Function<String, List<String>> classes) {
+        this(parser, mapping, classes, true);
     }
 
     /** stream false: every record is read as a tree (for tests that compare the two paths). */
     MappedRecordReader(EventParser parser, InputMapping mapping, boolean stream) {
+        this(parser, mapping, model -> List.of(), stream);
+    }
+
+    private MappedRecordReader(EventParser parser, InputMapping mapping, Function<String, List<String>> classes,
+                               boolean stream) {
         this.parser = parser;
+        this.classes = classes;
         this.mapping = mapping;
         boolean kserve = mapping.format() == InputMapping.Format.KSERVE;
         this.where = field -> {
@@ -275,6 +287,7 @@ public final class MappedRecordReader {
             JsonNode timestamp = kserveField(body, in, "timestamp");
             JsonNode label = kserveField(body, in, "label");
             boolean defaultId = !mapping.fields().containsKey("prediction_id");
+            List<String> names = model != null && model.isTextual() ? classes.apply(model.textValue()) : List.of();
             for (int i = 0; i < rows.size(); i++) {
                 EventParser.Fields fields = new EventParser.Fields();
                 fields.model = model;
@@ -282,7 +295,13 @@ public final class MappedRecordReader {
                 fields.predictionId = defaultId && id != null && id.isTextual() ? NODES.textNode(id.textValue() + "-" + i) : id;
                 fields.timestamp = timestamp;
                 fields.label = label;
-                fields.prediction = prediction(rows.get(i));
+                JsonNode row = rows.get(i);
+                if (!names.isEmpty() && row.isArray() && row.size() > 1 && row.size() != names.size()) {
+                    return rejected(RejectReason.OUT_OF_RANGE, "prediction " + i + " of " + rows.size() + ": a row of "
+                            + row.size() + " values, but losswatch.model." + model.textValue() + ".classes names "
+                            + names.size() + " classes");
+                }
+                fields.prediction = prediction(row, names);
                 ParseResult<PredictionEvent> parsed = EventParser.predictionEvent(fields, in.timestamp(), where);
                 if (parsed instanceof ParseResult.Rejected<PredictionEvent> r) {
                     String message = rows.size() == 1 ? r.rejection().message()
@@ -312,7 +331,7 @@ public final class MappedRecordReader {
     }
 
     /** A row of one number is that number; a row of k > 1 is a multi-class prediction with classes "0".."k-1". */
-    private static JsonNode prediction(JsonNode row) {
+    private static JsonNode prediction(JsonNode row, List<String> names) {
         if (!row.isArray()) {
             return row;
         }
@@ -321,7 +340,7 @@ public final class MappedRecordReader {
         }
         ObjectNode classes = NODES.objectNode();
         for (int k = 0; k < row.size(); k++) {
-            classes.set(Integer.toString(k), row.get(k));
+            classes.set(names.isEmpty() ? Integer.toString(k) : names.get(k), row.get(k));
         }
         return classes;
     }

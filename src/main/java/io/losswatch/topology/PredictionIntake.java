@@ -91,7 +91,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         this.partitions = partitions;
         this.parser = new EventParser(config.inputMaxBytes(), config.inputMaxNesting());
         InputMapping mapping = config.inputMapping("predictions");
-        this.mapped = mapping.isPlain() ? null : new MappedRecordReader(parser, mapping);
+        this.mapped = mapping.isPlain() ? null : new MappedRecordReader(parser, mapping, config::classesFor);
         this.scorer = new Scorer(config.lossEpsilon());
         this.windows = new WindowSpec(config);
         this.idleTimeoutMs = config.inputIdleTimeout().toMillis();

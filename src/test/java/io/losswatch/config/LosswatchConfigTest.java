@@ -301,6 +301,10 @@ class LosswatchConfigTest {
                 .hasMessageStartingWith("losswatch.input.predictions.field.prediction: with losswatch.input.predictions.format=kserve");
         assertThat(of("losswatch.input.predictions.format", "kserve", "losswatch.input.predictions.kserve.output", "probs")
                 .inputMapping("predictions").kserveOutput()).isEqualTo("probs");
+        assertThat(of("losswatch.model.iris.classes", "setosa, versicolor,virginica").classesFor("iris"))
+                .containsExactly("setosa", "versicolor", "virginica");
+        assertThat(of().classesFor("iris")).isEmpty();
+        assertThatThrownBy(() -> of("losswatch.model.iris.classes", "a,,b")).hasMessageContaining("losswatch.model.iris.classes");
         assertThatThrownBy(() -> of("losswatch.input.labels.kserve.output", "probs"))
                 .hasMessageContaining("on the predictions topic");
     }

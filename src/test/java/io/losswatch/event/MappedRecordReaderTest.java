@@ -269,6 +269,19 @@ class MappedRecordReaderTest {
     }
 
     @Test
+    void aModelsClassNamesNameTheColumnsOfItsRows() {
+        MappedRecordReader reader = new MappedRecordReader(PARSER, new InputMapping("predictions", InputMapping.Format.KSERVE,
+                Map.of(), ""), model -> model.equals("sklearn-iris") ? List.of("setosa", "versicolor", "virginica") : List.of());
+        assertThat(only(reader.readPredictions(kserveInput("{\"predictions\":[[0.2,0.3,0.5]]}", MappedRecordReader.KSERVE_RESPONSE)))
+                .prediction()).hasToString("{\"setosa\":0.2,\"versicolor\":0.3,\"virginica\":0.5}");
+        assertThat(rejection(reader.readPredictions(kserveInput("{\"predictions\":[[0.5,0.5]]}", MappedRecordReader.KSERVE_RESPONSE))))
+                .isEqualTo(new Rejection("out_of_range",
+                        "prediction 0 of 1: a row of 2 values, but losswatch.model.sklearn-iris.classes names 3 classes"));
+        assertThat(only(reader.readPredictions(kserveInput("{\"predictions\":[0.5]}", MappedRecordReader.KSERVE_RESPONSE)))
+                .prediction().doubleValue()).as("one number: binary").isEqualTo(0.5);
+    }
+
+    @Test
     void mappingsApplyOnTopOfKserve() {
         MappedRecordReader reader = kserve(Map.of("model_version", "header:ce_modelversion", "model", "header:ce_component"), "");
         Map<String, String> headers = new HashMap<>(kserveHeaders(MappedRecordReader.KSERVE_RESPONSE));
