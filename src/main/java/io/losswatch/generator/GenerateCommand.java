@@ -95,6 +95,11 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "(default: ${DEFAULT-VALUE})")
     String labelsTopic;
 
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "json",
+            description = "json (CONTRACT §4) or kserve: KServe inference-logger events, read with the settings printed"
+                    + " at start (default: ${DEFAULT-VALUE})")
+    String format;
+
     /** The options as the generator takes them; a bad value is a usage error naming the option. */
     GeneratorOptions options() {
         try {
@@ -110,8 +115,17 @@ public final class GenerateCommand implements Callable<Integer> {
         GeneratorOptions options = options();
         Properties producer = producerProperties();
         PrintWriter out = spec.commandLine().getOut();
-        TrafficGenerator generator = TrafficGenerator.start(options, producer);
+        if (!format.equals("json") && !format.equals("kserve")) {
+            throw new ParameterException(spec.commandLine(), "--format: expected json or kserve, got " + format);
+        }
+        boolean kserve = format.equals("kserve");
+        TrafficGenerator generator = TrafficGenerator.start(options, producer, kserve);
         describe(out, options, generator.traffic(), bootstrapServer);
+        if (kserve) {
+            out.println("As KServe's inference logger writes them (a request and a response per prediction, inline labels"
+                    + " on the labels topic, ids <prediction_id>-0); read them with:");
+            KServeShape.SETTINGS.forEach(line -> out.println("  " + line));
+        }
         out.println(duration == null ? "Press Ctrl-C to stop." : "Stops after " + DurationConverter.format(duration)
                 + " (and the labels still due); Ctrl-C stops at once.");
         out.flush();
