@@ -38,9 +38,13 @@ public final class TrafficGenerator implements AutoCloseable {
     /** Non-null: records are sent as KServe's inference logger writes them. */
     private final KServeShape kserve;
 
-    private TrafficGenerator(Traffic traffic, KafkaProducer<byte[], byte[]> producer, KServeShape kserve) {
+    /** Non-null: predictions are sent in the nested shape. */
+    private final NestedShape nested;
+
+    private TrafficGenerator(Traffic traffic, KafkaProducer<byte[], byte[]> producer, KServeShape kserve, NestedShape nested) {
         this.traffic = traffic;
         this.kserve = kserve;
+        this.nested = nested;
         this.producer = producer;
         for (Kind k : Kind.values()) {
             sent.put(k, new AtomicLong());
@@ -55,11 +59,14 @@ public final class TrafficGenerator implements AutoCloseable {
      * @param producerProperties bootstrap.servers and any other producer settings (security, ...)
      */
     public static TrafficGenerator start(GeneratorOptions options, Properties producerProperties) {
-        return start(options, producerProperties, false);
+        return start(options, producerProperties, "json");
     }
 
-    /** Starts sending traffic now, shaped as KServe inference-logger events when kserve (CONTRACT §10). */
-    public static TrafficGenerator start(GeneratorOptions options, Properties producerProperties, boolean kserve) {
+    /**
+     * Starts sending traffic now in format: json (CONTRACT §4), kserve (KServe inference-logger events) or
+     * nested (README's nested shape), the last two read with field mappings (CONTRACT §10).
+     */
+    public static TrafficGenerator start(GeneratorOptions options, Properties producerProperties, String format) {
         Properties p = new Properties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -70,7 +77,8 @@ public final class TrafficGenerator implements AutoCloseable {
         KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
         TrafficGenerator generator = new TrafficGenerator(new Traffic(options, System.currentTimeMillis()), producer,
-                kserve ? new KServeShape(options.labelsTopic()) : null);
+                format.equals("kserve") ? new KServeShape(options.labelsTopic()) : null,
+                format.equals("nested") ? new NestedShape(options.predictionsTopic()) : null);
         generator.thread.start();
         return generator;
     }
@@ -105,6 +113,9 @@ public final class TrafficGenerator implements AutoCloseable {
         byte[] key = o.key() == null ? null : o.key().getBytes(StandardCharsets.UTF_8);
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(o.topic(), null, o.timestamp(), key,
                 o.value().getBytes(StandardCharsets.UTF_8));
+        if (nested != null) {
+            record = nested.record(o);
+        }
         if (kserve != null) {
             List<ProducerRecord<byte[], byte[]>> shaped = kserve.records(o);
             record = shaped.get(0);

@@ -26,10 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * generate --format kserve: the same traffic as KServe inference-logger events, read with the settings the
+ * generate --format kserve and nested: the same traffic as KServe inference-logger events or the nested shape, read with the settings the
  * generator prints, gives the very losses and windows the §4 JSON form gives (ids with their -0 suffix).
  */
-class KServeShapeTopologyTest {
+class GeneratedShapesTopologyTest {
     private static final long T0 = 1_764_000_000_000L;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -42,26 +42,33 @@ class KServeShapeTopologyTest {
                 Duration.ofSeconds(10), 0.05, Duration.ofMinutes(2), Duration.ZERO, 0.6, 0.02, 3, "predictions", "labels");
         List<Outgoing> all = TrafficTest.drain(new Traffic(options, T0), 1_000);
         KServeShape shape = new KServeShape("labels");
-        Result json = run(all, null, "json");
-        Result kserve = run(all, shape, "kserve");
+        Result json = run(all, null, KServeShape.SETTINGS, "json");
+        Result kserve = run(all, shape::records, KServeShape.SETTINGS, "kserve");
 
         assertThat(json.losses).isNotEmpty();
         assertThat(kserve.losses.keySet()).isEqualTo(json.losses.keySet());
         json.losses.forEach((id, loss) -> assertThat(kserve.losses.get(id)).as(id).isCloseTo(loss, within(1e-12)));
         assertThat(kserve.windows).isEqualTo(json.windows);
+
+        // generate --format nested: the README's nested shape, read with its printed settings
+        NestedShape nested = new NestedShape("predictions");
+        Result nestedResult = run(all, o -> List.of(nested.record(o)), NestedShape.SETTINGS, "nested");
+        assertThat(nestedResult.losses).isEqualTo(json.losses);
+        assertThat(nestedResult.windows).isEqualTo(json.windows);
     }
 
     private record Result(Map<String, Double> losses, Map<String, String> windows) {
     }
 
-    private Result run(List<Outgoing> all, KServeShape shape, String name) throws Exception {
+    private Result run(List<Outgoing> all, java.util.function.Function<Outgoing, List<ProducerRecord<byte[], byte[]>>> shape,
+                       List<String> shapeSettings, String name) throws Exception {
         Properties settings = new Properties();
         settings.put("losswatch.window.size", "PT1M");
         settings.put("losswatch.window.grace", "PT5S");
         settings.put("losswatch.join.window", "PT12S");
         settings.put("losswatch.join.grace", "PT5S");
         if (shape != null) {
-            for (String line : KServeShape.SETTINGS) {
+            for (String line : shapeSettings) {
                 settings.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
             }
         }
@@ -79,7 +86,7 @@ class KServeShapeTopologyTest {
                 if (shape == null) {
                     inputs.get(o.topic()).pipeInput(new TestRecord<>(bytes(o.key()), bytes(o.value()), null, o.timestamp()));
                 } else {
-                    for (ProducerRecord<byte[], byte[]> r : shape.records(o)) {
+                    for (ProducerRecord<byte[], byte[]> r : shape.apply(o)) {
                         inputs.get(r.topic()).pipeInput(new TestRecord<>(r.key(), r.value(), r.headers(), r.timestamp()));
                     }
                 }
@@ -94,7 +101,7 @@ class KServeShapeTopologyTest {
                 if (shape == null) {
                     inputs.get(o.topic()).pipeInput(new TestRecord<>(bytes(o.key()), bytes(o.value()), null, o.timestamp()));
                 } else {
-                    for (ProducerRecord<byte[], byte[]> r : shape.records(o)) {
+                    for (ProducerRecord<byte[], byte[]> r : shape.apply(o)) {
                         inputs.get(r.topic()).pipeInput(new TestRecord<>(r.key(), r.value(), r.headers(), r.timestamp()));
                     }
                 }
@@ -106,7 +113,7 @@ class KServeShapeTopologyTest {
                 JsonNode l = JSON.readTree(v);
                 String id = l.get("prediction_id").asText();
                 if (!l.get("model").asText().equals("clock")) {
-                    losses.put(shape == null ? id : id.substring(0, id.length() - 2), l.get("loss").asDouble());
+                    losses.put(name.equals("kserve") ? id.substring(0, id.length() - 2) : id, l.get("loss").asDouble());
                 }
             }
             Map<String, String> windows = new TreeMap<>();
