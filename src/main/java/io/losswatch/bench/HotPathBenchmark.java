@@ -2,13 +2,16 @@ package io.losswatch.bench;
 
 import io.losswatch.config.LosswatchConfig;
 import io.losswatch.event.EventParser;
+import io.losswatch.event.MappedRecordReader;
 import io.losswatch.event.ParseResult;
 import io.losswatch.event.PredictionEvent;
+import io.losswatch.event.ReadResult;
 import io.losswatch.loss.PredictionPoint;
 import io.losswatch.loss.Score;
 import io.losswatch.loss.Scorer;
 import io.losswatch.loss.WindowStats;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +57,88 @@ public class HotPathBenchmark {
         parser = new EventParser(config.inputMaxBytes(), config.inputMaxNesting());
         scorer = new Scorer(config.lossEpsilon());
         partials = new HashMap<>();
+        try {
+            setUpMapped();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The same events in a nested shape read through field mappings (CONTRACT §10), as a mapped topic's
+     * intake reads them: {"id", "meta": {"model", "version", "at"}, "output": {"probabilities": [1 - p, p]}, "truth"}.
+     */
+    private byte[][] nested;
+    private MappedRecordReader mapped;
+
+    private void setUpMapped() throws java.io.IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        nested = new byte[BATCH][];
+        for (int i = 0; i < BATCH; i++) {
+            com.fasterxml.jackson.databind.JsonNode e = json.readTree(events[i]);
+            com.fasterxml.jackson.databind.node.ObjectNode out = json.createObjectNode();
+            out.set("id", e.get("prediction_id"));
+            com.fasterxml.jackson.databind.node.ObjectNode meta = out.putObject("meta");
+            meta.set("model", e.get("model"));
+            meta.set("version", e.get("model_version"));
+            meta.set("at", e.get("timestamp"));
+            out.putObject("output").putArray("probabilities").add(1 - e.get("prediction").doubleValue()).add(e.get("prediction"));
+            out.set("truth", e.get("label"));
+            nested[i] = json.writeValueAsBytes(out);
+        }
+        Properties props = new Properties();
+        props.put("losswatch.input.predictions.field.prediction_id", "/id");
+        props.put("losswatch.input.predictions.field.model", "/meta/model");
+        props.put("losswatch.input.predictions.field.model_version", "/meta/version");
+        props.put("losswatch.input.predictions.field.timestamp", "/meta/at");
+        props.put("losswatch.input.predictions.field.prediction", "/output/probabilities/1");
+        props.put("losswatch.input.predictions.field.label", "/truth");
+        mapped = new MappedRecordReader(parser, LosswatchConfig.from(props).inputMapping("predictions"));
+        // the §4 records themselves, every field mapped to where it already is: the cost of mapping alone
+        Properties same = new Properties();
+        for (String field : List.of("prediction_id", "model", "model_version", "timestamp", "prediction", "label")) {
+            same.put("losswatch.input.predictions.field." + field, "/" + field);
+        }
+        mappedSame = new MappedRecordReader(parser, LosswatchConfig.from(same).inputMapping("predictions"));
+    }
+
+    private MappedRecordReader mappedSame;
+
+    /** parseScoreAggregate for the §4 records read through mappings to the fields they already have. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public Map<BenchData.WindowKey, WindowStats> mappedFlatParseScoreAggregate() {
+        for (byte[] value : events) {
+            ReadResult<PredictionEvent> read = mappedSame.readPredictions(new MappedRecordReader.Input(null, value, h -> null, 0L));
+            if (!(read instanceof ReadResult.Events<PredictionEvent> ok)) {
+                throw new IllegalStateException("bench data rejected: " + read);
+            }
+            aggregate(ok.events().get(0));
+        }
+        return partials;
+    }
+
+    /** parseScoreAggregate for the nested shape, read through its field mappings. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public Map<BenchData.WindowKey, WindowStats> mappedParseScoreAggregate() {
+        for (byte[] value : nested) {
+            ReadResult<PredictionEvent> read = mapped.readPredictions(new MappedRecordReader.Input(null, value, h -> null, 0L));
+            if (!(read instanceof ReadResult.Events<PredictionEvent> ok)) {
+                throw new IllegalStateException("bench data rejected: " + read);
+            }
+            aggregate(ok.events().get(0));
+        }
+        return partials;
+    }
+
+    private void aggregate(PredictionEvent p) {
+        Score score = scorer.score(config.lossFor(p.model()), p.prediction(), p.label());
+        if (!(score instanceof Score.Loss loss)) {
+            throw new IllegalStateException("bench data not scored: " + score);
+        }
+        BenchData.WindowKey key = new BenchData.WindowKey(p.model(), p.modelVersion(), BenchData.windowStart(p.eventTime()));
+        partials.computeIfAbsent(key, k -> new WindowStats()).addScored(loss, p.eventTime());
     }
 
     /**

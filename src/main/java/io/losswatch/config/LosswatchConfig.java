@@ -1,5 +1,7 @@
 package io.losswatch.config;
 
+import io.losswatch.event.FieldSource;
+import io.losswatch.event.InputMapping;
 import io.losswatch.loss.LossFunction;
 import java.io.IOException;
 import java.io.Reader;
@@ -35,6 +37,10 @@ public final class LosswatchConfig {
     private final Map<String, Object> values = new HashMap<>();
     /** Configs of the topics losswatch creates: topic setting suffix ("" for all) → config → value. */
     private final Map<String, Map<String, String>> topicConfigs = new TreeMap<>();
+    /** Field mappings (CONTRACT §10): input topic setting suffix → §4 field → where it is read. */
+    private final Map<String, Map<String, FieldSource>> inputFields = new TreeMap<>();
+    /** The V2 output a KServe response's predictions are read from, per input topic; absent: the first. */
+    private final Map<String, String> kserveOutputs = new TreeMap<>();
     /** Per-model overrides: model → suffix → parsed value. */
     private final Map<String, Map<String, Object>> modelValues = new TreeMap<>();
     private final Properties kafka = new Properties();
@@ -63,6 +69,11 @@ public final class LosswatchConfig {
                 topicConfigs.computeIfAbsent(topicKey.get().topic().orElse(""), t -> new TreeMap<>()).put(config, value.trim());
                 continue;
             }
+            Optional<Settings.InputKey> inputKey = Settings.parseInputKey(key);
+            if (inputKey.isPresent()) {
+                inputSetting(key, inputKey.get(), value, origin);
+                continue;
+            }
             Optional<Settings.ModelKey> modelKey = Settings.parseModelKey(key);
             if (modelKey.isPresent()) {
                 Settings.ModelKey mk = modelKey.get();
@@ -85,12 +96,44 @@ public final class LosswatchConfig {
             throw new ConfigException("losswatch.window.advance=" + windowAdvance()
                     + ": expected at most losswatch.window.size (" + windowSize() + ")");
         }
+        if ("kserve".equals(values.get("losswatch.input.predictions.format"))
+                && inputFields.getOrDefault("predictions", Map.of()).containsKey("prediction")) {
+            throw new ConfigException("losswatch.input.predictions.field.prediction: with"
+                    + " losswatch.input.predictions.format=kserve the predictions are the response body's; remove the mapping");
+        }
         KAFKA_DEFAULTS.forEach(kafka::putIfAbsent);
+    }
+
+    /** Validates one key of the losswatch.input.<topic>.field.<field> and .kserve.output families. */
+    private void inputSetting(String key, Settings.InputKey input, String value, String origin) {
+        if (!InputMapping.TOPICS.contains(input.topic())) {
+            throw new ConfigException("unknown setting " + key + origin + ": '" + input.topic() + "' is not an input topic;"
+                    + " expected losswatch.input.predictions." + input.kind() + "... or losswatch.input.labels." + input.kind() + "...");
+        }
+        if (input.kind().equals("kserve.output")) {
+            if (!input.topic().equals("predictions") || value.isBlank()) {
+                throw new ConfigException(key + "=" + value + origin + ": expected the name of a V2 output, on the predictions topic");
+            }
+            kserveOutputs.put(input.topic(), value.trim());
+            return;
+        }
+        List<String> fields = InputMapping.fieldsOf(input.topic());
+        if (!fields.contains(input.name())) {
+            throw new ConfigException("unknown setting " + key + origin + ": '" + input.name() + "' is not a field of a "
+                    + input.topic() + " record; expected one of " + String.join(", ", fields));
+        }
+        try {
+            inputFields.computeIfAbsent(input.topic(), t -> new TreeMap<>()).put(input.name(), FieldSource.parse(value));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key + "=" + value + origin + ": " + e.getMessage());
+        }
     }
 
     private LosswatchConfig(LosswatchConfig from) {
         values.putAll(from.values);
         from.topicConfigs.forEach((topic, configs) -> topicConfigs.put(topic, new TreeMap<>(configs)));
+        from.inputFields.forEach((topic, fields) -> inputFields.put(topic, new TreeMap<>(fields)));
+        kserveOutputs.putAll(from.kserveOutputs);
         from.modelValues.forEach((model, overrides) -> modelValues.put(model, new HashMap<>(overrides)));
         kafka.putAll(from.kafka);
         warnings.addAll(from.warnings);
@@ -268,6 +311,19 @@ public final class LosswatchConfig {
 
     public Duration inputMaxFuture() {
         return duration("losswatch.input.max.future");
+    }
+
+    /** How the input topic of setting losswatch.topic.&lt;topic&gt; (predictions or labels) is read (CONTRACT §10). */
+    public InputMapping inputMapping(String topic) {
+        InputMapping.Format format = topic.equals("predictions") && "kserve".equals(values.get("losswatch.input.predictions.format"))
+                ? InputMapping.Format.KSERVE : InputMapping.Format.JSON;
+        return new InputMapping(topic, format, inputFields.getOrDefault(topic, Map.of()), kserveOutputs.getOrDefault(topic, ""));
+    }
+
+    /** The class names of a model's multi-class KServe rows (losswatch.model.&lt;model&gt;.classes); empty: the indices. */
+    @SuppressWarnings("unchecked")
+    public List<String> classesFor(String model) {
+        return (List<String>) forModel(model, "classes");
     }
 
     public int inputMaxNesting() {

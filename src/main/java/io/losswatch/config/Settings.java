@@ -107,6 +107,13 @@ public final class Settings {
                             + " as invalid_timestamp (Kafka 4 brokers refuse records dated over an hour ahead by default)"),
             integer("losswatch.input.max.nesting", "32", 1, 1000,
                     "deeper JSON nesting is dead-lettered as invalid_json (a parser limit, not a stack overflow)"),
+            // reading a team's own shapes (CONTRACT §10); field mappings are losswatch.input.<topic>.field.<field>
+            new Setting("losswatch.classes", "", "comma-separated class names, or empty", Settings::classNames,
+                    "names of the columns of a multi-class row of a kserve response, in order; per model as"
+                            + " losswatch.model.<model>.classes (empty: the column indices \"0\", \"1\", …)"),
+            oneOf("losswatch.input.predictions.format", "json", List.of("json", "kserve"),
+                    "json: §4 JSON, with any losswatch.input.predictions.field.* mappings; kserve: KServe inference-logger"
+                            + " responses (binary-mode CloudEvents), N predictions per record"),
             // HTTP: dashboard, JSON API, /metrics, health (io.losswatch.http)
             host("losswatch.http.bind", "127.0.0.1",
                     "address the HTTP server listens on: 127.0.0.1 for this machine only, 0.0.0.0 for every interface"),
@@ -130,7 +137,7 @@ public final class Settings {
             Stream.concat(AlertSettings.SETTINGS.stream(), LabelFreeRules.SETTINGS.stream())).toList();
 
     /** Suffixes that may follow {@code losswatch.model.<model>.}; each overrides {@code losswatch.<suffix>}. */
-    public static final List<String> PER_MODEL = Stream.concat(Stream.concat(Stream.of("loss"),
+    public static final List<String> PER_MODEL = Stream.concat(Stream.concat(Stream.of("loss", "classes"),
             AlertSettings.PER_MODEL.stream()), LabelFreeRules.PER_MODEL.stream()).toList();
 
     private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
@@ -144,6 +151,22 @@ public final class Settings {
                 throw new IllegalStateException("per-model suffix without a global setting: " + suffix);
             }
         }
+    }
+
+    /** losswatch.classes: distinct, non-empty names separated by commas; empty for none. */
+    private static Object classNames(String value) {
+        if (value.isBlank()) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        for (String name : value.split(",", -1)) {
+            String n = name.trim();
+            if (n.isEmpty() || names.contains(n)) {
+                throw new IllegalArgumentException("empty or repeated class name");
+            }
+            names.add(n);
+        }
+        return List.copyOf(names);
     }
 
     public static Optional<Setting> find(String key) {
@@ -186,6 +209,32 @@ public final class Settings {
             if (rest.startsWith(prefix) && rest.length() > prefix.length()) {
                 return Optional.of(new TopicConfigKey(Optional.of(topic), rest.substring(prefix.length())));
             }
+        }
+        return Optional.empty();
+    }
+
+    public static final String INPUT_PREFIX = "losswatch.input.";
+
+    /**
+     * A key of the family {@code losswatch.input.<topic>.field.<field>} (kind {@code field}, name the §4
+     * field) or {@code losswatch.input.<topic>.kserve.output} (kind {@code kserve.output}); topic as written,
+     * so that an unknown one can be named in the error.
+     */
+    public record InputKey(String topic, String kind, String name) {
+    }
+
+    /** Splits an input mapping key; empty when key is not one. */
+    public static Optional<InputKey> parseInputKey(String key) {
+        if (!key.startsWith(INPUT_PREFIX)) {
+            return Optional.empty();
+        }
+        String rest = key.substring(INPUT_PREFIX.length());
+        int field = rest.indexOf(".field.");
+        if (field > 0) {
+            return Optional.of(new InputKey(rest.substring(0, field), "field", rest.substring(field + ".field.".length())));
+        }
+        if (rest.endsWith(".kserve.output") && rest.length() > ".kserve.output".length()) {
+            return Optional.of(new InputKey(rest.substring(0, rest.length() - ".kserve.output".length()), "kserve.output", ""));
         }
         return Optional.empty();
     }

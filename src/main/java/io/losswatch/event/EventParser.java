@@ -2,6 +2,7 @@ package io.losswatch.event;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -17,8 +18,11 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Turns raw record values into validated {@link PredictionEvent}s and {@link LabelEvent}s, or a
@@ -100,6 +104,15 @@ public final class EventParser {
 
     /** The checks of a prediction record, the same whichever path read its fields. */
     private static ParseResult<PredictionEvent> predictionEvent(Fields fields, long recordTimestamp) {
+        return predictionEvent(fields, recordTimestamp, null);
+    }
+
+    /**
+     * The checks of a prediction record whose fields a mapping read (CONTRACT §10); where gives, for a
+     * field, the words appended to a rejection's message that say where the field was read (null: none).
+     */
+    static ParseResult<PredictionEvent> predictionEvent(Fields fields, long recordTimestamp,
+                                                        Function<String, String> where) {
         try {
             String model = requiredName(fields.model, "model");
             String version = optionalName(fields.modelVersion, "model_version", "");
@@ -111,23 +124,32 @@ public final class EventParser {
             JsonNode prediction = prediction(fields.prediction);
             return new ParseResult.Ok<>(new PredictionEvent(predictionId, model, version, time, prediction, label));
         } catch (Invalid e) {
-            return ParseResult.reject(e.reason, e.getMessage());
+            return reject(e, where);
         }
     }
 
     /** The checks of a label record, the same whichever path read its fields. */
     private static ParseResult<LabelEvent> labelEvent(Fields fields, long recordTimestamp) {
+        return labelEvent(fields, recordTimestamp, null);
+    }
+
+    /** The checks of a label record whose fields a mapping read; where as for predictions. */
+    static ParseResult<LabelEvent> labelEvent(Fields fields, long recordTimestamp, Function<String, String> where) {
         try {
             String predictionId = requiredId(fields.predictionId, "a label record needs it");
             JsonNode label = optionalLabel(fields.label);
             if (label == null) {
-                throw new Invalid(RejectReason.MISSING_FIELD, "field 'label' is required in a label record");
+                throw new Invalid(RejectReason.MISSING_FIELD, "label", "field 'label' is required in a label record");
             }
             long time = eventTime(fields.timestamp, recordTimestamp);
             return new ParseResult.Ok<>(new LabelEvent(predictionId, label, time));
         } catch (Invalid e) {
-            return ParseResult.reject(e.reason, e.getMessage());
+            return reject(e, where);
         }
+    }
+
+    private static <T> ParseResult<T> reject(Invalid e, Function<String, String> where) {
+        return ParseResult.reject(e.reason, where == null ? e.getMessage() : e.getMessage() + where.apply(e.field));
     }
 
     /**
@@ -172,6 +194,129 @@ public final class EventParser {
     }
 
     /**
+     * A JSON Pointer as the streaming reader follows it: per token the property name and the array index
+     * it matches (-1 for none), as {@link JsonNode#at} matches them. The empty pointer cannot be streamed.
+     */
+    static final class StreamPointer {
+        final String[] properties;
+        final int[] hashes;
+        final int[] indices;
+
+        StreamPointer(JsonPointer pointer) {
+            List<String> names = new ArrayList<>();
+            List<Integer> index = new ArrayList<>();
+            for (JsonPointer q = pointer; !q.matches(); q = q.tail()) {
+                names.add(q.getMatchingProperty());
+                index.add(q.getMatchingIndex());
+            }
+            if (names.isEmpty() || names.size() > 64) {
+                throw new IllegalArgumentException("not streamable: " + pointer);
+            }
+            properties = names.toArray(new String[0]);
+            hashes = names.stream().mapToInt(String::hashCode).toArray();
+            indices = index.stream().mapToInt(Integer::intValue).toArray();
+        }
+    }
+
+    /**
+     * The fast path of a mapped record (CONTRACT §10): the scalar value at each pointer (null where the record
+     * has none), read by streaming without building the tree; null for anything the tree path must decide (a
+     * target that is not a scalar, a parse or limit error, a duplicate key anywhere, trailing tokens, too many
+     * bytes). Every object is read, so a duplicate key anywhere falls back and the tree reader rejects it.
+     */
+    JsonNode[] streamPointers(byte[] value, StreamPointer[] pointers) {
+        if (value == null || value.length == 0 || value.length > maxBytes || pointers.length > 63) {
+            return null;
+        }
+        try (JsonParser p = reader.createParser(value)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            // duplicate names are found by walk, which reads every object, more cheaply than the parser's detector
+            p.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            JsonNode[] out = new JsonNode[pointers.length];
+            long all = (1L << pointers.length) - 1;
+            if (!walk(p, 0, all, pointers, out) || p.nextToken() != null) {
+                return null;
+            }
+            return out;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Reads the object or array p is at, whose path the pointers in alive match up to depth (alive 0: a
+     * part no pointer reads, still read for duplicate names); false: the tree decides.
+     */
+    private boolean walk(JsonParser p, int depth, long alive, StreamPointer[] pointers, JsonNode[] out) throws IOException {
+        boolean object = p.currentToken() == JsonToken.START_OBJECT;
+        int index = 0;
+        String[] names = null;
+        while (true) {
+            String name = null;
+            if (object) {
+                name = p.nextFieldName();
+                if (name == null) {
+                    return p.currentToken() == JsonToken.END_OBJECT;
+                }
+                if (names == null) {
+                    names = new String[8];
+                } else if (index == names.length) {
+                    names = java.util.Arrays.copyOf(names, index * 2);
+                }
+                int hash = name.hashCode();
+                for (int k = 0; k < index; k++) {
+                    if (names[k].hashCode() == hash && names[k].equals(name)) {
+                        return false;
+                    }
+                }
+                names[index] = name;
+            }
+            JsonToken token = p.nextToken();
+            if (!object && token == JsonToken.END_ARRAY) {
+                return true;
+            }
+            if (token == null) {
+                return false;
+            }
+            long here = 0;
+            for (long m = alive; m != 0; m &= m - 1) {
+                int i = Long.numberOfTrailingZeros(m);
+                StreamPointer ptr = pointers[i];
+                if (object ? ptr.hashes[depth] == name.hashCode() && name.equals(ptr.properties[depth])
+                        : index == ptr.indices[depth]) {
+                    here |= 1L << i;
+                }
+            }
+            index++;
+            boolean struct = token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY;
+            long deeper = 0;
+            JsonNode node = null;
+            for (long m = here; m != 0; m &= m - 1) {
+                int i = Long.numberOfTrailingZeros(m);
+                if (pointers[i].properties.length > depth + 1) {
+                    deeper |= 1L << i;
+                    continue;
+                }
+                if (struct) {
+                    return false; // a whole object or array: the tree decides
+                }
+                if (node == null) {
+                    node = scalar(p, token);
+                    if (node == null) {
+                        return false;
+                    }
+                }
+                out[i] = node;
+            }
+            if (struct && !walk(p, depth + 1, deeper, pointers, out)) {
+                return false;
+            }
+        }
+    }
+
+    /**
      * The node the tree reader makes for a scalar token (JsonNodeDeserializer of jackson-databind 2.21,
      * with this reader's features: no BigDecimal for floats, no int coercions, null properties read),
      * or null for any other token.
@@ -202,6 +347,15 @@ public final class EventParser {
     }
 
     private ParseResult<Fields> treeFields(byte[] value) {
+        ParseResult<JsonNode> node = readObject(value);
+        if (node instanceof ParseResult.Rejected<JsonNode> r) {
+            return new ParseResult.Rejected<>(r.rejection());
+        }
+        return new ParseResult.Ok<>(Fields.of(((ParseResult.Ok<JsonNode>) node).event()));
+    }
+
+    /** The record value as one JSON object, read by the tree reader with its limits; the rejection otherwise. */
+    ParseResult<JsonNode> readObject(byte[] value) {
         if (value == null || value.length == 0) {
             return ParseResult.reject(RejectReason.INVALID_JSON, "empty record value");
         }
@@ -223,13 +377,13 @@ public final class EventParser {
             return ParseResult.reject(RejectReason.INVALID_JSON,
                     "expected one JSON object, got " + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase()));
         }
-        return new ParseResult.Ok<>(Fields.of(node));
+        return new ParseResult.Ok<>(node);
     }
 
     private static String requiredName(JsonNode node, String field) {
         String value = optionalName(node, field, null);
         if (value == null || value.isEmpty()) {
-            throw new Invalid(RejectReason.MISSING_FIELD, "field '" + field + "' is required"
+            throw new Invalid(RejectReason.MISSING_FIELD, field, "field '" + field + "' is required"
                     + (value == null ? "" : " and must not be empty"));
         }
         return value;
@@ -240,7 +394,7 @@ public final class EventParser {
             return absent;
         }
         if (!node.isTextual()) {
-            throw new Invalid(RejectReason.WRONG_TYPE, "field '" + field + "' must be a string, got " + describe(node));
+            throw new Invalid(RejectReason.WRONG_TYPE, field, "field '" + field + "' must be a string, got " + describe(node));
         }
         return checkLength(field, node.textValue());
     }
@@ -248,7 +402,7 @@ public final class EventParser {
     private static String requiredId(JsonNode node, String why) {
         String id = optionalId(node);
         if (id == null) {
-            throw new Invalid(RejectReason.MISSING_FIELD, "field 'prediction_id' is required: " + why);
+            throw new Invalid(RejectReason.MISSING_FIELD, "prediction_id", "field 'prediction_id' is required: " + why);
         }
         return id;
     }
@@ -262,7 +416,7 @@ public final class EventParser {
             return node.bigIntegerValue().toString();
         }
         if (!node.isTextual() || node.textValue().isEmpty()) {
-            throw new Invalid(RejectReason.WRONG_TYPE,
+            throw new Invalid(RejectReason.WRONG_TYPE, "prediction_id",
                     "field 'prediction_id' must be a non-empty string or an integer, got " + describe(node));
         }
         return checkLength("prediction_id", node.textValue());
@@ -277,7 +431,7 @@ public final class EventParser {
         } else if (label.isTextual()) {
             checkLength("label", label.textValue());
         } else if (!label.isBoolean()) {
-            throw new Invalid(RejectReason.WRONG_TYPE,
+            throw new Invalid(RejectReason.WRONG_TYPE, "label",
                     "field 'label' must be 0, 1, true, false, a number or a class name, got " + describe(label));
         }
         return label;
@@ -285,18 +439,18 @@ public final class EventParser {
 
     private static JsonNode prediction(JsonNode prediction) {
         if (prediction == null || prediction.isNull()) {
-            throw new Invalid(RejectReason.MISSING_FIELD, "field 'prediction' is required");
+            throw new Invalid(RejectReason.MISSING_FIELD, "prediction", "field 'prediction' is required");
         }
         if (prediction.isNumber()) {
             requireFinite("prediction", prediction);
             return prediction;
         }
         if (!prediction.isObject()) {
-            throw new Invalid(RejectReason.WRONG_TYPE,
+            throw new Invalid(RejectReason.WRONG_TYPE, "prediction",
                     "field 'prediction' must be a number or an object of class probabilities, got " + describe(prediction));
         }
         if (prediction.isEmpty()) {
-            throw new Invalid(RejectReason.OUT_OF_RANGE, "field 'prediction' has no classes");
+            throw new Invalid(RejectReason.OUT_OF_RANGE, "prediction", "field 'prediction' has no classes");
         }
         double total = 0.0;
         for (Iterator<Map.Entry<String, JsonNode>> it = prediction.fields(); it.hasNext(); ) {
@@ -304,16 +458,16 @@ public final class EventParser {
             String where = "prediction." + e.getKey();
             checkLength("class name", e.getKey());
             if (!e.getValue().isNumber()) {
-                throw new Invalid(RejectReason.WRONG_TYPE, "'" + where + "' must be a number, got " + describe(e.getValue()));
+                throw new Invalid(RejectReason.WRONG_TYPE, "prediction", "'" + where + "' must be a number, got " + describe(e.getValue()));
             }
             double p = requireFinite(where, e.getValue());
             if (p < 0.0) {
-                throw new Invalid(RejectReason.OUT_OF_RANGE, "'" + where + "' is negative: " + p);
+                throw new Invalid(RejectReason.OUT_OF_RANGE, "prediction", "'" + where + "' is negative: " + p);
             }
             total += p;
         }
         if (!(total > 0.0) || !Double.isFinite(total)) {
-            throw new Invalid(RejectReason.OUT_OF_RANGE, "class probabilities must have a positive, finite sum, got " + total);
+            throw new Invalid(RejectReason.OUT_OF_RANGE, "prediction", "class probabilities must have a positive, finite sum, got " + total);
         }
         return prediction;
     }
@@ -328,16 +482,16 @@ public final class EventParser {
         } else if (ts.isTextual()) {
             time = parseInstant(ts.textValue());
         } else {
-            throw new Invalid(RejectReason.INVALID_TIMESTAMP,
+            throw new Invalid(RejectReason.INVALID_TIMESTAMP, "timestamp",
                     "field 'timestamp' must be epoch milliseconds (an integer) or an ISO-8601 instant string, got "
                             + describe(ts));
         }
         if (time < 0) {
-            throw new Invalid(RejectReason.INVALID_TIMESTAMP, "timestamp " + time + " is before 1970-01-01T00:00:00Z");
+            throw new Invalid(RejectReason.INVALID_TIMESTAMP, "timestamp", "timestamp " + time + " is before 1970-01-01T00:00:00Z");
         }
         if (time > MAX_TIMESTAMP) {
             // window arithmetic (start + size + grace) must not overflow
-            throw new Invalid(RejectReason.INVALID_TIMESTAMP, "timestamp " + time + " is after 9999-12-31T23:59:59.999Z");
+            throw new Invalid(RejectReason.INVALID_TIMESTAMP, "timestamp", "timestamp " + time + " is after 9999-12-31T23:59:59.999Z");
         }
         return time;
     }
@@ -349,25 +503,25 @@ public final class EventParser {
             try {
                 return OffsetDateTime.parse(text).toInstant().toEpochMilli();
             } catch (DateTimeParseException | ArithmeticException e2) {
-                throw new Invalid(RejectReason.INVALID_TIMESTAMP,
+                throw new Invalid(RejectReason.INVALID_TIMESTAMP, "timestamp",
                         "field 'timestamp' is not an ISO-8601 instant such as 2026-11-24T06:00:00Z: '" + abbreviate(text) + "'");
             }
         } catch (ArithmeticException e) {
-            throw new Invalid(RejectReason.INVALID_TIMESTAMP, "field 'timestamp' is out of range: '" + abbreviate(text) + "'");
+            throw new Invalid(RejectReason.INVALID_TIMESTAMP, "timestamp", "field 'timestamp' is out of range: '" + abbreviate(text) + "'");
         }
     }
 
     private static double requireFinite(String where, JsonNode number) {
         double v = number.doubleValue();
         if (!Double.isFinite(v)) {
-            throw new Invalid(RejectReason.INVALID_NUMBER, "'" + where + "' is not a finite number: " + abbreviate(number.asText()));
+            throw new Invalid(RejectReason.INVALID_NUMBER, where.startsWith("prediction") ? "prediction" : where, "'" + where + "' is not a finite number: " + abbreviate(number.asText()));
         }
         return v;
     }
 
     private static String checkLength(String field, String value) {
         if (value.length() > MAX_NAME_LENGTH) {
-            throw new Invalid(RejectReason.OUT_OF_RANGE,
+            throw new Invalid(RejectReason.OUT_OF_RANGE, field.equals("class name") ? "prediction" : field,
                     "field '" + field + "' is " + value.length() + " characters long, more than " + MAX_NAME_LENGTH);
         }
         return value;
@@ -388,7 +542,7 @@ public final class EventParser {
     }
 
     /** The top-level fields the checks read, each as the tree reader's node; null where the record has none. */
-    private static final class Fields {
+    static final class Fields {
         static final int MODEL = 1;
         static final int MODEL_VERSION = 1 << 1;
         static final int PREDICTION_ID = 1 << 2;
@@ -445,10 +599,13 @@ public final class EventParser {
     /** Thrown inside the parser only, to leave a field check with its reason. */
     private static final class Invalid extends RuntimeException {
         private final String reason;
+        /** The §4 field the check was of. */
+        private final String field;
 
-        Invalid(String reason, String message) {
+        Invalid(String reason, String field, String message) {
             super(message, null, false, false);
             this.reason = reason;
+            this.field = field;
         }
     }
 }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -95,6 +96,11 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "(default: ${DEFAULT-VALUE})")
     String labelsTopic;
 
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "json",
+            description = "json (CONTRACT §4); kserve: KServe inference-logger events; nested: a nested custom shape;"
+                    + " the last two read with the settings printed at start (default: ${DEFAULT-VALUE})")
+    String format;
+
     /** The options as the generator takes them; a bad value is a usage error naming the option. */
     GeneratorOptions options() {
         try {
@@ -110,8 +116,20 @@ public final class GenerateCommand implements Callable<Integer> {
         GeneratorOptions options = options();
         Properties producer = producerProperties();
         PrintWriter out = spec.commandLine().getOut();
-        TrafficGenerator generator = TrafficGenerator.start(options, producer);
+        if (!List.of("json", "kserve", "nested").contains(format)) {
+            throw new ParameterException(spec.commandLine(), "--format: expected json, kserve or nested, got " + format);
+        }
+        TrafficGenerator generator = TrafficGenerator.start(options, producer, format);
         describe(out, options, generator.traffic(), bootstrapServer);
+        if (format.equals("kserve")) {
+            out.println("As KServe's inference logger writes them (a request and a response per prediction, inline labels"
+                    + " on the labels topic, ids <prediction_id>-0); read them with:");
+            KServeShape.SETTINGS.forEach(line -> out.println("  " + line));
+        } else if (format.equals("nested")) {
+            out.println("Predictions in a nested shape, e.g. " + NestedShape.nest("{\"prediction_id\":\"p-1\",\"model\":\"churn\","
+                    + "\"model_version\":\"v7\",\"timestamp\":1764000000000,\"prediction\":0.75,\"label\":1}") + "; read them with:");
+            NestedShape.SETTINGS.forEach(line -> out.println("  " + line));
+        }
         out.println(duration == null ? "Press Ctrl-C to stop." : "Stops after " + DurationConverter.format(duration)
                 + " (and the labels still due); Ctrl-C stops at once.");
         out.flush();

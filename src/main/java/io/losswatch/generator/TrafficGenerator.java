@@ -4,6 +4,7 @@ import io.losswatch.generator.Traffic.Kind;
 import io.losswatch.generator.Traffic.Outgoing;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -34,8 +35,16 @@ public final class TrafficGenerator implements AutoCloseable {
     private final CountDownLatch done = new CountDownLatch(1);
     private volatile boolean stopping;
 
-    private TrafficGenerator(Traffic traffic, KafkaProducer<byte[], byte[]> producer) {
+    /** Non-null: records are sent as KServe's inference logger writes them. */
+    private final KServeShape kserve;
+
+    /** Non-null: predictions are sent in the nested shape. */
+    private final NestedShape nested;
+
+    private TrafficGenerator(Traffic traffic, KafkaProducer<byte[], byte[]> producer, KServeShape kserve, NestedShape nested) {
         this.traffic = traffic;
+        this.kserve = kserve;
+        this.nested = nested;
         this.producer = producer;
         for (Kind k : Kind.values()) {
             sent.put(k, new AtomicLong());
@@ -50,6 +59,14 @@ public final class TrafficGenerator implements AutoCloseable {
      * @param producerProperties bootstrap.servers and any other producer settings (security, ...)
      */
     public static TrafficGenerator start(GeneratorOptions options, Properties producerProperties) {
+        return start(options, producerProperties, "json");
+    }
+
+    /**
+     * Starts sending traffic now in format: json (CONTRACT §4), kserve (KServe inference-logger events) or
+     * nested (README's nested shape), the last two read with field mappings (CONTRACT §10).
+     */
+    public static TrafficGenerator start(GeneratorOptions options, Properties producerProperties, String format) {
         Properties p = new Properties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -59,7 +76,9 @@ public final class TrafficGenerator implements AutoCloseable {
         p.putAll(producerProperties);
         KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-        TrafficGenerator generator = new TrafficGenerator(new Traffic(options, System.currentTimeMillis()), producer);
+        TrafficGenerator generator = new TrafficGenerator(new Traffic(options, System.currentTimeMillis()), producer,
+                format.equals("kserve") ? new KServeShape(options.labelsTopic()) : null,
+                format.equals("nested") ? new NestedShape(options.predictionsTopic()) : null);
         generator.thread.start();
         return generator;
     }
@@ -94,6 +113,16 @@ public final class TrafficGenerator implements AutoCloseable {
         byte[] key = o.key() == null ? null : o.key().getBytes(StandardCharsets.UTF_8);
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(o.topic(), null, o.timestamp(), key,
                 o.value().getBytes(StandardCharsets.UTF_8));
+        if (nested != null) {
+            record = nested.record(o);
+        }
+        if (kserve != null) {
+            List<ProducerRecord<byte[], byte[]>> shaped = kserve.records(o);
+            record = shaped.get(0);
+            for (ProducerRecord<byte[], byte[]> extra : shaped.subList(1, shaped.size())) {
+                producer.send(extra);
+            }
+        }
         producer.send(record, (metadata, e) -> {
             if (e == null) {
                 sent.get(o.kind()).incrementAndGet();

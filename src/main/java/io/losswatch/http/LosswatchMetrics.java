@@ -40,6 +40,7 @@ public final class LosswatchMetrics implements PipelineListener, AutoCloseable {
 
     private final PrometheusMeterRegistry registry;
     private final Map<String, Counter> inputs = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Counter>> skipped = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Counter>> losses = new ConcurrentHashMap<>();
     private final Map<String, Counter> unlabelled = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
@@ -133,6 +134,14 @@ public final class LosswatchMetrics implements PipelineListener, AutoCloseable {
     public void inputRecord(String topic) {
         count(inputs, topic, t -> Counter.builder("losswatch.events.processed")
                 .description("Input records read by this instance").tag("topic", t));
+    }
+
+    @Override
+    public void inputSkipped(String topic, String reason) {
+        count(skipped.computeIfAbsent(topic, t -> new ConcurrentHashMap<>()), reason,
+                r -> Counter.builder("losswatch.input.skipped")
+                        .description("Input records of another kind skipped by this instance, not dead-lettered (CONTRACT §10)")
+                        .tags("topic", topic, "reason", r));
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.losswatch.topology;
 
+import io.losswatch.event.MappedRecordReader;
 import io.losswatch.event.SourceRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
@@ -14,6 +16,14 @@ final class Intake {
         RecordMetadata meta = context.recordMetadata().orElseThrow();
         return new SourceRecord(meta.topic(), meta.partition(), meta.offset(), record.timestamp(),
                 record.key(), record.value());
+    }
+
+    /** The record as a mapped reader sees it: key, value, a header's last value, timestamp. */
+    static MappedRecordReader.Input input(Record<byte[], byte[]> record) {
+        return new MappedRecordReader.Input(record.key(), record.value(), name -> {
+            Header h = record.headers().lastHeader(name);
+            return h == null ? null : h.value();
+        }, record.timestamp());
     }
 
     /**

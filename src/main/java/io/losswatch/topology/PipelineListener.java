@@ -13,6 +13,10 @@ public interface PipelineListener {
     default void inputRecord(String topic) {
     }
 
+    /** An input record of another kind was skipped, not dead-lettered (a KServe request; CONTRACT §10). */
+    default void inputSkipped(String topic, String reason) {
+    }
+
     /** A labelled prediction got its loss. */
     default void lossComputed(String model, String lossFunction) {
     }

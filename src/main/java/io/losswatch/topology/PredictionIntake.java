@@ -2,8 +2,11 @@ package io.losswatch.topology;
 
 import io.losswatch.config.LosswatchConfig;
 import io.losswatch.event.EventParser;
+import io.losswatch.event.InputMapping;
+import io.losswatch.event.MappedRecordReader;
 import io.losswatch.event.ParseResult;
 import io.losswatch.event.PredictionEvent;
+import io.losswatch.event.ReadResult;
 import io.losswatch.event.RejectReason;
 import io.losswatch.event.SourceRecord;
 import io.losswatch.loss.PredictionPoint;
@@ -58,6 +61,8 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
 
     private final LosswatchConfig config;
     private final EventParser parser;
+    /** The reader of a mapped predictions topic (CONTRACT §10); null for §4 JSON, which the parser reads. */
+    private final MappedRecordReader mapped;
     private final Scorer scorer;
     private final PipelineListener listener;
     private final WindowSpec windows;
@@ -85,6 +90,8 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         this.listener = listener;
         this.partitions = partitions;
         this.parser = new EventParser(config.inputMaxBytes(), config.inputMaxNesting());
+        InputMapping mapping = config.inputMapping("predictions");
+        this.mapped = mapping.isPlain() ? null : new MappedRecordReader(parser, mapping, config::classesFor);
         this.scorer = new Scorer(config.lossEpsilon());
         this.windows = new WindowSpec(config);
         this.idleTimeoutMs = config.inputIdleTimeout().toMillis();
@@ -113,6 +120,28 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         lastInputWallClock = context.currentSystemTimeMs();
         clockAtLastInput = state.clock();
         state.lastOffset(source.offset());
+        if (mapped != null) {
+            // a mapped topic (CONTRACT §10): one record may hold several predictions, all used or none
+            ReadResult<PredictionEvent> read = mapped.readPredictions(Intake.input(record));
+            if (read instanceof ReadResult.Skipped<PredictionEvent> skipped) {
+                listener.inputSkipped(source.topic(), skipped.reason());
+            } else if (read instanceof ReadResult.Rejected<PredictionEvent> r) {
+                context.forward(Intake.deadLetter(source, r.rejection().reason(), r.rejection().message()), DEAD_LETTERS);
+            } else {
+                List<PredictionEvent> events = ((ReadResult.Events<PredictionEvent>) read).events();
+                for (PredictionEvent p : events) {
+                    String ahead = Intake.tooFarAhead(lastInputWallClock, p.eventTime(), maxFutureMs);
+                    if (ahead != null) {
+                        context.forward(Intake.deadLetter(source, RejectReason.INVALID_TIMESTAMP, ahead), DEAD_LETTERS);
+                        return;
+                    }
+                }
+                for (PredictionEvent p : events) {
+                    accept(p, source);
+                }
+            }
+            return;
+        }
         ParseResult<PredictionEvent> parsed = parser.parsePrediction(record.value(), record.timestamp());
         if (parsed instanceof ParseResult.Rejected<PredictionEvent> r) {
             context.forward(Intake.deadLetter(source, r.rejection().reason(), r.rejection().message()), DEAD_LETTERS);
@@ -124,6 +153,11 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
             context.forward(Intake.deadLetter(source, RejectReason.INVALID_TIMESTAMP, ahead), DEAD_LETTERS);
             return;
         }
+        accept(p, source);
+    }
+
+    /** A valid prediction, not too far ahead: on to its windows and the join, or scored with its label. */
+    private void accept(PredictionEvent p, SourceRecord source) {
         if (p.eventTime() > state.clock()) {
             state.clock(p.eventTime());
             clockAtLastInput = p.eventTime();

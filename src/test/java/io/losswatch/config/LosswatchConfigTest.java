@@ -3,6 +3,8 @@ package io.losswatch.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.losswatch.event.FieldSource;
+import io.losswatch.event.InputMapping;
 import io.losswatch.loss.LossFunction;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -263,5 +265,47 @@ class LosswatchConfigTest {
                 .hasMessageStartingWith("losswatch.window.grace='soon' (in " + f + "): expected");
         assertThatThrownBy(() -> LosswatchConfig.load(dir.resolve("missing.properties"), Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("cannot read config file");
+    }
+
+    @Test
+    void inputFieldMappingsAreValidatedAtStartUp() {
+        LosswatchConfig c = of("losswatch.input.predictions.field.model", "header:x-model",
+                "losswatch.input.predictions.field.prediction", "/output/probabilities/1",
+                "losswatch.input.labels.field.prediction_id", "key");
+        InputMapping predictions = c.inputMapping("predictions");
+        assertThat(predictions.isPlain()).isFalse();
+        assertThat(predictions.fields()).containsEntry("model", new FieldSource.Header("x-model"));
+        assertThat(predictions.fields().get("prediction").text()).isEqualTo("/output/probabilities/1");
+        assertThat(c.inputMapping("labels").fields()).containsEntry("prediction_id", new FieldSource.Key());
+        assertThat(of().inputMapping("predictions").isPlain()).isTrue();
+        assertThat(of("losswatch.input.predictions.format", "kserve").inputMapping("predictions").format())
+                .isEqualTo(InputMapping.Format.KSERVE);
+
+        assertThatThrownBy(() -> of("losswatch.input.predictions.field.model", "meta/model"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("losswatch.input.predictions.field.model=meta/model: expected a JSON Pointer starting with /"
+                        + " (e.g. /meta/model), header:NAME, key or const:VALUE");
+        assertThatThrownBy(() -> of("losswatch.input.predictions.field.model", "/a~2"))
+                .hasMessageStartingWith("losswatch.input.predictions.field.model=/a~2: malformed JSON Pointer");
+        assertThatThrownBy(() -> of("losswatch.input.predictions.field.modle", "/m"))
+                .hasMessage("unknown setting losswatch.input.predictions.field.modle: 'modle' is not a field of a predictions"
+                        + " record; expected one of prediction_id, model, model_version, timestamp, prediction, label");
+        assertThatThrownBy(() -> of("losswatch.input.labels.field.model", "/m"))
+                .hasMessageStartingWith("unknown setting losswatch.input.labels.field.model: 'model' is not a field of a labels record");
+        assertThatThrownBy(() -> of("losswatch.input.prediction.field.model", "/m"))
+                .hasMessageStartingWith("unknown setting losswatch.input.prediction.field.model: 'prediction' is not an input topic");
+        assertThatThrownBy(() -> of("losswatch.input.predictions.format", "avro"))
+                .hasMessageContaining("losswatch.input.predictions.format");
+        assertThatThrownBy(() -> of("losswatch.input.predictions.format", "kserve",
+                "losswatch.input.predictions.field.prediction", "/x"))
+                .hasMessageStartingWith("losswatch.input.predictions.field.prediction: with losswatch.input.predictions.format=kserve");
+        assertThat(of("losswatch.input.predictions.format", "kserve", "losswatch.input.predictions.kserve.output", "probs")
+                .inputMapping("predictions").kserveOutput()).isEqualTo("probs");
+        assertThat(of("losswatch.model.iris.classes", "setosa, versicolor,virginica").classesFor("iris"))
+                .containsExactly("setosa", "versicolor", "virginica");
+        assertThat(of().classesFor("iris")).isEmpty();
+        assertThatThrownBy(() -> of("losswatch.model.iris.classes", "a,,b")).hasMessageContaining("losswatch.model.iris.classes");
+        assertThatThrownBy(() -> of("losswatch.input.labels.kserve.output", "probs"))
+                .hasMessageContaining("on the predictions topic");
     }
 }

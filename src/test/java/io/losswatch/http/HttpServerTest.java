@@ -44,6 +44,7 @@ class HttpServerTest {
         history.addDeadLetter("invalid_json");
         metrics.deadLetter("invalid_json");
         metrics.inputRecord("predictions");
+        metrics.inputSkipped("predictions", "kserve_request");
         metrics.lossComputed("churn", "log_loss");
         metrics.unlabelled("churn");
         metrics.windowFinal(window("churn", "v7", 0, 0.2, 100));
@@ -149,6 +150,7 @@ class HttpServerTest {
                 .contains("losswatch_dlq_records_total{reason=\"invalid_json\"} 1.0")
                 .contains("losswatch_dlq_records_total{reason=\"unmatched_label\"} 0.0")
                 .contains("losswatch_events_processed_total{topic=\"predictions\"} 1.0")
+                .contains("losswatch_input_skipped_total{reason=\"kserve_request\",topic=\"predictions\"} 1.0")
                 .contains("losswatch_losses_computed_total{loss_function=\"log_loss\",model=\"churn\"} 1.0")
                 .contains("losswatch_predictions_unlabelled_total{model=\"churn\"} 1.0")
                 .contains("losswatch_windows_final_total{model=\"churn\"} 1.0")

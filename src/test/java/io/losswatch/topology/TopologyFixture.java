@@ -71,6 +71,12 @@ final class TopologyFixture implements AutoCloseable {
         flush();
     }
 
+    /** Pipes a prediction record as given, headers included (a mapped topic, CONTRACT §10). */
+    void prediction(TestRecord<byte[], byte[]> record) {
+        predictions.pipeInput(record);
+        flush();
+    }
+
     void prediction(byte[] key, byte[] value, long recordTime) {
         predictions.pipeInput(new TestRecord<>(key, value, null, recordTime));
         flush();
