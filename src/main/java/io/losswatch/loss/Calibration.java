@@ -222,26 +222,11 @@ public final class Calibration {
         double a = 0;
         double b = 1;
         for (int iter = 0; iter < 50; iter++) {
-            double ga = RIDGE * a;
-            double gb = RIDGE * (b - 1);
-            double haa = RIDGE;
-            double hab = 0;
-            double hbb = RIDGE;
-            for (int i = 0; i < bins.size(); i++) {
-                double n = bins.value(i, N);
-                double z = bins.value(i, Z) / n;
-                double s = sigmoid(a + b * z);
-                double r = s * n - bins.value(i, TRUE);
-                double h = n * s * (1 - s);
-                ga += r;
-                gb += r * z;
-                haa += h;
-                hab += h * z;
-                hbb += h * z * z;
-            }
-            double det = haa * hbb - hab * hab;
-            double da = (hbb * ga - hab * gb) / det;
-            double db = (haa * gb - hab * ga) / det;
+            // {gradient a, gradient b, information aa, ab, bb} of the ridged log-likelihood at (a, b)
+            double[] g = derivatives(a, b);
+            double det = g[2] * g[4] - g[3] * g[3];
+            double da = (g[4] * g[0] - g[3] * g[1]) / det;
+            double db = (g[2] * g[1] - g[3] * g[0]) / det;
             a -= da;
             b -= db;
             if (Math.abs(da) + Math.abs(db) < 1e-10) {
@@ -255,20 +240,34 @@ public final class Calibration {
 
     /** The inverse of the fit's Fisher information at ab: the covariance of a and b. */
     private double[][] covariance(double[] ab) {
+        double[] g = derivatives(ab[0], ab[1]);
+        double det = g[2] * g[4] - g[3] * g[3];
+        return new double[][] {{g[4] / det, -g[3] / det}, {-g[3] / det, g[2] / det}};
+    }
+
+    /**
+     * The negative log-likelihood's gradient in (a, b) and its Fisher information (aa, ab, bb), the ridge
+     * towards the identity (a = 0, b = 1) included, over the bins (each at its mean z).
+     */
+    private double[] derivatives(double a, double b) {
+        double ga = RIDGE * a;
+        double gb = RIDGE * (b - 1);
         double haa = RIDGE;
         double hab = 0;
         double hbb = RIDGE;
         for (int i = 0; i < bins.size(); i++) {
             double n = bins.value(i, N);
             double z = bins.value(i, Z) / n;
-            double s = sigmoid(ab[0] + ab[1] * z);
+            double s = sigmoid(a + b * z);
+            double r = s * n - bins.value(i, TRUE);
             double h = n * s * (1 - s);
+            ga += r;
+            gb += r * z;
             haa += h;
             hab += h * z;
             hbb += h * z * z;
         }
-        double det = haa * hbb - hab * hab;
-        return new double[][] {{hbb / det, -hab / det}, {-hab / det, haa / det}};
+        return new double[] {ga, gb, haa, hab, hbb};
     }
 
     static double sigmoid(double x) {
