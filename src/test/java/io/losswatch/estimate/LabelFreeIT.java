@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -53,7 +52,7 @@ class LabelFreeIT {
     private static final long MIN = 60_000;
     private static final int PER_WINDOW = 200;
     private static final List<String> TOPICS = List.of("predictions", "labels", "prediction-losses", "model-metrics",
-            "model-alerts", "dlq", "prediction-metrics");
+            "model-alerts", "losswatch-dlq", "prediction-metrics");
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path work;
@@ -199,20 +198,9 @@ class LabelFreeIT {
     }
 
     private LosswatchProcess start() throws Exception {
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("bootstrap.servers", KAFKA.bootstrapServers());
-        config.put("application.id", prefix + "losswatch");
-        config.put("state.dir", work.resolve("state").toString());
-        config.put("losswatch.topic.predictions", prefix + "predictions");
-        config.put("losswatch.topic.labels", prefix + "labels");
-        config.put("losswatch.topic.losses", prefix + "prediction-losses");
-        config.put("losswatch.topic.metrics", prefix + "model-metrics");
-        config.put("losswatch.topic.alerts", prefix + "model-alerts");
-        config.put("losswatch.topic.dlq", prefix + "dlq");
-        config.put("losswatch.topic.prediction.metrics", prefix + "prediction-metrics");
+        Map<String, String> config = LosswatchProcess.isolatedConfig(KAFKA.bootstrapServers(), prefix, work.resolve("state"));
         config.put("losswatch.topic.partitions", "2");
         config.put("losswatch.join.window", "PT5M");
-        config.put("losswatch.http.port", "0");
         config.put("consumer.session.timeout.ms", "6000");
         LosswatchProcess p = LosswatchProcess.start(LosswatchProcess.writeConfig(work, config), work);
         p.waitUntilRunning(WAIT);

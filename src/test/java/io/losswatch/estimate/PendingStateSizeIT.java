@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -48,16 +47,9 @@ class PendingStateSizeIT {
     void aPendingPredictionCostsUnder350BytesOnDiskAndInItsChangelog() throws Exception {
         String prefix = "s" + UUID.randomUUID().toString().substring(0, 8) + "-";
         String app = prefix + "losswatch";
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("bootstrap.servers", KAFKA.bootstrapServers());
-        config.put("application.id", app);
-        config.put("state.dir", work.resolve("state").toString());
-        for (String t : List.of("predictions", "labels", "losses", "metrics", "alerts", "dlq", "prediction.metrics")) {
-            config.put("losswatch.topic." + t, prefix + t);
-        }
+        Map<String, String> config = LosswatchProcess.isolatedConfig(KAFKA.bootstrapServers(), prefix, work.resolve("state"));
         config.put("losswatch.topic.partitions", "1");
         config.put("losswatch.join.window", "P7D");
-        config.put("losswatch.http.port", "0");
         LosswatchProcess process = LosswatchProcess.start(LosswatchProcess.writeConfig(work, config), work);
         try {
             process.waitUntilRunning(WAIT);

@@ -43,6 +43,28 @@ public final class LosswatchProcess {
         this.log = log;
     }
 
+    /** The settings of every topic losswatch reads or writes (CONTRACT §3, §9). */
+    private static final List<String> TOPIC_SETTINGS = List.of("losswatch.topic.predictions", "losswatch.topic.labels",
+            "losswatch.topic.losses", "losswatch.topic.metrics", "losswatch.topic.alerts", "losswatch.topic.dlq",
+            "losswatch.topic.prediction.metrics");
+
+    /**
+     * Settings for an instance of its own on a shared test broker: its application.id and every topic name
+     * start with prefix (prefix + the topic's default name, e.g. prefix + "model-metrics"), state under
+     * stateDir, HTTP on any free port. Callers add their own settings to the (mutable, ordered) map.
+     */
+    public static Map<String, String> isolatedConfig(String bootstrap, String prefix, Path stateDir) {
+        Map<String, String> config = new java.util.LinkedHashMap<>();
+        config.put("bootstrap.servers", bootstrap);
+        config.put("application.id", prefix + "losswatch");
+        config.put("state.dir", stateDir.toString());
+        for (String key : TOPIC_SETTINGS) {
+            config.put(key, prefix + io.losswatch.config.Settings.find(key).orElseThrow().defaultValue());
+        }
+        config.put("losswatch.http.port", "0");
+        return config;
+    }
+
     /** Writes settings as a Java properties file in dir (losswatch.properties) and returns its path. */
     public static Path writeConfig(Path dir, Map<String, String> settings) throws IOException {
         Properties props = new Properties();

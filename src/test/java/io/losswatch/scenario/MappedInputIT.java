@@ -43,18 +43,8 @@ class MappedInputIT {
     void kserveBatchesAndNestedLabelsGiveExactLossesAndWindows() throws Exception {
         String prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + "-";
         String bootstrap = KAFKA.bootstrapServers();
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("bootstrap.servers", bootstrap);
-        config.put("application.id", prefix + "losswatch");
-        config.put("state.dir", work.resolve("state").toString());
-        config.put("losswatch.topic.predictions", prefix + "predictions");
-        config.put("losswatch.topic.labels", prefix + "labels");
-        config.put("losswatch.topic.losses", prefix + "prediction-losses");
-        config.put("losswatch.topic.metrics", prefix + "model-metrics");
-        config.put("losswatch.topic.alerts", prefix + "model-alerts");
-        config.put("losswatch.topic.dlq", prefix + "dlq");
+        Map<String, String> config = LosswatchProcess.isolatedConfig(bootstrap, prefix, work.resolve("state"));
         config.put("losswatch.topic.partitions", "1");
-        config.put("losswatch.http.port", "0");
         config.put("losswatch.join.window", "PT2M");
         config.put("losswatch.join.grace", "PT10S");
         config.put("losswatch.window.grace", "PT10S");
