@@ -106,7 +106,7 @@ public final class Demo implements AutoCloseable {
         // what it publishes, on the console; then the traffic
         ConsoleReport report = ConsoleReport.start(bootstrap, config.topics(), estimated(s), s.minLabelled(), out);
         stops.push(report::close);
-        generator = TrafficGenerator.start(s.traffic(), producerProperties(bootstrap));
+        generator = TrafficGenerator.start(s.traffic(), producerProperties(bootstrap), s.format());
         stops.push(generator::close);
 
         out.println();
@@ -121,6 +121,7 @@ public final class Demo implements AutoCloseable {
                 t.metrics(), t.predictionMetrics(), t.alerts(), t.dlq());
         out.println();
         GenerateCommand.describe(out, s.traffic(), generator.traffic(), bootstrap);
+        GenerateCommand.describeFormat(out, s.format());
         out.println();
         out.printf(Locale.ROOT, "Windows of %s. Each line below is one final window: about %s after it ends for"
                 + " models with inline labels, up to %s for the others (they wait for late labels).%n",
@@ -189,6 +190,11 @@ public final class Demo implements AutoCloseable {
                 "losswatch.model." + LateModel.NAME + ".alert.warmup.windows", "2",
                 LateModel.NAME + "'s realized windows come " + DurationConverter.format(late.labelDelayMax())
                         + " late: its estimated_loss rule compares with a baseline of its first 2")));
+        // the settings that read the shape it sends (CONTRACT §10)
+        for (String line : TrafficGenerator.settingsFor(s.format())) {
+            o.add(new Change(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1),
+                    "--format " + s.format() + ": how to read what the generator sends"));
+        }
         return o;
     }
 

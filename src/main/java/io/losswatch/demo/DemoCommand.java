@@ -4,6 +4,7 @@ import io.losswatch.embedded.EmbeddedKafka;
 import io.losswatch.generator.DurationConverter;
 import io.losswatch.generator.GeneratorOptions;
 import io.losswatch.generator.LateModel;
+import io.losswatch.generator.TrafficGenerator;
 import io.losswatch.runtime.LosswatchApplication;
 import io.losswatch.runtime.StopSignals;
 import java.io.PrintWriter;
@@ -84,6 +85,12 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Share of malformed records (default: ${DEFAULT-VALUE}).")
     double malformedShare;
 
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "json",
+            description = "The shape of the predictions it sends: json (CONTRACT §4); kserve: as KServe's inference"
+                    + " logger writes them; nested: a nested custom shape. The last two are read with field mappings,"
+                    + " printed with the other settings (default: ${DEFAULT-VALUE}).")
+    String format;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
             description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -127,6 +134,9 @@ public final class DemoCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "--duration=" + runFor + ": expected a duration greater than zero");
         }
+        if (!TrafficGenerator.FORMATS.contains(format)) {
+            throw new ParameterException(spec.commandLine(), "--format: expected json, kserve or nested, got " + format);
+        }
         if (minLabelled < 1) {
             throw new ParameterException(spec.commandLine(), "--min-labelled=" + minLabelled + ": expected 1 or more");
         }
@@ -140,7 +150,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         return new DemoSettings(kafkaPort == null ? DEFAULT_KAFKA_PORT : kafkaPort, kafkaPort != null,
                 httpPort == null ? DEFAULT_HTTP_PORT : httpPort, httpPort != null,
-                Optional.ofNullable(dir), window, Optional.ofNullable(runFor), traffic, minLabelled);
+                Optional.ofNullable(dir), window, Optional.ofNullable(runFor), traffic, minLabelled, format);
     }
 
     @Override

@@ -19,8 +19,10 @@ import java.util.Optional;
  * @param traffic       the generator's options (with its late-labelled model, if any)
  * @param minLabelled   losswatch.estimate.min.labelled: labels a model version's calibration needs before
  *                      its loss is estimated
+ * @param format        the shape of the predictions sent: json, kserve or nested (TrafficGenerator.FORMATS)
  */
 public record DemoSettings(int kafkaPort, boolean kafkaPortStrict, int httpPort, boolean httpPortStrict,
                            Optional<Path> dir, Duration window,
-                           Optional<Duration> runFor, GeneratorOptions traffic, long minLabelled) {
+                           Optional<Duration> runFor, GeneratorOptions traffic, long minLabelled,
+                           String format) {
 }

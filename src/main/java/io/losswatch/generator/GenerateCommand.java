@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -101,6 +100,18 @@ public final class GenerateCommand implements Callable<Integer> {
                     + " the last two read with the settings printed at start (default: ${DEFAULT-VALUE})")
     String format;
 
+    /** For the kserve and nested formats, what the records look like and the settings that read them. */
+    public static void describeFormat(PrintWriter out, String format) {
+        if (format.equals("kserve")) {
+            out.println("As KServe's inference logger writes them (a request and a V2 response per prediction, inline"
+                    + " labels on the labels topic, ids <prediction_id>-0); read them with:");
+        } else if (format.equals("nested")) {
+            out.println("Predictions in a nested shape, e.g. " + NestedShape.nest("{\"prediction_id\":\"p-1\",\"model\":\"churn\","
+                    + "\"model_version\":\"v7\",\"timestamp\":1764000000000,\"prediction\":0.75,\"label\":1}") + "; read them with:");
+        }
+        TrafficGenerator.settingsFor(format).forEach(line -> out.println("  " + line));
+    }
+
     /** The options as the generator takes them; a bad value is a usage error naming the option. */
     GeneratorOptions options() {
         try {
@@ -116,20 +127,12 @@ public final class GenerateCommand implements Callable<Integer> {
         GeneratorOptions options = options();
         Properties producer = producerProperties();
         PrintWriter out = spec.commandLine().getOut();
-        if (!List.of("json", "kserve", "nested").contains(format)) {
+        if (!TrafficGenerator.FORMATS.contains(format)) {
             throw new ParameterException(spec.commandLine(), "--format: expected json, kserve or nested, got " + format);
         }
         TrafficGenerator generator = TrafficGenerator.start(options, producer, format);
         describe(out, options, generator.traffic(), bootstrapServer);
-        if (format.equals("kserve")) {
-            out.println("As KServe's inference logger writes them (a request and a response per prediction, inline labels"
-                    + " on the labels topic, ids <prediction_id>-0); read them with:");
-            KServeShape.SETTINGS.forEach(line -> out.println("  " + line));
-        } else if (format.equals("nested")) {
-            out.println("Predictions in a nested shape, e.g. " + NestedShape.nest("{\"prediction_id\":\"p-1\",\"model\":\"churn\","
-                    + "\"model_version\":\"v7\",\"timestamp\":1764000000000,\"prediction\":0.75,\"label\":1}") + "; read them with:");
-            NestedShape.SETTINGS.forEach(line -> out.println("  " + line));
-        }
+        describeFormat(out, format);
         out.println(duration == null ? "Press Ctrl-C to stop." : "Stops after " + DurationConverter.format(duration)
                 + " (and the labels still due); Ctrl-C stops at once.");
         out.flush();

@@ -13,15 +13,18 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * The generator's records as KServe's inference logger writes them to Kafka (CONTRACT §10, binary-mode
- * CloudEvents, logger mode "all"): each prediction becomes a request event (which losswatch skips and
- * counts) and a response event of one prediction, id {@code <prediction_id>-0}; an inline label becomes a
+ * CloudEvents, logger mode "all"; the headers are the attributes and extensions the logger sets: id, type,
+ * source, time, inferenceservicename, namespace, component, endpoint): each prediction becomes a request
+ * event (which losswatch skips and counts) and a response event holding a V2 (Open Inference Protocol)
+ * body of one prediction, {@code {"model_name", "model_version", "id", "outputs": [{"shape": [1], "data":
+ * [p]}]}}, id {@code <prediction_id>-0}; the version is read from the body. An inline label becomes a
  * label record on the labels topic, since a response carries none; labels name the {@code -0} ids.
  * Malformed records stay malformed (a cut body, a missing model header).
  */
 public final class KServeShape {
     /** The settings that read this shape. */
     public static final List<String> SETTINGS = List.of("losswatch.input.predictions.format=kserve",
-            "losswatch.input.predictions.field.model_version=header:ce_modelversion");
+            "losswatch.input.predictions.field.model_version=/model_version");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String labelsTopic;
@@ -51,7 +54,7 @@ public final class KServeShape {
         String id = json != null && json.path("prediction_id").isTextual() ? json.get("prediction_id").textValue() : o.key();
         RecordHeaders response = headers("org.kubeflow.serving.inference.response", id, o.timestamp(), json);
         String body = json != null && json.has("prediction")
-                ? "{\"model_name\":" + json.path("model").toString() + ",\"predictions\":[" + json.get("prediction") + "]}"
+                ? v2Response(json, id)
                 : o.value(); // a cut record stays cut
         out.add(record(o.topic(), o.key(), body, o.timestamp(), response));
         out.add(record(o.topic(), o.key(), "{\"instances\":[[0.0]]}", o.timestamp(),
@@ -61,6 +64,22 @@ public final class KServeShape {
                     + ",\"timestamp\":" + o.timestamp() + "}", o.timestamp(), null));
         }
         return out;
+    }
+
+    /** A V2 response body of one prediction; the version is there only when the prediction has one. */
+    private static String v2Response(JsonNode prediction, String id) {
+        ObjectNode body = JSON.createObjectNode();
+        body.set("model_name", prediction.get("model"));
+        if (prediction.has("model_version")) {
+            body.set("model_version", prediction.get("model_version"));
+        }
+        body.put("id", id);
+        ObjectNode output = body.putArray("outputs").addObject();
+        output.put("name", "output-0");
+        output.putArray("shape").add(1);
+        output.put("datatype", "FP64");
+        output.putArray("data").add(prediction.get("prediction"));
+        return body.toString();
     }
 
     private static RecordHeaders headers(String type, String id, long t, JsonNode json) {
@@ -73,11 +92,9 @@ public final class KServeShape {
         if (json != null && json.path("model").isTextual()) {
             add(h, "ce_inferenceservicename", json.get("model").textValue());
         }
-        if (json != null && json.path("model_version").isTextual()) {
-            add(h, "ce_modelversion", json.get("model_version").textValue());
-        }
         add(h, "ce_namespace", "default");
         add(h, "ce_component", "predictor");
+        add(h, "ce_endpoint", "default");
         add(h, "content-type", "application/json");
         return h;
     }

@@ -58,6 +58,18 @@ public final class TrafficGenerator implements AutoCloseable {
      *
      * @param producerProperties bootstrap.servers and any other producer settings (security, ...)
      */
+    /** The shapes the generator can send: json (CONTRACT §4), kserve and nested (CONTRACT §10). */
+    public static final List<String> FORMATS = List.of("json", "kserve", "nested");
+
+    /** The settings that read a format's records, as KEY=VALUE lines (none for json). */
+    public static List<String> settingsFor(String format) {
+        return switch (format) {
+            case "kserve" -> KServeShape.SETTINGS;
+            case "nested" -> NestedShape.SETTINGS;
+            default -> List.of();
+        };
+    }
+
     public static TrafficGenerator start(GeneratorOptions options, Properties producerProperties) {
         return start(options, producerProperties, "json");
     }
@@ -67,6 +79,9 @@ public final class TrafficGenerator implements AutoCloseable {
      * nested (README's nested shape), the last two read with field mappings (CONTRACT §10).
      */
     public static TrafficGenerator start(GeneratorOptions options, Properties producerProperties, String format) {
+        if (!FORMATS.contains(format)) {
+            throw new IllegalArgumentException("format: expected json, kserve or nested, got " + format);
+        }
         Properties p = new Properties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");

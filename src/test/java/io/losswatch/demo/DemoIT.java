@@ -218,6 +218,67 @@ class DemoIT {
         assertThat(dataDir).as("the temporary data directory is deleted").doesNotExist();
     }
 
+    /**
+     * demo --format kserve|nested: the generator sends the shape, the processor reads it with the settings the
+     * demo prints first, and every model's windows come out with the version the mapping reads.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"kserve", "nested"})
+    void theDemoSendsAShapeThatThePrintedSettingsRead(String format) throws Exception {
+        JarProcess demo = JarProcess.start(work, "demo-" + format + ".log", "demo", "--format", format, "--kafka-port", "0",
+                "--http-port", "0", "--window", "5s", "--rate", "80", "--label-delay", "2s", "--malformed-share", "0.02",
+                "--late-label-delay-min", "5s", "--late-label-delay-max", "8s", "--duration", "40s");
+        String bootstrap = demo.awaitOutput(KAFKA, Duration.ofSeconds(90)).group(1);
+        String dashboard = demo.awaitOutput(DASHBOARD, Duration.ofSeconds(5)).group(1);
+        String head = demo.output().substring(0, demo.output().indexOf("Starting an embedded Kafka broker"));
+        for (String line : io.losswatch.generator.TrafficGenerator.settingsFor(format)) {
+            assertThat(head).containsPattern("(?m)^  " + Pattern.quote(line) + " ");
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        List<JsonNode> windows = new ArrayList<>();
+        int deadLetters = 0;
+        long predictions = 0;
+        String metricsPage = null;
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicContents.consumer(bootstrap)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of("model-metrics", "losswatch-dlq", "predictions")) {
+                consumer.partitionsFor(topic, Duration.ofSeconds(30))
+                        .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            while (demo.isAlive()) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    switch (r.topic()) {
+                        case "model-metrics" -> windows.add(JSON.readTree(r.value()));
+                        case "losswatch-dlq" -> deadLetters++;
+                        default -> predictions++;
+                    }
+                }
+                if (!windows.isEmpty()) {
+                    try {
+                        metricsPage = get(http, dashboard + "metrics").body();
+                    } catch (java.io.IOException stopping) {
+                        // the demo is stopping
+                    }
+                }
+            }
+        }
+        assertThat(demo.exitCode()).as(demo.tail()).contains(0);
+        assertThat(windows).as("final windows").isNotEmpty();
+        Map<String, String> versions = new TreeMap<>();
+        windows.forEach(w -> versions.put(w.get("model").asText(), w.get("model_version").asText()));
+        assertThat(versions).containsOnlyKeys("churn", "fraud", "credit-risk", "ctr", LATE)
+                .allSatisfy((model, version) -> assertThat(version).as(model).matches("v\\d"));
+        // the records on the predictions topic are the shape's; only the malformed ones are dead-lettered
+        assertThat(deadLetters).as("dead letters of %d prediction records", predictions)
+                .isLessThan((int) Math.max(10, predictions * 0.05));
+        if (format.equals("kserve")) {
+            assertThat(metricsPage).as("/metrics while running").isNotNull()
+                    .containsPattern("losswatch_input_skipped_total\\{[^}]*reason=\"kserve_request\"[^}]*} [1-9]");
+        }
+    }
+
     private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -1,6 +1,7 @@
 package io.losswatch.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -58,6 +59,28 @@ class DemoSettingsTest {
         // a per-model key compares with its global setting's default
         assertThat(Demo.overrides(parse("--window", "1m")).stream().filter(Demo.Change::changesDefault)
                 .map(Demo.Change::key)).doesNotContain("losswatch.window.size");
+    }
+
+    @Test
+    void aFormatAddsTheMappingsThatReadItAndAnUnknownOneIsAUsageError() {
+        Properties kserve = Demo.processorProperties(parse("--format", "kserve"), "localhost:9092", Path.of("/tmp/x"), 0);
+        assertThat(kserve).containsEntry("losswatch.input.predictions.format", "kserve")
+                .containsEntry("losswatch.input.predictions.field.model_version", "/model_version");
+        io.losswatch.event.InputMapping mapping = LosswatchConfig.from(kserve).inputMapping("predictions");
+        assertThat(mapping.format()).isEqualTo(io.losswatch.event.InputMapping.Format.KSERVE);
+        assertThat(mapping.fields()).containsOnlyKeys("model_version");
+
+        Properties nested = Demo.processorProperties(parse("--format", "nested"), "localhost:9092", Path.of("/tmp/x"), 0);
+        assertThat(LosswatchConfig.from(nested).inputMapping("predictions").fields()).containsOnlyKeys(
+                "prediction_id", "timestamp", "model", "model_version", "prediction", "label");
+        // printed with the other changes, since none is a default
+        assertThat(Demo.overrides(parse("--format", "nested")).stream().filter(Demo.Change::changesDefault)
+                .map(Demo.Change::key)).contains("losswatch.input.predictions.field.prediction");
+        assertThat(Demo.processorProperties(parse(), "localhost:9092", Path.of("/tmp/x"), 0).stringPropertyNames())
+                .noneMatch(k -> k.startsWith("losswatch.input."));
+
+        assertThatThrownBy(() -> parse("--format", "csv")).isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("--format: expected json, kserve or nested, got csv");
     }
 
     @Test

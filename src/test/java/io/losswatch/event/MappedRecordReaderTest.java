@@ -315,12 +315,18 @@ class MappedRecordReaderTest {
 
     @Test
     void mappingsApplyOnTopOfKserve() {
-        MappedRecordReader reader = kserve(Map.of("model_version", "header:ce_modelversion", "model", "header:ce_component"), "");
+        MappedRecordReader reader = kserve(Map.of("model_version", "header:ce_endpoint", "model", "header:ce_component"), "");
         Map<String, String> headers = new HashMap<>(kserveHeaders(MappedRecordReader.KSERVE_RESPONSE));
-        headers.put("ce_modelversion", "v3");
+        headers.put("ce_endpoint", "canary");
         PredictionEvent p = only(reader.readPredictions(input("{\"predictions\":[0.5]}", headers, null)));
-        assertThat(p.modelVersion()).isEqualTo("v3");
+        assertThat(p.modelVersion()).isEqualTo("canary");
         assertThat(p.model()).isEqualTo("predictor");
+        // a V2 body names its model's version: a pointer into the body reads it
+        PredictionEvent v2 = only(kserve(Map.of("model_version", "/model_version"), "").readPredictions(input(
+                "{\"model_name\":\"churn\",\"model_version\":\"v7\",\"outputs\":[{\"name\":\"p\",\"shape\":[1],\"datatype\":\"FP32\",\"data\":[0.25]}]}",
+                kserveHeaders(MappedRecordReader.KSERVE_RESPONSE), null)));
+        assertThat(v2.modelVersion()).isEqualTo("v7");
+        assertThat(v2.prediction().doubleValue()).isEqualTo(0.25);
         headers.remove("ce_inferenceservicename");
         headers.remove("ce_component");
         assertThat(rejection(reader.readPredictions(input("{\"predictions\":[0.5]}", headers, null))).message())
