@@ -81,6 +81,12 @@ public final class LosswatchConfig {
                 modelValues.computeIfAbsent(mk.model(), m -> new HashMap<>()).put(mk.suffix(), parsed);
                 continue;
             }
+            if (key.equals("losswatch.input.labels.format")) {
+                // CONTRACT §10's formats are prediction logs: KServe's logger writes no labels
+                throw new ConfigException("unknown setting " + key + origin + ": only the predictions topic has a"
+                        + " format (kserve: KServe's inference responses); read labels in another shape with"
+                        + " losswatch.input.labels.field.<field> mappings");
+            }
             Setting setting = Settings.find(key).orElseThrow(() -> new ConfigException(
                     "unknown setting " + key + origin + ": see docs/configuration.md for the losswatch.* keys"
                             + " (other keys go to Kafka and must not start with 'losswatch.')"));

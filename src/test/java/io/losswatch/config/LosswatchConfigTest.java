@@ -294,6 +294,10 @@ class LosswatchConfigTest {
                 .hasMessageStartingWith("unknown setting losswatch.input.labels.field.model: 'model' is not a field of a labels record");
         assertThatThrownBy(() -> of("losswatch.input.prediction.field.model", "/m"))
                 .hasMessageStartingWith("unknown setting losswatch.input.prediction.field.model: 'prediction' is not an input topic");
+        assertThatThrownBy(() -> of("losswatch.input.labels.format", "kserve"))
+                .hasMessage("unknown setting losswatch.input.labels.format: only the predictions topic has a format"
+                        + " (kserve: KServe's inference responses); read labels in another shape with"
+                        + " losswatch.input.labels.field.<field> mappings");
         assertThatThrownBy(() -> of("losswatch.input.predictions.format", "avro"))
                 .hasMessageContaining("losswatch.input.predictions.format");
         assertThatThrownBy(() -> of("losswatch.input.predictions.format", "kserve",
