@@ -219,6 +219,8 @@ public final class EventParser {
         }
     }
 
+    private static final int[] NO_SLOTS = new int[0];
+
     /**
      * Reads the object or array p is at, whose members level says the pointers go through (null: a part no
      * pointer reads, still read for duplicate names); false: the tree decides.
@@ -269,13 +271,18 @@ public final class EventParser {
                 return false;
             }
             boolean struct = token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY;
+            int[] ends = member < 0 ? NO_SLOTS : level.ends[member];
+            if (ends.length == 0 && token == JsonToken.VALUE_STRING) {
+                // decoded although no pointer reads it: skipping checks the UTF-8 bytes but not for an
+                // encoded surrogate, which the tree reader rejects
+                p.getTextLength();
+            }
             if (member < 0) {
                 if (struct && !walk(p, null, out)) {
                     return false;
                 }
                 continue;
             }
-            int[] ends = level.ends[member];
             if (ends.length > 0) {
                 if (struct) {
                     return false; // a whole object or array: the tree decides

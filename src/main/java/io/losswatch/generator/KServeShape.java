@@ -14,10 +14,11 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * The generator's records as KServe's inference logger writes them to Kafka (CONTRACT §10, binary-mode
  * CloudEvents, logger mode "all"; the headers are the attributes and extensions the logger sets: id, type,
- * source, time, inferenceservicename, namespace, component, endpoint): each prediction becomes a request
- * event (which losswatch skips and counts) and a response event holding a V2 (Open Inference Protocol)
- * body of one prediction, {@code {"model_name", "model_version", "id", "outputs": [{"shape": [1], "data":
- * [p]}]}}, id {@code <prediction_id>-0}; the version is read from the body. An inline label becomes a
+ * source, time, inferenceservicename, namespace, component, endpoint, metadata): each prediction becomes a
+ * request event (which losswatch skips and counts) and a response event holding a V2 (Open Inference
+ * Protocol) body of one prediction that names the model's version, as Triton's responses do, {@code
+ * {"model_name", "model_version", "id", "outputs": [{"shape": [1], "data": [p]}]}}, id {@code
+ * <prediction_id>-0}; the version is read from the body. An inline label becomes a
  * label record on the labels topic, since a response carries none; labels name the {@code -0} ids.
  * Malformed records stay malformed (a cut body, a missing model header).
  */
@@ -95,6 +96,7 @@ public final class KServeShape {
         add(h, "ce_namespace", "default");
         add(h, "ce_component", "predictor");
         add(h, "ce_endpoint", "default");
+        add(h, "ce_metadata", "{}");
         add(h, "content-type", "application/json");
         return h;
     }

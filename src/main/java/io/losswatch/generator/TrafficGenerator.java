@@ -53,11 +53,6 @@ public final class TrafficGenerator implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    /**
-     * Starts sending traffic now.
-     *
-     * @param producerProperties bootstrap.servers and any other producer settings (security, ...)
-     */
     /** The shapes the generator can send: json (CONTRACT §4), kserve and nested (CONTRACT §10). */
     public static final List<String> FORMATS = List.of("json", "kserve", "nested");
 
@@ -70,6 +65,11 @@ public final class TrafficGenerator implements AutoCloseable {
         };
     }
 
+    /**
+     * Starts sending traffic now.
+     *
+     * @param producerProperties bootstrap.servers and any other producer settings (security, ...)
+     */
     public static TrafficGenerator start(GeneratorOptions options, Properties producerProperties) {
         return start(options, producerProperties, "json");
     }

@@ -113,14 +113,15 @@ class ReadmeMappingExamplesTest {
     }
 
     @Test
-    void theKserveExampleReadsAV2ResponseWithItsVersionAndSkipsTheRequest() throws IOException {
+    void theKserveExampleReadsSklearnsV2ProbabilitiesWithTheEndpointAsVersionAndSkipsTheRequest() throws IOException {
         String id = "5e4ad3a9-7f0e-4f3c-9a51-2d8f1c6b0e42";
         try (Run run = new Run(settings(blocks(section(), "properties").get(2)))) {
-            run.predictions.pipeInput(new TestRecord<>(null, bytes("{\"inputs\":[{\"name\":\"x\",\"shape\":[2,3],"
+            run.predictions.pipeInput(new TestRecord<>(null, bytes("{\"inputs\":[{\"name\":\"input-0\",\"shape\":[2,3],"
                     + "\"datatype\":\"FP32\",\"data\":[1,2,3,4,5,6]}]}"), kserveHeaders(id, "request"), AT));
-            run.predictions.pipeInput(new TestRecord<>(null, bytes("{\"model_name\":\"churn\",\"model_version\":\"v7\","
-                    + "\"id\":\"" + id + "\",\"outputs\":[{\"name\":\"output-0\",\"shape\":[2],\"datatype\":\"FP32\","
-                    + "\"data\":[0.9,0.3]}]}"), kserveHeaders(id, "response"), AT));
+            // what KServe's sklearn runtime answers on V2 with PREDICT_PROBA: no version, rows [P(y=0), P(y=1)]
+            run.predictions.pipeInput(new TestRecord<>(null, bytes("{\"model_name\":\"churn\",\"model_version\":null,"
+                    + "\"id\":\"" + id + "\",\"parameters\":null,\"outputs\":[{\"name\":\"output-0\",\"shape\":[2,2],"
+                    + "\"datatype\":\"FP64\",\"parameters\":null,\"data\":[0.1,0.9,0.7,0.3]}]}"), kserveHeaders(id, "response"), AT));
             // the README's label record, for each of the two predictions
             run.labels.pipeInput(new TestRecord<>(null, bytes("{\"prediction_id\": \"" + id + "-0\", \"label\": 1}"), null, AT + 1_000));
             run.labels.pipeInput(new TestRecord<>(null, bytes("{\"prediction_id\": \"" + id + "-1\", \"label\": 0}"), null, AT + 1_000));
@@ -128,12 +129,14 @@ class ReadmeMappingExamplesTest {
             assertThat(losses).hasSize(2);
             assertThat(losses).allSatisfy(l -> {
                 assertThat(l.get("model").asText()).isEqualTo("churn");
-                assertThat(l.get("model_version").asText()).isEqualTo("v7");
+                // ce_endpoint
+                assertThat(l.get("model_version").asText()).isEqualTo("default");
+                assertThat(l.get("loss_function").asText()).isEqualTo("cross_entropy");
                 // ce_time 2026-11-24T06:00:00.250123456Z, truncated to the millisecond
                 assertThat(l.get("event_time").asLong()).isEqualTo(AT);
             });
             assertThat(losses.get(0).get("prediction_id").asText()).isEqualTo(id + "-0");
-            // -ln(0.9), then -ln(1 - 0.3)
+            // -ln P(y=1) = -ln(0.9), then -ln P(y=0) = -ln(0.7): the binary log loss
             assertThat(losses.get(0).get("loss").asDouble()).isCloseTo(0.10536051565782628, within(1e-12));
             assertThat(losses.get(1).get("prediction_id").asText()).isEqualTo(id + "-1");
             assertThat(losses.get(1).get("loss").asDouble()).isCloseTo(0.35667494393873245, within(1e-12));
@@ -153,6 +156,7 @@ class ReadmeMappingExamplesTest {
         h.add("ce_namespace", bytes("models"));
         h.add("ce_component", bytes("predictor"));
         h.add("ce_endpoint", bytes("default"));
+        h.add("ce_metadata", bytes("{}"));
         h.add("content-type", bytes("application/json"));
         return h;
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -186,6 +187,116 @@ class MappedRecordReaderTest {
         }
         String deep = "{\"meta\":" + "{\"a\":".repeat(40) + "1" + "}".repeat(40) + ",\"out\":[0,0.5],\"prediction_id\":\"d\"}";
         assertThat(streaming.readPredictions(input(deep, Map.of(), null))).isEqualTo(tree.readPredictions(input(deep, Map.of(), null)));
+    }
+
+    /**
+     * The same, with random pointer sets (names that are indices, "-", "", escaped "~" and "/", non-ASCII;
+     * shared prefixes, one pointer for two fields, a pointer under another) and records built as bytes,
+     * with multi-byte text and invalid UTF-8 in parts no pointer reads.
+     */
+    @Test
+    void streamingAndTreeReadersAgreeOnRandomPointersAndBytes() {
+        List<String> names = List.of("", "1", "01", "-", "~", "/", "m/n", "a", "é");
+        List<String> fields = InputMapping.fieldsOf("predictions");
+        java.util.Random random = new java.util.Random(7);
+        for (int m = 0; m < 500; m++) {
+            Map<String, FieldSource> mapping = new HashMap<>();
+            List<String> pointers = new ArrayList<>();
+            for (String field : fields) {
+                if (random.nextInt(4) == 0) {
+                    continue;
+                }
+                String pointer = !pointers.isEmpty() && random.nextInt(4) == 0
+                        ? pointers.get(random.nextInt(pointers.size())) + (random.nextBoolean() ? "" : "/" + escape(names.get(random.nextInt(names.size()))))
+                        : randomPointer(random, names);
+                pointers.add(pointer);
+                mapping.put(field, FieldSource.parse(pointer));
+            }
+            InputMapping inputMapping = new InputMapping("predictions", InputMapping.Format.JSON, mapping, "");
+            MappedRecordReader streaming = new MappedRecordReader(PARSER, inputMapping, true);
+            MappedRecordReader tree = new MappedRecordReader(PARSER, inputMapping, false);
+            for (int n = 0; n < 60; n++) {
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                randomValue(random, names, out, 0, true);
+                byte[] value = out.toByteArray();
+                MappedRecordReader.Input in = new MappedRecordReader.Input(null, value, h -> null, 0L);
+                assertThat(streaming.readPredictions(in)).as("%s read by %s", new String(value, StandardCharsets.UTF_8), mapping)
+                        .isEqualTo(tree.readPredictions(in));
+            }
+        }
+        // an encoded surrogate in a string no pointer reads: the tree rejects it, so streaming must too
+        InputMapping one = new InputMapping("predictions", InputMapping.Format.JSON,
+                Map.of("model", FieldSource.parse("/meta/model"), "prediction", FieldSource.parse("/out/1")), "");
+        byte[] surrogate = bytes("{\"meta\":{\"model\":\"m\"},\"out\":[0.1,0.9],\"prediction_id\":\"p\",\"note\":\"", "\"}",
+                (byte) 0xED, (byte) 0xA0, (byte) 0x80);
+        MappedRecordReader.Input in = new MappedRecordReader.Input(null, surrogate, h -> null, 0L);
+        assertThat(new MappedRecordReader(PARSER, one, true).readPredictions(in))
+                .isEqualTo(new MappedRecordReader(PARSER, one, false).readPredictions(in))
+                .isInstanceOf(ReadResult.Rejected.class);
+    }
+
+    private static byte[] bytes(String before, String after, byte... middle) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(before.getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(middle);
+        out.writeBytes(after.getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
+    }
+
+    private static String escape(String name) {
+        return name.replace("~", "~0").replace("/", "~1");
+    }
+
+    private static String randomPointer(java.util.Random random, List<String> names) {
+        StringBuilder b = new StringBuilder();
+        for (int depth = 1 + random.nextInt(3); depth > 0; depth--) {
+            b.append('/').append(escape(names.get(random.nextInt(names.size()))));
+        }
+        return b.toString();
+    }
+
+    /** Random JSON (mostly valid), as bytes: objects of the names, arrays, scalars, odd text and bad bytes. */
+    private static void randomValue(java.util.Random random, List<String> names, java.io.ByteArrayOutputStream out,
+                                    int depth, boolean object) {
+        if (object || (depth < 4 && random.nextInt(3) == 0)) {
+            out.write('{');
+            int members = random.nextInt(4);
+            for (int i = 0; i < members; i++) {
+                if (i > 0) {
+                    out.write(',');
+                }
+                out.writeBytes(("\"" + names.get(random.nextInt(names.size())).replace("\\", "\\\\") + "\":")
+                        .getBytes(StandardCharsets.UTF_8));
+                randomValue(random, names, out, depth + 1, false);
+            }
+            out.write('}');
+            if (depth == 0 && random.nextInt(10) == 0) {
+                out.writeBytes(" x".getBytes(StandardCharsets.UTF_8));
+            }
+            return;
+        }
+        if (depth < 4 && random.nextInt(3) == 0) {
+            out.write('[');
+            int elements = random.nextInt(4);
+            for (int i = 0; i < elements; i++) {
+                if (i > 0) {
+                    out.write(',');
+                }
+                randomValue(random, names, out, depth + 1, false);
+            }
+            out.write(']');
+            return;
+        }
+        byte[][] scalars = {
+                "0.25".getBytes(StandardCharsets.UTF_8), "1".getBytes(StandardCharsets.UTF_8),
+                "-0".getBytes(StandardCharsets.UTF_8), "1e400".getBytes(StandardCharsets.UTF_8),
+                "NaN".getBytes(StandardCharsets.UTF_8), "9223372036854775808".getBytes(StandardCharsets.UTF_8),
+                "null".getBytes(StandardCharsets.UTF_8), "true".getBytes(StandardCharsets.UTF_8),
+                "\"churn\"".getBytes(StandardCharsets.UTF_8), "\"é€\"".getBytes(StandardCharsets.UTF_8),
+                "\"\\ud800\"".getBytes(StandardCharsets.UTF_8), "\"2026-11-24T06:00:00Z\"".getBytes(StandardCharsets.UTF_8),
+                {'"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"'}, {'"', (byte) 0xC0, (byte) 0x80, '"'},
+                {'"', (byte) 0xC3, '"'}, {'"', (byte) 0xFF, '"'}};
+        out.writeBytes(scalars[random.nextInt(scalars.length)]);
     }
 
     @Test
