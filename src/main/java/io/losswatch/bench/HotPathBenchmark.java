@@ -40,9 +40,9 @@ import org.openjdk.jmh.annotations.State;
 public class HotPathBenchmark {
     static final int BATCH = 4096;
 
-    private byte[][] events;
+    byte[][] events;
     private LosswatchConfig config;
-    private EventParser parser;
+    EventParser parser;
     private Scorer scorer;
     private Map<BenchData.WindowKey, WindowStats> partials;
 
@@ -68,8 +68,8 @@ public class HotPathBenchmark {
      * The same events in a nested shape read through field mappings (CONTRACT §10), as a mapped topic's
      * intake reads them: {"id", "meta": {"model", "version", "at"}, "output": {"probabilities": [1 - p, p]}, "truth"}.
      */
-    private byte[][] nested;
-    private MappedRecordReader mapped;
+    byte[][] nested;
+    MappedRecordReader mapped;
 
     private void setUpMapped() throws java.io.IOException {
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -102,7 +102,7 @@ public class HotPathBenchmark {
         mappedSame = new MappedRecordReader(parser, LosswatchConfig.from(same).inputMapping("predictions"));
     }
 
-    private MappedRecordReader mappedSame;
+    MappedRecordReader mappedSame;
 
     /** parseScoreAggregate for the §4 records read through mappings to the fields they already have. */
     @Benchmark
@@ -132,15 +132,6 @@ public class HotPathBenchmark {
         return partials;
     }
 
-    private void aggregate(PredictionEvent p) {
-        Score score = scorer.score(config.lossFor(p.model()), p.prediction(), p.label());
-        if (!(score instanceof Score.Loss loss)) {
-            throw new IllegalStateException("bench data not scored: " + score);
-        }
-        BenchData.WindowKey key = new BenchData.WindowKey(p.model(), p.modelVersion(), BenchData.windowStart(p.eventTime()));
-        partials.computeIfAbsent(key, k -> new WindowStats()).addScored(loss, p.eventTime());
-    }
-
     /**
      * Parse, validate, score and aggregate BATCH events as the intake does, label-free sketch and lesson
      * included; returns the partials so nothing is optimised away.
@@ -148,31 +139,35 @@ public class HotPathBenchmark {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public Map<BenchData.WindowKey, WindowStats> parseScoreAggregate() {
-        double eps = config.lossEpsilon();
         for (byte[] value : events) {
             ParseResult<PredictionEvent> parsed = parser.parsePrediction(value, 0L);
             if (!(parsed instanceof ParseResult.Ok<PredictionEvent> ok)) {
                 throw new IllegalStateException("bench data rejected: " + parsed);
             }
-            PredictionEvent p = ok.event();
-            Score score = scorer.score(config.lossFor(p.model()), p.prediction(), p.label());
-            if (!(score instanceof Score.Loss loss)) {
-                throw new IllegalStateException("bench data not scored: " + score);
-            }
-            BenchData.WindowKey key = new BenchData.WindowKey(p.model(), p.modelVersion(),
-                    BenchData.windowStart(p.eventTime()));
-            PredictionPoint point = PredictionPoint.of(p.prediction(), config.lossFor(p.model()), eps);
-            String function = loss.function().id();
-            PredictionPoint.Lesson lesson = function.equals(point.function())
-                    ? point.lessonFor(p.prediction(), p.label(), eps) : null;
-            WindowStats stats = partials.computeIfAbsent(key, k -> new WindowStats());
-            stats.addScored(loss, p.eventTime());
-            stats.addPrediction(point);
-            if (lesson != null) {
-                stats.learn(function, lesson);
-            }
+            aggregate(ok.event());
         }
         return partials;
+    }
+
+    /** Scores an event and adds it to its window's partial as the prediction intake does, label-free work included. */
+    private void aggregate(PredictionEvent p) {
+        double eps = config.lossEpsilon();
+        Score score = scorer.score(config.lossFor(p.model()), p.prediction(), p.label());
+        if (!(score instanceof Score.Loss loss)) {
+            throw new IllegalStateException("bench data not scored: " + score);
+        }
+        BenchData.WindowKey key = new BenchData.WindowKey(p.model(), p.modelVersion(),
+                BenchData.windowStart(p.eventTime()));
+        PredictionPoint point = PredictionPoint.of(p.prediction(), config.lossFor(p.model()), eps);
+        String function = loss.function().id();
+        PredictionPoint.Lesson lesson = function.equals(point.function())
+                ? point.lessonFor(p.prediction(), p.label(), eps) : null;
+        WindowStats stats = partials.computeIfAbsent(key, k -> new WindowStats());
+        stats.addScored(loss, p.eventTime());
+        stats.addPrediction(point);
+        if (lesson != null) {
+            stats.learn(function, lesson);
+        }
     }
 
     /** The hot path as it was before CONTRACT §9: parse, validate, score and aggregate, nothing label-free. */

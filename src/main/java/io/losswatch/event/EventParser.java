@@ -2,7 +2,6 @@ package io.losswatch.event;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -194,38 +193,14 @@ public final class EventParser {
     }
 
     /**
-     * A JSON Pointer as the streaming reader follows it: per token the property name and the array index
-     * it matches (-1 for none), as {@link JsonNode#at} matches them. The empty pointer cannot be streamed.
+     * The fast path of a mapped record (CONTRACT §10): the scalar value at each pointer, in its slot (null
+     * where the record has none), read by streaming without building the tree; null for anything the tree
+     * path must decide (a target that is not a scalar, a parse or limit error, a duplicate key anywhere,
+     * trailing tokens, too many bytes). Every object is read, so a duplicate key anywhere falls back and the
+     * tree reader rejects it.
      */
-    static final class StreamPointer {
-        final String[] properties;
-        final int[] hashes;
-        final int[] indices;
-
-        StreamPointer(JsonPointer pointer) {
-            List<String> names = new ArrayList<>();
-            List<Integer> index = new ArrayList<>();
-            for (JsonPointer q = pointer; !q.matches(); q = q.tail()) {
-                names.add(q.getMatchingProperty());
-                index.add(q.getMatchingIndex());
-            }
-            if (names.isEmpty() || names.size() > 64) {
-                throw new IllegalArgumentException("not streamable: " + pointer);
-            }
-            properties = names.toArray(new String[0]);
-            hashes = names.stream().mapToInt(String::hashCode).toArray();
-            indices = index.stream().mapToInt(Integer::intValue).toArray();
-        }
-    }
-
-    /**
-     * The fast path of a mapped record (CONTRACT §10): the scalar value at each pointer (null where the record
-     * has none), read by streaming without building the tree; null for anything the tree path must decide (a
-     * target that is not a scalar, a parse or limit error, a duplicate key anywhere, trailing tokens, too many
-     * bytes). Every object is read, so a duplicate key anywhere falls back and the tree reader rejects it.
-     */
-    JsonNode[] streamPointers(byte[] value, StreamPointer[] pointers) {
-        if (value == null || value.length == 0 || value.length > maxBytes || pointers.length > 63) {
+    JsonNode[] streamPointers(byte[] value, StreamedPointers pointers) {
+        if (value == null || value.length == 0 || value.length > maxBytes) {
             return null;
         }
         try (JsonParser p = reader.createParser(value)) {
@@ -234,9 +209,8 @@ public final class EventParser {
             }
             // duplicate names are found by walk, which reads every object, more cheaply than the parser's detector
             p.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-            JsonNode[] out = new JsonNode[pointers.length];
-            long all = (1L << pointers.length) - 1;
-            if (!walk(p, 0, all, pointers, out) || p.nextToken() != null) {
+            JsonNode[] out = new JsonNode[pointers.slots];
+            if (!walk(p, pointers.root, out) || p.nextToken() != null) {
                 return null;
             }
             return out;
@@ -246,71 +220,75 @@ public final class EventParser {
     }
 
     /**
-     * Reads the object or array p is at, whose path the pointers in alive match up to depth (alive 0: a
-     * part no pointer reads, still read for duplicate names); false: the tree decides.
+     * Reads the object or array p is at, whose members level says the pointers go through (null: a part no
+     * pointer reads, still read for duplicate names); false: the tree decides.
      */
-    private boolean walk(JsonParser p, int depth, long alive, StreamPointer[] pointers, JsonNode[] out) throws IOException {
+    private boolean walk(JsonParser p, StreamedPointers.Level level, JsonNode[] out) throws IOException {
         boolean object = p.currentToken() == JsonToken.START_OBJECT;
         int index = 0;
-        String[] names = null;
+        // members of level seen, by bit; the other names of this object, for duplicates among them
+        long seen = 0;
+        String[] others = null;
+        int otherCount = 0;
         while (true) {
-            String name = null;
+            int member = -1;
             if (object) {
-                name = p.nextFieldName();
+                String name = p.nextFieldName();
                 if (name == null) {
                     return p.currentToken() == JsonToken.END_OBJECT;
                 }
-                if (names == null) {
-                    names = new String[8];
-                } else if (index == names.length) {
-                    names = java.util.Arrays.copyOf(names, index * 2);
-                }
-                int hash = name.hashCode();
-                for (int k = 0; k < index; k++) {
-                    if (names[k].hashCode() == hash && names[k].equals(name)) {
+                member = level == null ? -1 : level.byName(name);
+                if (member >= 0) {
+                    if ((seen & (1L << member)) != 0) {
                         return false;
                     }
+                    seen |= 1L << member;
+                } else {
+                    if (others == null) {
+                        others = new String[8];
+                    } else if (otherCount == others.length) {
+                        others = java.util.Arrays.copyOf(others, otherCount * 2);
+                    }
+                    int hash = name.hashCode();
+                    for (int k = 0; k < otherCount; k++) {
+                        if (others[k].hashCode() == hash && others[k].equals(name)) {
+                            return false;
+                        }
+                    }
+                    others[otherCount++] = name;
                 }
-                names[index] = name;
             }
             JsonToken token = p.nextToken();
-            if (!object && token == JsonToken.END_ARRAY) {
-                return true;
+            if (!object) {
+                if (token == JsonToken.END_ARRAY) {
+                    return true;
+                }
+                member = level == null ? -1 : level.byIndex(index++);
             }
             if (token == null) {
                 return false;
             }
-            long here = 0;
-            for (long m = alive; m != 0; m &= m - 1) {
-                int i = Long.numberOfTrailingZeros(m);
-                StreamPointer ptr = pointers[i];
-                if (object ? ptr.hashes[depth] == name.hashCode() && name.equals(ptr.properties[depth])
-                        : index == ptr.indices[depth]) {
-                    here |= 1L << i;
-                }
-            }
-            index++;
             boolean struct = token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY;
-            long deeper = 0;
-            JsonNode node = null;
-            for (long m = here; m != 0; m &= m - 1) {
-                int i = Long.numberOfTrailingZeros(m);
-                if (pointers[i].properties.length > depth + 1) {
-                    deeper |= 1L << i;
-                    continue;
+            if (member < 0) {
+                if (struct && !walk(p, null, out)) {
+                    return false;
                 }
+                continue;
+            }
+            int[] ends = level.ends[member];
+            if (ends.length > 0) {
                 if (struct) {
                     return false; // a whole object or array: the tree decides
                 }
+                JsonNode node = scalar(p, token);
                 if (node == null) {
-                    node = scalar(p, token);
-                    if (node == null) {
-                        return false;
-                    }
+                    return false;
                 }
-                out[i] = node;
+                for (int slot : ends) {
+                    out[slot] = node;
+                }
             }
-            if (struct && !walk(p, depth + 1, deeper, pointers, out)) {
+            if (struct && !walk(p, level.next[member], out)) {
                 return false;
             }
         }

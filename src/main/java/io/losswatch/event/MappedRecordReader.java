@@ -70,26 +70,27 @@ public final class MappedRecordReader {
         };
         this.fieldNames = InputMapping.fieldsOf(mapping.topic());
         this.sources = new FieldSource[fieldNames.size()];
-        this.pointerIndex = new int[fieldNames.size()];
-        List<EventParser.StreamPointer> streamed = new ArrayList<>();
-        boolean streamable = stream && !kserve;
+        this.fromValue = new boolean[fieldNames.size()];
+        com.fasterxml.jackson.core.JsonPointer[] pointers = new com.fasterxml.jackson.core.JsonPointer[fieldNames.size()];
         for (int k = 0; k < fieldNames.size(); k++) {
             FieldSource source = mapping.fields().get(fieldNames.get(k));
             sources[k] = source;
-            pointerIndex[k] = -1;
-            if (source == null || source instanceof FieldSource.Pointer) {
-                com.fasterxml.jackson.core.JsonPointer pointer = source == null
-                        ? com.fasterxml.jackson.core.JsonPointer.compile("/" + fieldNames.get(k))
-                        : ((FieldSource.Pointer) source).pointer();
-                try {
-                    pointerIndex[k] = streamed.size();
-                    streamed.add(new EventParser.StreamPointer(pointer));
-                } catch (IllegalArgumentException e) {
-                    streamable = false;
-                }
+            if (source == null) {
+                pointers[k] = com.fasterxml.jackson.core.JsonPointer.compile("/" + fieldNames.get(k));
+            } else if (source instanceof FieldSource.Pointer p) {
+                pointers[k] = p.pointer();
+            }
+            fromValue[k] = pointers[k] != null;
+        }
+        StreamedPointers streamed = null;
+        if (stream && !kserve) {
+            try {
+                streamed = new StreamedPointers(pointers);
+            } catch (IllegalArgumentException e) {
+                // read as a tree, every record
             }
         }
-        this.pointers = streamable ? streamed.toArray(new EventParser.StreamPointer[0]) : null;
+        this.pointers = streamed;
     }
 
     /**
@@ -97,38 +98,34 @@ public final class MappedRecordReader {
      * it, else from the tree; a rejection of the record's form as a {@link ReadResult.Rejected}.
      */
     private Object values(Input in) {
-        JsonNode[] streamed = pointers == null ? null : parser.streamPointers(in.value(), pointers);
+        JsonNode[] values = pointers == null ? null : parser.streamPointers(in.value(), pointers);
         JsonNode json = null;
-        if (streamed == null) {
+        if (values == null) {
             ParseResult<JsonNode> tree = parser.readObject(in.value());
             if (tree instanceof ParseResult.Rejected<JsonNode> r) {
                 return new ReadResult.Rejected<>(r.rejection());
             }
             json = ((ParseResult.Ok<JsonNode>) tree).event();
+            values = new JsonNode[fieldNames.size()];
         }
-        JsonNode[] values = new JsonNode[fieldNames.size()];
         for (int k = 0; k < values.length; k++) {
-            String field = fieldNames.get(k);
-            if (streamed != null && pointerIndex[k] >= 0) {
-                values[k] = streamed[pointerIndex[k]];
-            } else if (sources[k] == null) {
-                values[k] = json.get(field);
-            } else {
-                values[k] = read(sources[k], json, in, field);
+            if (json == null && fromValue[k]) {
+                continue; // streamed
             }
+            values[k] = sources[k] == null ? json.get(fieldNames.get(k)) : read(sources[k], json, in, fieldNames.get(k));
         }
         return values;
     }
 
     /**
-     * The fields of this topic's records, their sources (null: the §4 top-level field), and for each the
-     * index of its pointer among {@link #pointers} (-1: not read from the value); pointers is null when
-     * one of them cannot be streamed, and then every record is read as a tree.
+     * The fields of this topic's records, their sources (null: the §4 top-level field), whether each is
+     * read from the value, and those pointers as the streaming reader follows them (null when they cannot be
+     * streamed, and then every record is read as a tree).
      */
     private final List<String> fieldNames;
     private final FieldSource[] sources;
-    private final int[] pointerIndex;
-    private final EventParser.StreamPointer[] pointers;
+    private final boolean[] fromValue;
+    private final StreamedPointers pointers;
 
     /** The record as the reader sees it: key and value bytes, a header's last value (null when absent), timestamp. */
     public record Input(byte[] key, byte[] value, Function<String, byte[]> headers, long timestamp) {

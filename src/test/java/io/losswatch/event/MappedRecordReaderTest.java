@@ -190,8 +190,9 @@ class MappedRecordReaderTest {
 
     @Test
     void ordinaryRecordsAreStreamedAndOddOnesLeftToTheTree() {
-        EventParser.StreamPointer[] pointers = {new EventParser.StreamPointer(FieldSource.parse("/meta/model") instanceof FieldSource.Pointer p ? p.pointer() : null),
-                new EventParser.StreamPointer(com.fasterxml.jackson.core.JsonPointer.compile("/out/1"))};
+        StreamedPointers pointers = new StreamedPointers(new com.fasterxml.jackson.core.JsonPointer[]{
+                ((FieldSource.Pointer) FieldSource.parse("/meta/model")).pointer(),
+                com.fasterxml.jackson.core.JsonPointer.compile("/out/1")});
         JsonNode[] values = PARSER.streamPointers(utf8("{\"x\":{\"y\":[1,{}]},\"meta\":{\"model\":\"m\"},\"out\":[0.1,0.9]}"), pointers);
         assertThat(values).isNotNull();
         assertThat(values[0].textValue()).isEqualTo("m");
@@ -202,6 +203,37 @@ class MappedRecordReaderTest {
                 .as("a duplicate name anywhere").isNull();
         assertThat(PARSER.streamPointers(utf8("{\"meta\":{\"model\":[\"m\"]}}"), pointers)).as("a non-scalar target").isNull();
         assertThat(PARSER.streamPointers(utf8("{\"meta\":{}} x"), pointers)).as("trailing tokens").isNull();
+
+        // pointers that share a path, one read into two slots, a slot not read from the value, and a token
+        // that is a member's name in an object and an index in an array, as JsonNode.at reads them
+        StreamedPointers shared = new StreamedPointers(new com.fasterxml.jackson.core.JsonPointer[]{
+                com.fasterxml.jackson.core.JsonPointer.compile("/meta/model"),
+                com.fasterxml.jackson.core.JsonPointer.compile("/meta/version"),
+                null,
+                com.fasterxml.jackson.core.JsonPointer.compile("/meta/model"),
+                com.fasterxml.jackson.core.JsonPointer.compile("/p/1"),
+                com.fasterxml.jackson.core.JsonPointer.compile("/q/1")});
+        JsonNode[] read = PARSER.streamPointers(utf8("{\"q\":{\"1\":\"one\",\"0\":2},\"meta\":{\"version\":\"v\",\"model\":\"m\"},\"p\":[7,8,9]}"), shared);
+        assertThat(read).hasSize(6);
+        assertThat(read[0].textValue()).isEqualTo("m");
+        assertThat(read[1].textValue()).isEqualTo("v");
+        assertThat(read[2]).isNull();
+        assertThat(read[3].textValue()).isEqualTo("m");
+        assertThat(read[4].intValue()).isEqualTo(8);
+        assertThat(read[5].textValue()).isEqualTo("one");
+        assertThat(PARSER.streamPointers(utf8("{\"meta\":{\"model\":\"a\",\"version\":\"v\",\"model\":\"b\"}}"), shared))
+                .as("a name read twice").isNull();
+        assertThat(PARSER.streamPointers(utf8("{\"meta\":{\"model\":\"a\",\"z\":1,\"y\":1,\"z\":2}}"), shared))
+                .as("a name no pointer reads, twice").isNull();
+        assertThat(PARSER.streamPointers(utf8("{\"meta\":{\"model\":\"a\"},\"meta\":{}}"), shared))
+                .as("a level's name twice").isNull();
+        StreamedPointers prefix = new StreamedPointers(new com.fasterxml.jackson.core.JsonPointer[]{
+                com.fasterxml.jackson.core.JsonPointer.compile("/meta"),
+                com.fasterxml.jackson.core.JsonPointer.compile("/meta/model")});
+        assertThat(PARSER.streamPointers(utf8("{\"meta\":\"flat\"}"), prefix)[0].textValue()).isEqualTo("flat");
+        assertThat(PARSER.streamPointers(utf8("{\"meta\":{\"model\":\"m\"}}"), prefix)).as("an object at a pointer").isNull();
+        assertThatThrownBy(() -> new StreamedPointers(new com.fasterxml.jackson.core.JsonPointer[]{
+                com.fasterxml.jackson.core.JsonPointer.compile("")})).isInstanceOf(IllegalArgumentException.class);
     }
 
     // ---- KServe ----
