@@ -90,7 +90,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         this.config = config;
         this.listener = listener;
         this.partitions = partitions;
-        this.parser = new EventParser(config.inputMaxBytes(), config.inputMaxNesting());
+        this.parser = new EventParser(config.inputMaxBytes(), config.inputMaxNesting(), config.segmentFields());
         InputMapping mapping = config.inputMapping("predictions");
         this.mapped = mapping.isPlain() ? null : new MappedRecordReader(parser, mapping, config::classesFor);
         this.scorer = new Scorer(config.lossEpsilon());

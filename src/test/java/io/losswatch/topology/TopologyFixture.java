@@ -144,6 +144,41 @@ final class TopologyFixture implements AutoCloseable {
         return dlq.readRecordsToList();
     }
 
+    /**
+     * Every state store's content. TopologyTestDriver wipes its state directory on close, so a restart is
+     * simulated by putting this into a new driver's stores ({@link #restore}): what restoring them from
+     * their changelogs gives a real restart.
+     */
+    Map<String, List<org.apache.kafka.streams.KeyValue<Object, Object>>> snapshot() {
+        Map<String, List<org.apache.kafka.streams.KeyValue<Object, Object>>> out = new java.util.HashMap<>();
+        driver.getAllStateStores().forEach((name, store) -> {
+            List<org.apache.kafka.streams.KeyValue<Object, Object>> entries = new java.util.ArrayList<>();
+            try (var it = keyValues(store).all()) {
+                it.forEachRemaining(entries::add);
+            }
+            out.put(name, entries);
+        });
+        return out;
+    }
+
+    void restore(Map<String, List<org.apache.kafka.streams.KeyValue<Object, Object>>> snapshot) {
+        snapshot.forEach((name, entries) -> {
+            var store = keyValues(driver.getAllStateStores().get(name));
+            entries.forEach(kv -> store.put(kv.key, kv.value));
+        });
+    }
+
+    /** A store as key-values; a store that keeps objects in front of one (the intake's) gives the one behind. */
+    @SuppressWarnings("unchecked")
+    static org.apache.kafka.streams.state.KeyValueStore<Object, Object> keyValues(
+            org.apache.kafka.streams.processor.StateStore store) {
+        if (!(store instanceof org.apache.kafka.streams.state.KeyValueStore)
+                && store instanceof org.apache.kafka.streams.state.internals.WrappedStateStore<?, ?, ?> wrapper) {
+            return keyValues(wrapper.wrapped());
+        }
+        return (org.apache.kafka.streams.state.KeyValueStore<Object, Object>) store;
+    }
+
     static String header(TestRecord<byte[], byte[]> record, String name) {
         Header h = record.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
