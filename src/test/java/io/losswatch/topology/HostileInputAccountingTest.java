@@ -51,8 +51,9 @@ class HostileInputAccountingTest {
         } catch (Exception e) {
             return value;
         }
-        if (node == null || !node.isObject() || node.has("geo") || node.has("device")) {
-            return value;
+        if (node == null || !node.isObject() || node.has("geo") || node.has("device")
+                || node.path("model").asText().equals("clock")) {
+            return value; // the clock records that end the test are not inputs: they must stay valid
         }
         ObjectNode out = ((ObjectNode) node).deepCopy();
         int c = random.nextInt(9);
