@@ -163,18 +163,7 @@ public final class Settings {
 
     /** losswatch.classes: distinct, non-empty names separated by commas; empty for none. */
     private static Object classNames(String value) {
-        if (value.isBlank()) {
-            return List.of();
-        }
-        List<String> names = new ArrayList<>();
-        for (String name : value.split(",", -1)) {
-            String n = name.trim();
-            if (n.isEmpty() || names.contains(n)) {
-                throw new IllegalArgumentException("empty or repeated class name");
-            }
-            names.add(n);
-        }
-        return List.copyOf(names);
+        return names(value, n -> !n.isEmpty(), n -> "empty or repeated class name");
     }
 
     /**
@@ -182,15 +171,22 @@ public final class Settings {
      * them a §4 field (those are the model's identity or its prediction, not a slice of it); empty for none.
      */
     private static Object segmentFields(String value) {
+        return names(value, n -> n.matches("[A-Za-z0-9_-]{1,64}")
+                        && !io.losswatch.event.InputMapping.PREDICTION_FIELDS.contains(n),
+                n -> "empty, repeated, a §4 field or not a plain name: '" + n + "'");
+    }
+
+    /** Distinct names separated by commas, each trimmed and accepted by ok; empty for none. */
+    private static List<String> names(String value, java.util.function.Predicate<String> ok,
+                                      java.util.function.Function<String, String> why) {
         if (value.isBlank()) {
             return List.of();
         }
         List<String> names = new ArrayList<>();
         for (String name : value.split(",", -1)) {
             String n = name.trim();
-            if (!n.matches("[A-Za-z0-9_-]{1,64}") || names.contains(n)
-                    || io.losswatch.event.InputMapping.PREDICTION_FIELDS.contains(n)) {
-                throw new IllegalArgumentException("empty, repeated, a §4 field or not a plain name: '" + n + "'");
+            if (!ok.test(n) || names.contains(n)) {
+                throw new IllegalArgumentException(why.apply(n));
             }
             names.add(n);
         }

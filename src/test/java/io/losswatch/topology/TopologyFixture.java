@@ -24,11 +24,12 @@ final class TopologyFixture implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final TopologyTestDriver driver;
-    private final Path stateDir;
+    final Path stateDir;
     private final TestInputTopic<byte[], byte[]> predictions;
     private final TestInputTopic<byte[], byte[]> labels;
     private final TestOutputTopic<String, String> losses;
     private final TestOutputTopic<String, String> metrics;
+    private final String metricsTopic;
     private final TestOutputTopic<byte[], byte[]> dlq;
     private final TestOutputTopic<String, String> predictionMetrics;
     private final TestOutputTopic<String, String> alerts;
@@ -56,6 +57,7 @@ final class TopologyFixture implements AutoCloseable {
         labels = driver.createInputTopic(t.labels(), new ByteArraySerializer(), new ByteArraySerializer());
         losses = driver.createOutputTopic(t.losses(), new StringDeserializer(), new StringDeserializer());
         metrics = driver.createOutputTopic(t.metrics(), new StringDeserializer(), new StringDeserializer());
+        metricsTopic = t.metrics();
         dlq = driver.createOutputTopic(t.dlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         predictionMetrics = driver.createOutputTopic(t.predictionMetrics(), new StringDeserializer(), new StringDeserializer());
         alerts = driver.createOutputTopic(t.alerts(), new StringDeserializer(), new StringDeserializer());
@@ -111,6 +113,20 @@ final class TopologyFixture implements AutoCloseable {
     List<JsonNode> losses() {
         return losses.readValuesToList().stream().map(TopologyFixture::parse)
                 .filter(m -> !m.get("model").asText().equals("clock")).toList();
+    }
+
+    /**
+     * Reads and drops what the output topics hold, internal ones included (the driver keeps every record
+     * produced to any topic until it is read), so a long run does not keep it in memory.
+     */
+    void drainOutputs() {
+        losses.readRecordsToList();
+        predictionMetrics.readRecordsToList();
+        for (String topic : driver.producedTopicNames()) {
+            if (!topic.equals(metricsTopic)) {
+                driver.createOutputTopic(topic, new ByteArrayDeserializer(), new ByteArrayDeserializer()).readRecordsToList();
+            }
+        }
     }
 
     List<TestRecord<String, String>> lossRecords() {
