@@ -145,6 +145,9 @@
     card.root.classList.toggle('firing', m.firing);
     // several rules can fire at once: name them all
     const rules = [...new Set(m.versions.flatMap((v) => v.firing_rules || []))].sort();
+    const firingSegments = m.versions.flatMap((v) => (v.segments || []).filter((s) => s.firing));
+    if (firingSegments.length) rules.push(firingSegments.length === 1 ? 'segment ' + segmentLabel(firingSegments[0])
+      : firingSegments.length + ' segments');
     card.badge.textContent = m.firing ? 'FIRING' + (rules.length ? ': ' + rules.join(', ') : '') : 'ok';
     card.badge.classList.toggle('firing', m.firing);
     const lines = m.versions.map((v, i) => {
@@ -174,6 +177,9 @@
       }
       return line;
     });
+    m.versions.forEach((v) => {
+      if ((v.segments || []).length) lines.push(segmentTable(card, m, v));
+    });
     const dead = Object.entries(m.dead_letters || {});
     if (dead.length) {
       lines.push(el('div', { class: 'dead' }, 'dead letters naming this model: '
@@ -199,6 +205,42 @@
     card.chart = new uPlot(chartOptions(card, series, bands), data, card.chartEl);
   }
 
+  const SEGMENTS_SHOWN = 5;
+  const segmentLabel = (s) => s.field + '=' + (s.value === '' ? '(missing)' : s.value);
+
+  // a version's segments (CONTRACT §11), worst first as the API sorts them: the first few, and a button
+  // that shows the rest (remembered per card and version across refreshes)
+  function segmentTable(card, m, v) {
+    const key = v.model_version;
+    card.segmentsOpen = card.segmentsOpen || new Set();
+    const open = card.segmentsOpen.has(key);
+    const shown = open ? v.segments : v.segments.slice(0, SEGMENTS_SHOWN);
+    const rows = shown.map((s) => {
+      const w = s.latest;
+      return el('tr', { class: 'segment' + (s.firing ? ' firing' : ''), 'data-segment': s.field + ':' + s.value },
+        el('td', {}, segmentLabel(s)),
+        el('td', { class: 'num' }, w ? num(w.mean_loss) : '–'),
+        el('td', { class: 'num' }, w ? w.count : '–'),
+        el('td', { class: s.firing ? 'FIRING' : '' }, s.firing ? 'FIRING: ' + s.firing_rules.join(', ') : ''));
+    });
+    const title = (m.versions.length > 1 ? (v.model_version || '(no version)') + ' ' : '') + 'segments, worst first';
+    const table = el('table', { class: 'segments' },
+      el('thead', {}, el('tr', {}, el('th', {}, title), el('th', { class: 'num' }, 'mean loss'),
+        el('th', { class: 'num' }, 'count'), el('th', {}, ''))),
+      el('tbody', {}, ...rows));
+    const box = el('div', { class: 'segments' }, table);
+    if (v.segments.length > SEGMENTS_SHOWN) {
+      const more = el('button', { type: 'button', class: 'more-segments' },
+        open ? 'show the worst ' + SEGMENTS_SHOWN : 'show all ' + v.segments.length + ' segments');
+      more.addEventListener('click', () => {
+        if (open) card.segmentsOpen.delete(key); else card.segmentsOpen.add(key);
+        updateCard(card, m);
+      });
+      box.append(more);
+    }
+    return box;
+  }
+
   // aligned data for uPlot: x = window starts (seconds); per version its realized mean loss, its
   // estimate before labels (CONTRACT §9) with the 95% interval as a band, and with alerts its
   // threshold and baseline (stepped, as carried by the latest alert) and markers
@@ -211,7 +253,8 @@
         pad = Math.min(pad, (w[1] - w[0]) / 1000);
       }
     }
-    for (const a of m.alerts) xs.add(a.window_start / 1000);
+    const modelAlerts = m.alerts.filter((a) => !a.segment); // a segment's alerts are in its row, not on the chart
+    for (const a of modelAlerts) xs.add(a.window_start / 1000);
     const x = [...xs].sort((a, b) => a - b);
     const data = [x];
     const series = [];
@@ -245,7 +288,7 @@
         }
       }
       // prediction_drift alerts are about psi, not loss: no threshold, baseline or marker on the loss axis
-      const alerts = m.alerts.filter((a) => (a.model_version || '') === v.model_version && a.rule !== 'prediction_drift')
+      const alerts = modelAlerts.filter((a) => (a.model_version || '') === v.model_version && a.rule !== 'prediction_drift')
         .sort((a, b) => a.window_start - b.window_start);
       if (alerts.length === 0) return;
       const held = (field) => x.map((t) => {
@@ -331,7 +374,9 @@
   function renderAlerts(alerts) {
     const rows = alerts.map((a) => el('tr', { title: a.message || '' },
       el('td', { class: 'nowrap' }, short(a.window_end)),
-      el('td', {}, a.model + (a.model_version ? ' ' + a.model_version : ''), el('div', { class: 'rule' }, a.rule || '')),
+      el('td', {}, a.model + (a.model_version ? ' ' + a.model_version : ''),
+        a.segment ? ' · ' + Object.entries(a.segment).map(([f, val]) => f + '=' + val).join('') : '',
+        el('div', { class: 'rule' }, a.rule || '')),
       el('td', { class: a.status }, a.status),
       el('td', { class: 'num' }, alertValue(a)),
       el('td', { class: 'num' }, num(a.threshold))));

@@ -1,6 +1,8 @@
 package io.losswatch.alert;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.losswatch.event.Segment;
 
 /**
  * An alert state change as published on the alerts topic (CONTRACT §6), snake_case on the wire.
@@ -18,10 +20,30 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *                   label-free rules (CONTRACT §9), the window's predictions
  * @param psi        the window's psi, for a {@code prediction_drift} record only (omitted otherwise); its
  *                   mean_loss is the window's estimated loss, null when there is none
+ * @param segment    the segment the alert is about (CONTRACT §11), after model_version; omitted for the
+ *                   whole model's alerts, whose lifecycle is apart from every segment's
  */
+@JsonPropertyOrder({"model", "model_version", "segment"})
 public record Alert(String model, String modelVersion, String status, String rule, Double meanLoss, Double baseline,
                     Double threshold, long windowStart, long windowEnd, String message, long count,
-                    @JsonInclude(JsonInclude.Include.NON_NULL) Double psi) {
+                    @JsonInclude(JsonInclude.Include.NON_NULL) Double psi,
+                    @JsonInclude(JsonInclude.Include.NON_NULL) Segment segment) {
+
+    /** A whole model's alert record. */
+    public Alert(String model, String modelVersion, String status, String rule, Double meanLoss, Double baseline,
+                 Double threshold, long windowStart, long windowEnd, String message, long count, Double psi) {
+        this(model, modelVersion, status, rule, meanLoss, baseline, threshold, windowStart, windowEnd, message, count,
+                psi, null);
+    }
+
+    /** The same alert about a segment (null: the whole model), its message saying which. */
+    public Alert about(Segment s) {
+        if (s == null) {
+            return this;
+        }
+        return new Alert(model, modelVersion, status, rule, meanLoss, baseline, threshold, windowStart, windowEnd,
+                "segment " + s.label() + ": " + message, count, psi, s);
+    }
 
     /** A record of the realized-loss rules: no psi. */
     public Alert(String model, String modelVersion, String status, String rule, double meanLoss, Double baseline,

@@ -1,5 +1,6 @@
 package io.losswatch.alert;
 
+import io.losswatch.event.Segment;
 import io.losswatch.loss.Calibration;
 import io.losswatch.loss.PredictionSketch;
 import io.losswatch.topology.PredictionMetrics;
@@ -8,8 +9,11 @@ import io.losswatch.topology.WindowMetrics;
 /** What the alert step reads, keyed by model, from the window aggregator's task: loss batches and final windows. */
 sealed interface AlertInput {
 
-    /** Labelled predictions' losses of one (model, version), as the aggregator received them at once. */
-    record Losses(String model, String modelVersion, AlertEvaluator.Losses losses) implements AlertInput {
+    /**
+     * Labelled predictions' losses of one (model, version), or of one segment of it (segment not null),
+     * as the aggregator received them at once.
+     */
+    record Losses(String model, String modelVersion, Segment segment, AlertEvaluator.Losses losses) implements AlertInput {
     }
 
     /** A window's metrics from the window aggregator (only final ones are evaluated). */

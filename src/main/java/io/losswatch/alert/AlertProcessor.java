@@ -1,10 +1,10 @@
 package io.losswatch.alert;
 
+import io.losswatch.event.Segment;
 import io.losswatch.loss.Calibration;
+import io.losswatch.topology.SeriesKey;
 import io.losswatch.topology.PredictionMetrics;
 import io.losswatch.topology.WindowMetrics;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -48,12 +48,15 @@ final class AlertProcessor implements Processor<String, AlertInput, String, Aler
         }
         String model;
         String version;
+        Segment segment;
         if (record.value() instanceof AlertInput.Losses l) {
             model = l.model();
             version = l.modelVersion();
+            segment = l.segment();
         } else if (record.value() instanceof AlertInput.Window w && w.metrics().finalResult()) {
             model = w.metrics().model();
             version = w.metrics().modelVersion();
+            segment = w.metrics().segment();
         } else {
             return; // an interim window (losswatch.metrics.emit=update) is not evaluated
         }
@@ -61,7 +64,7 @@ final class AlertProcessor implements Processor<String, AlertInput, String, Aler
         if (!s.enabled()) {
             return;
         }
-        Bytes key = stateKey(model, version);
+        Bytes key = new SeriesKey(model, version, segment).bytes();
         AlertState state = states.get(key);
         if (state == null) {
             state = AlertState.INITIAL;
@@ -78,7 +81,7 @@ final class AlertProcessor implements Processor<String, AlertInput, String, Aler
             states.put(key, outcome.state());
         }
         if (outcome.alert() != null) {
-            context.forward(new Record<>(model, outcome.alert(), record.timestamp()));
+            context.forward(new Record<>(model, outcome.alert().about(segment), record.timestamp()));
         }
     }
 
@@ -89,7 +92,7 @@ final class AlertProcessor implements Processor<String, AlertInput, String, Aler
         if (!s.enabled()) {
             return;
         }
-        Bytes key = stateKey(m.model(), m.modelVersion());
+        Bytes key = new SeriesKey(m.model(), m.modelVersion(), m.segment()).bytes();
         AlertState realized = states.get(key);
         LabelFreeRules.State state = labelFreeStates.get(key);
         if (state == null) {
@@ -106,14 +109,12 @@ final class AlertProcessor implements Processor<String, AlertInput, String, Aler
             labelFreeStates.put(key, outcome.state());
         }
         for (Alert alert : outcome.alerts()) {
-            context.forward(new Record<>(m.model(), alert, timestamp));
+            context.forward(new Record<>(m.model(), alert.about(m.segment()), timestamp));
         }
     }
 
-    /** Model (length-prefixed) then version, so one model's versions are adjacent. */
+    /** Model (length-prefixed) then version, so one model's versions are adjacent; a segment's as {@link SeriesKey}. */
     static Bytes stateKey(String model, String version) {
-        byte[] m = model.getBytes(StandardCharsets.UTF_8);
-        byte[] v = version.getBytes(StandardCharsets.UTF_8);
-        return Bytes.wrap(ByteBuffer.allocate(4 + m.length + v.length).putInt(m.length).put(m).put(v).array());
+        return new SeriesKey(model, version, null).bytes();
     }
 }

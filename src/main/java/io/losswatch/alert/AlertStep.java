@@ -29,6 +29,10 @@ import org.apache.kafka.streams.state.Stores;
  * prediction whose label was joined. They feed the sequential detector and the baseline's skewness
  * ({@link AlertEvaluator#onLosses}). Losses of predictions dead-lettered as late (all their windows
  * already final) are not in them.
+ *
+ * <p>Each segment (CONTRACT §11) is watched like a model version of its own, with the model's settings:
+ * its windows, loss batches and state (under its {@link io.losswatch.topology.SeriesKey}), and its alerts
+ * carry {@code segment}.
  */
 public final class AlertStep {
     private AlertStep() {
@@ -69,7 +73,7 @@ public final class AlertStep {
     private static AlertInput input(Routed v) {
         if (v instanceof Routed.Losses l) {
             WindowStats s = l.stats();
-            return new AlertInput.Losses(l.model(), l.modelVersion(), new AlertEvaluator.Losses(s.count,
+            return new AlertInput.Losses(l.model(), l.modelVersion(), l.segment(), new AlertEvaluator.Losses(s.count,
                     s.sum + s.compensation, s.min, s.max, s.m2, s.m3, s.largest, s.firstLossTime, s.lastLossTime));
         }
         if (v instanceof Routed.PredictionWindow p) {

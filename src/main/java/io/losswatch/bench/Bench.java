@@ -26,12 +26,15 @@ import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * One benchmark run, every figure against the same broker and data: load, the limit, losswatch end
- * to end, latency at half losswatch's throughput, then the hot path under JMH once the broker is
- * gone. Progress goes to {@code log}; the caller prints the result.
+ * to end, losswatch with two segment fields on the same events carrying them, latency at half
+ * losswatch's throughput, then the hot path under JMH once the broker is gone. Progress goes to
+ * {@code log}; the caller prints the result.
  */
 final class Bench {
     static final String LIMIT_TOPIC = "bench-limit-copy";
     static final String PASS_THROUGH_TOPIC = "bench-streams-copy";
+    /** The same events with a country and a device, for losswatch with two segment fields (CONTRACT §11). */
+    static final String SEGMENTED_TOPIC = "bench-predictions-segmented";
 
     record Options(long events, int models, int partitions, int latencySeconds, boolean skipJmh, Path workDir,
                    String brokerHeap, int eventMinutes, long warmupEvents, int rounds,
@@ -55,6 +58,8 @@ final class Bench {
         BenchData data = new BenchData(options.events(), options.models(),
                 BenchData.alignedStart(System.currentTimeMillis(), spanMs), spanMs);
         Map<BenchData.WindowKey, Long> expected = data.expectedWindows();
+        BenchData segmentedData = data.withSegments();
+        Map<BenchData.WindowKey, Long> expectedSegmented = segmentedData.expectedWindows();
         List<BenchResult.Check> checks = new ArrayList<>();
         Properties props = losswatchConfig("", dir.resolve("state"), "");
         LosswatchConfig.Topics topics = LosswatchConfig.from(props).topics();
@@ -66,6 +71,9 @@ final class Bench {
         StreamsPassThrough.Result passThrough = null;
         List<Double> passThroughRounds = new ArrayList<>();
         List<Double> losswatchRounds = new ArrayList<>();
+        LosswatchRun.Throughput segments = null;
+        CpuClock.Sample segmentsCpu = null;
+        List<Double> segmentsRounds = new ArrayList<>();
         Path stateDir = dir.resolve("state");
         LatencyRun.Result latency = null;
         BenchResult.Heap heap;
@@ -80,11 +88,12 @@ final class Bench {
             if (options.warmupEvents() > 0) {
                 warmUp(bootstrap, dir, spanMs, timeout);
             }
-            createTopics(bootstrap, List.of(topics.predictions(), LIMIT_TOPIC), options.partitions());
+            createTopics(bootstrap, List.of(topics.predictions(), LIMIT_TOPIC, SEGMENTED_TOPIC), options.partitions());
 
             long t = System.nanoTime();
             long records = Loader.load(bootstrap, topics.predictions(), data, options.partitions());
             log.printf(Locale.ROOT, "bench: loaded %,d records in %.1f s%n", records, (System.nanoTime() - t) / 1e9);
+            Loader.load(bootstrap, SEGMENTED_TOPIC, segmentedData, options.partitions());
 
             props.setProperty("bootstrap.servers", bootstrap);
             LosswatchConfig benchConfig = LosswatchConfig.from(props);
@@ -127,6 +136,41 @@ final class Bench {
                             Clients.readAll(bootstrap, passThroughTopic, r -> { })));
                     if (passThrough == null || pt.eventsPerSecond() > passThrough.eventsPerSecond()) {
                         passThrough = pt;
+                    }
+
+                    // losswatch with two segment fields, on the same events carrying them: a new application each round
+                    Properties segmentProps = losswatchConfig(bootstrap, dir.resolve("state-segments" + suffix),
+                            "seg" + round + "-");
+                    segmentProps.setProperty("losswatch.topic.predictions", SEGMENTED_TOPIC);
+                    segmentProps.setProperty("losswatch.segment.fields", BenchData.SEGMENT_FIELDS);
+                    LosswatchConfig.Topics segmentOut = LosswatchConfig.from(segmentProps).topics();
+                    if (app != null) {
+                        app.close();
+                        app = null;
+                    }
+                    cpu = CpuClock.now(broker.pid(), "StreamThread");
+                    Map<String, Double> segmentBrokerThreads = CpuClock.threadsByName(brokerPid);
+                    try (LosswatchApplication segmentApp = LosswatchRun.start(segmentProps)) {
+                        LosswatchRun.Throughput sw = LosswatchRun.measure(segmentApp, bootstrap, segmentOut.metrics(),
+                                records, expectedSegmented, timeout);
+                        CpuClock.Sample swCpu = CpuClock.now(broker.pid(), "StreamThread").minus(cpu);
+                        log.println("bench: " + tag + "the broker's CPU by thread during losswatch's run with segments: "
+                                + CpuClock.topThreads(segmentBrokerThreads, CpuClock.threadsByName(brokerPid), 8));
+                        log.printf(Locale.ROOT, "bench: %slosswatch with segments %,.0f events/s%n", tag,
+                                sw.eventsPerSecond());
+                        segmentsRounds.add(sw.eventsPerSecond());
+                        if (segments == null || sw.eventsPerSecond() > segments.eventsPerSecond()) {
+                            segments = sw;
+                            segmentsCpu = swCpu;
+                        }
+                        checks.add(new BenchResult.Check(tag + "segments: final windows", expectedSegmented.size(),
+                                sw.finalWindows()));
+                        checks.add(new BenchResult.Check(tag + "segments: sum of final window counts", 3 * data.events,
+                                sw.windowCountSum()));
+                        checks.add(new BenchResult.Check(tag + "segments: windows published twice", 0,
+                                sw.duplicateWindows()));
+                        checks.add(new BenchResult.Check(tag + "segments: dead letters", 0,
+                                Clients.readAll(bootstrap, segmentOut.dlq(), r -> { })));
                     }
 
                     // each round is a new application with output topics and state of its own, on the same input
@@ -198,7 +242,8 @@ final class Bench {
                 options.partitions(), options.brokerHeap(), Runtime.getRuntime().availableProcessors(), expected.size(),
                 options.settings());
         return new BenchResult(setup, limit, losswatch, latency, hotPath, heap, stateBytes, commitInterval, limitCpu,
-                losswatchCpu, passThrough, limitRounds, passThroughRounds, losswatchRounds, checks);
+                losswatchCpu, passThrough, limitRounds, passThroughRounds, losswatchRounds, checks,
+                new BenchResult.Segments(BenchData.SEGMENT_FIELDS, segments, segmentsCpu, segmentsRounds));
     }
 
     /** losswatch's configuration for one run: the default, then the settings given with --set. */

@@ -21,14 +21,27 @@ final class BenchData {
     /** Event-time disorder within the stream: ±2 s. */
     static final long JITTER_MS = 2_000;
 
+    /** The segment fields of {@link #withSegments()} data (CONTRACT §11), and their values. */
+    static final String SEGMENT_FIELDS = "country,device";
+    static final String[] COUNTRIES = {"DE", "FR", "GB", "ES", "IT", "NL", "BE", "AT", "CH", "PL",
+        "SE", "NO", "DK", "FI", "IE", "PT", "CZ", "HU", "RO", "GR"};
+    static final String[] DEVICES = {"ios", "android", "web"};
+
     final long events;
     final int models;
     final long startMs;
     final long spanMs;
+    /** Whether each record also has a country and a device (the with-segments run's input). */
+    final boolean segmented;
     private final String[] modelNames;
     private final String[] versionNames;
 
     BenchData(long events, int models, long startMs, long spanMs) {
+        this(events, models, startMs, spanMs, false);
+    }
+
+    private BenchData(long events, int models, long startMs, long spanMs, boolean segmented) {
+        this.segmented = segmented;
         this.events = events;
         this.models = models;
         this.startMs = startMs;
@@ -39,6 +52,19 @@ final class BenchData {
             modelNames[m] = String.format("model-%05d", m);
             versionNames[m] = "v" + (1 + m % 3);
         }
+    }
+
+    /** The same events, each with a "country" (20 values) and a "device" (3 values) after its label. */
+    BenchData withSegments() {
+        return new BenchData(events, models, startMs, spanMs, true);
+    }
+
+    String country(long i) {
+        return COUNTRIES[(int) Long.remainderUnsigned(mix(i ^ 0xC0FFEEL), COUNTRIES.length)];
+    }
+
+    String device(long i) {
+        return DEVICES[(int) Long.remainderUnsigned(mix(i ^ 0xDE71CEL), DEVICES.length)];
     }
 
     /** A start time aligned to a window, far enough back that the data and its end markers lie in the past. */
@@ -78,7 +104,13 @@ final class BenchData {
         double skill = 0.55 + 0.4 * ((m * 2654435761L & 0xffff) / 65535.0);
         double truth = 0.5 + skill * (prediction - 0.5);
         int label = ((mix(r) >>> 11) * 0x1.0p-53) < truth ? 1 : 0;
-        return json("p-" + i, modelNames[m], versionNames[m], eventTime(i), round4(prediction), label);
+        byte[] json = json("p-" + i, modelNames[m], versionNames[m], eventTime(i), round4(prediction), label);
+        if (!segmented) {
+            return json;
+        }
+        String withSegments = new String(json, 0, json.length - 1, StandardCharsets.UTF_8)
+                + ",\"country\":\"" + country(i) + "\",\"device\":\"" + device(i) + "\"}";
+        return withSegments.getBytes(StandardCharsets.UTF_8);
     }
 
     byte[] endMarker(int partition) {
@@ -98,17 +130,29 @@ final class BenchData {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The final windows the data must produce, (model, version, window start) → labelled count. */
+    /**
+     * The final windows the data must produce, (model, version, segment, window start) → labelled count:
+     * with segments, each segment value's windows too ("country=DE"; "" for the whole model's).
+     */
     Map<WindowKey, Long> expectedWindows() {
         Map<WindowKey, Long> windows = new HashMap<>();
         for (long i = 0; i < events; i++) {
             int m = model(i);
-            windows.merge(new WindowKey(modelNames[m], versionNames[m], windowStart(eventTime(i))), 1L, Long::sum);
+            long start = windowStart(eventTime(i));
+            windows.merge(new WindowKey(modelNames[m], versionNames[m], start), 1L, Long::sum);
+            if (segmented) {
+                windows.merge(new WindowKey(modelNames[m], versionNames[m], "country=" + country(i), start), 1L, Long::sum);
+                windows.merge(new WindowKey(modelNames[m], versionNames[m], "device=" + device(i), start), 1L, Long::sum);
+            }
         }
         return windows;
     }
 
-    record WindowKey(String model, String version, long windowStart) {
+    /** A final window: segment is "field=value", or "" for the whole model's. */
+    record WindowKey(String model, String version, String segment, long windowStart) {
+        WindowKey(String model, String version, long windowStart) {
+            this(model, version, "", windowStart);
+        }
     }
 
     private static double round4(double p) {

@@ -10,7 +10,17 @@ record BenchResult(Setup setup, LimitCopy.Result limit, LosswatchRun.Throughput 
                    LatencyRun.Result latency, HotPath.Result hotPath, Heap heap, long stateBytes,
                    long commitIntervalMs, CpuClock.Sample limitCpu, CpuClock.Sample losswatchCpu,
                    StreamsPassThrough.Result passThrough, List<Double> limitRounds, List<Double> passThroughRounds,
-                   List<Double> losswatchRounds, List<Check> checks) {
+                   List<Double> losswatchRounds, List<Check> checks, Segments segments) {
+
+    /**
+     * losswatch with segment fields (CONTRACT §11) on the same events carrying them: the fastest round,
+     * its CPU and every round's figure.
+     */
+    record Segments(String fields, LosswatchRun.Throughput throughput, CpuClock.Sample cpu, List<Double> rounds) {
+        double ratio(LosswatchRun.Throughput without) {
+            return throughput.eventsPerSecond() / without.eventsPerSecond();
+        }
+    }
 
     record Setup(long events, int models, int partitions, long endMarkers, String brokerHeap, int cores,
                  long expectedWindows, Map<String, String> settings) {
@@ -50,12 +60,17 @@ record BenchResult(Setup setup, LimitCopy.Result limit, LosswatchRun.Throughput 
                 passThrough.eventsPerSecond(), passThrough.seconds(), passThrough.records());
         out.printf(Locale.ROOT, "%-34s %,14.0f %10.2f %,14d%n", "losswatch end to end",
                 losswatch.eventsPerSecond(), losswatch.seconds(), losswatch.records());
+        LosswatchRun.Throughput seg = segments.throughput();
+        out.printf(Locale.ROOT, "%-34s %,14.0f %10.2f %,14d%n", "losswatch with segments (" + segments.fields() + ")",
+                seg.eventsPerSecond(), seg.seconds(), seg.records());
         out.printf(Locale.ROOT, "%-34s %14.2f%n", "ratio losswatch/limit", ratio());
+        out.printf(Locale.ROOT, "%-34s %14.2f%n", "ratio with/without segments", segments.ratio(losswatch));
         out.printf(Locale.ROOT, "%-34s %14.2f%n", "ratio losswatch/Streams pass-through",
                 losswatch.eventsPerSecond() / passThrough.eventsPerSecond());
         if (limitRounds.size() > 1) {
-            out.printf(Locale.ROOT, "%-34s limit %s; pass-through %s; losswatch %s events/s (the fastest of each above)%n",
-                    "  rounds", rounds(limitRounds), rounds(passThroughRounds), rounds(losswatchRounds));
+            out.printf(Locale.ROOT, "%-34s limit %s; pass-through %s; losswatch %s; with segments %s events/s"
+                            + " (the fastest of each above)%n", "  rounds", rounds(limitRounds), rounds(passThroughRounds),
+                    rounds(losswatchRounds), rounds(segments.rounds()));
         }
         out.printf(Locale.ROOT, "%-34s limit %.1f us/event in its thread, %.1f in the bench JVM, %.1f in the broker;"
                         + " losswatch %.1f in its stream thread, %.1f in its JVM, %.1f in the broker%n", "  CPU per event",
@@ -64,6 +79,9 @@ record BenchResult(Setup setup, LimitCopy.Result limit, LosswatchRun.Throughput 
                 micros(losswatchCpu.threadSeconds(), losswatch.records()),
                 micros(losswatchCpu.jvmSeconds(), losswatch.records()),
                 micros(losswatchCpu.brokerSeconds(), losswatch.records()));
+        out.printf(Locale.ROOT, "%-34s %.1f us/event in its stream thread, %.1f in its JVM, %.1f in the broker%n",
+                "  CPU per event with segments", micros(segments.cpu().threadSeconds(), seg.records()),
+                micros(segments.cpu().jvmSeconds(), seg.records()), micros(segments.cpu().brokerSeconds(), seg.records()));
         StringBuilder time = new StringBuilder();
         losswatch.threadTime().forEach((k, v) -> time.append(String.format(Locale.ROOT, " %s %.0f%%,", k, 100 * v)));
         out.printf(Locale.ROOT, "%-34s%s%n", "  losswatch stream thread time", time.length() == 0 ? " n/a"
@@ -96,6 +114,9 @@ record BenchResult(Setup setup, LimitCopy.Result limit, LosswatchRun.Throughput 
         out.println("targets");
         out.printf(Locale.ROOT, "  %-50s %s%n", "losswatch >= 50% of the limit end to end",
                 verdict(ratio() >= 0.5, String.format(Locale.ROOT, "%.0f%%", 100 * ratio())));
+        out.printf(Locale.ROOT, "  %-50s %s%n", "with two segment fields >= 80% of without",
+                verdict(segments.ratio(losswatch) >= 0.8,
+                        String.format(Locale.ROOT, "%.0f%%", 100 * segments.ratio(losswatch))));
         out.printf(Locale.ROOT, "  %-50s %s%n", "hot path >= 1,000,000 events/s per core",
                 hotPath == null ? "not measured (--skip-jmh)"
                         : verdict(hotPath.eventsPerSecond() >= 1_000_000,

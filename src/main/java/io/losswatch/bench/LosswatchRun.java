@@ -82,7 +82,7 @@ final class LosswatchRun {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
                     JsonNode m = read(r.value());
                     BenchData.WindowKey key = new BenchData.WindowKey(m.path("model").asText(),
-                            m.path("model_version").asText(), m.path("window_start").asLong());
+                            m.path("model_version").asText(), segment(m.path("segment")), m.path("window_start").asLong());
                     if (!m.path("final").asBoolean() || !expected.containsKey(key)) {
                         continue;
                     }
@@ -105,6 +105,15 @@ final class LosswatchRun {
             throw new BenchException("losswatch: its consumer metric never showed a record read");
         }
         return new Throughput(inputRecords, first.nanos(), end, seen.size(), countSum, duplicates, threadTime(app));
+    }
+
+    /** A record's segment as "field=value", "" for a whole model's. */
+    private static String segment(JsonNode segment) {
+        if (!segment.isObject() || segment.isEmpty()) {
+            return "";
+        }
+        Map.Entry<String, JsonNode> e = segment.fields().next();
+        return e.getKey() + "=" + e.getValue().asText();
     }
 
     static JsonNode read(byte[] json) {

@@ -71,7 +71,7 @@ public final class LosswatchConfig {
             }
             Optional<Settings.InputKey> inputKey = Settings.parseInputKey(key);
             if (inputKey.isPresent()) {
-                inputSetting(key, inputKey.get(), value, origin);
+                inputSetting(key, inputKey.get(), value, origin, props);
                 continue;
             }
             Optional<Settings.ModelKey> modelKey = Settings.parseModelKey(key);
@@ -111,7 +111,7 @@ public final class LosswatchConfig {
     }
 
     /** Validates one key of the losswatch.input.<topic>.field.<field> and .kserve.output families. */
-    private void inputSetting(String key, Settings.InputKey input, String value, String origin) {
+    private void inputSetting(String key, Settings.InputKey input, String value, String origin, Properties props) {
         if (!InputMapping.TOPICS.contains(input.topic())) {
             throw new ConfigException("unknown setting " + key + origin + ": '" + input.topic() + "' is not an input topic;"
                     + " expected losswatch.input.predictions." + input.kind() + "... or losswatch.input.labels." + input.kind() + "...");
@@ -123,7 +123,10 @@ public final class LosswatchConfig {
             kserveOutputs.put(input.topic(), value.trim());
             return;
         }
-        List<String> fields = InputMapping.fieldsOf(input.topic());
+        List<String> fields = new ArrayList<>(InputMapping.fieldsOf(input.topic()));
+        if (input.topic().equals("predictions")) {
+            fields.addAll(segmentFields(props)); // a segment field is read like any other (CONTRACT §11)
+        }
         if (!fields.contains(input.name())) {
             throw new ConfigException("unknown setting " + key + origin + ": '" + input.name() + "' is not a field of a "
                     + input.topic() + " record; expected one of " + String.join(", ", fields));
@@ -132,6 +135,20 @@ public final class LosswatchConfig {
             inputFields.computeIfAbsent(input.topic(), t -> new TreeMap<>()).put(input.name(), FieldSource.parse(value));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(key + "=" + value + origin + ": " + e.getMessage());
+        }
+    }
+
+    /** The segment fields as written (validated with the other settings), for mappings read before them. */
+    @SuppressWarnings("unchecked")
+    private static List<String> segmentFields(Properties props) {
+        String value = props.getProperty("losswatch.segment.fields");
+        if (value == null) {
+            return List.of();
+        }
+        try {
+            return (List<String>) Settings.find("losswatch.segment.fields").orElseThrow().parser().apply(value);
+        } catch (IllegalArgumentException e) {
+            return List.of(); // reported with its key when the setting itself is read
         }
     }
 
@@ -330,6 +347,17 @@ public final class LosswatchConfig {
     @SuppressWarnings("unchecked")
     public List<String> classesFor(String model) {
         return (List<String>) forModel(model, "classes");
+    }
+
+    /** The segment fields (CONTRACT §11), in the order written; empty without segments. */
+    @SuppressWarnings("unchecked")
+    public List<String> segmentFields() {
+        return (List<String>) values.get("losswatch.segment.fields");
+    }
+
+    /** Distinct values tracked per segment field and model version (CONTRACT §11). */
+    public int segmentMaxValues() {
+        return (int) (long) (Long) values.get("losswatch.segment.max.values");
     }
 
     public int inputMaxNesting() {

@@ -114,6 +114,14 @@ public final class Settings {
             oneOf("losswatch.input.predictions.format", "json", List.of("json", "kserve"),
                     "json: §4 JSON, with any losswatch.input.predictions.field.* mappings; kserve: KServe inference-logger"
                             + " responses (binary-mode CloudEvents), N predictions per record"),
+            // segments (CONTRACT §11): every window also per value of each of these fields
+            new Setting("losswatch.segment.fields", "", "comma-separated field names (letters, digits, '_', '-'), or empty",
+                    Settings::segmentFields,
+                    "fields of a prediction whose every value gets its own window records and alerts, one field at a time"
+                            + " (read as losswatch.input.predictions.field.<name> says; by default the top-level field)"),
+            integer("losswatch.segment.max.values", "100", 1, 100_000,
+                    "distinct values tracked per segment field and model version, the first ones seen, for good;"
+                            + " later new values are counted under __other__"),
             // HTTP: dashboard, JSON API, /metrics, health (io.losswatch.http)
             host("losswatch.http.bind", "127.0.0.1",
                     "address the HTTP server listens on: 127.0.0.1 for this machine only, 0.0.0.0 for every interface"),
@@ -155,14 +163,30 @@ public final class Settings {
 
     /** losswatch.classes: distinct, non-empty names separated by commas; empty for none. */
     private static Object classNames(String value) {
+        return names(value, n -> !n.isEmpty(), n -> "empty or repeated class name");
+    }
+
+    /**
+     * losswatch.segment.fields: distinct names of letters, digits, '_' and '-' separated by commas, none of
+     * them a §4 field (those are the model's identity or its prediction, not a slice of it); empty for none.
+     */
+    private static Object segmentFields(String value) {
+        return names(value, n -> n.matches("[A-Za-z0-9_-]{1,64}")
+                        && !io.losswatch.event.InputMapping.PREDICTION_FIELDS.contains(n),
+                n -> "empty, repeated, a §4 field or not a plain name: '" + n + "'");
+    }
+
+    /** Distinct names separated by commas, each trimmed and accepted by ok; empty for none. */
+    private static List<String> names(String value, java.util.function.Predicate<String> ok,
+                                      java.util.function.Function<String, String> why) {
         if (value.isBlank()) {
             return List.of();
         }
         List<String> names = new ArrayList<>();
         for (String name : value.split(",", -1)) {
             String n = name.trim();
-            if (n.isEmpty() || names.contains(n)) {
-                throw new IllegalArgumentException("empty or repeated class name");
+            if (!ok.test(n) || names.contains(n)) {
+                throw new IllegalArgumentException(why.apply(n));
             }
             names.add(n);
         }

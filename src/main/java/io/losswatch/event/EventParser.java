@@ -42,8 +42,21 @@ public final class EventParser {
     /** The tree reader's node factory, so the fast path makes the very nodes the tree would. */
     private final JsonNodeFactory nodes;
     private final int maxBytes;
+    /**
+     * The segment fields a prediction's top level is read for (CONTRACT §11), and their names' hashes: the
+     * fast path takes them as known fields, so a record carrying them stays on it.
+     */
+    private final String[] segmentFields;
+    private final int[] segmentHashes;
 
     public EventParser(int maxBytes, int maxNesting) {
+        this(maxBytes, maxNesting, List.of());
+    }
+
+    /** A parser that also reads each prediction's top-level segmentFields (CONTRACT §11). */
+    public EventParser(int maxBytes, int maxNesting, List<String> segmentFields) {
+        this.segmentFields = segmentFields.toArray(new String[0]);
+        this.segmentHashes = segmentFields.stream().mapToInt(String::hashCode).toArray();
         this.maxBytes = maxBytes;
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
@@ -73,13 +86,13 @@ public final class EventParser {
 
     /** The fast path alone: the result for a flat object of known scalar fields, null for anything else. */
     ParseResult<PredictionEvent> streamPrediction(byte[] value, long recordTimestamp) {
-        Fields fields = streamFields(value, Fields.PREDICTION_FIELDS);
+        Fields fields = streamFields(value, Fields.PREDICTION_FIELDS, segmentFields);
         return fields == null ? null : predictionEvent(fields, recordTimestamp);
     }
 
     /** The fast path alone: the result for a flat object of known scalar fields, null for anything else. */
     ParseResult<LabelEvent> streamLabel(byte[] value, long recordTimestamp) {
-        Fields fields = streamFields(value, Fields.LABEL_FIELDS);
+        Fields fields = streamFields(value, Fields.LABEL_FIELDS, NO_SEGMENTS);
         return fields == null ? null : labelEvent(fields, recordTimestamp);
     }
 
@@ -89,7 +102,23 @@ public final class EventParser {
         if (fields instanceof ParseResult.Rejected<Fields> r) {
             return new ParseResult.Rejected<>(r.rejection());
         }
-        return predictionEvent(((ParseResult.Ok<Fields>) fields).event(), recordTimestamp);
+        Fields read = ((ParseResult.Ok<Fields>) fields).event();
+        if (segmentFields.length > 0) {
+            read.segmentNames = segmentFields;
+            read.segments = new JsonNode[segmentFields.length];
+            JsonNode json = read.json;
+            for (int k = 0; k < segmentFields.length; k++) {
+                read.segments[k] = json.get(segmentFields[k]);
+            }
+        }
+        return predictionEvent(read, recordTimestamp);
+    }
+
+    private static final String[] NO_SEGMENTS = new String[0];
+
+    /** The segment fields this parser reads from a prediction's top level (CONTRACT §11). */
+    public List<String> segmentFields() {
+        return List.of(segmentFields);
     }
 
     /** The tree path alone, which decides every record the fast path leaves. */
@@ -121,7 +150,8 @@ public final class EventParser {
                     : optionalId(fields.predictionId);
             long time = eventTime(fields.timestamp, recordTimestamp);
             JsonNode prediction = prediction(fields.prediction);
-            return new ParseResult.Ok<>(new PredictionEvent(predictionId, model, version, time, prediction, label));
+            List<Segment> segments = fields.segmentNames == null ? List.of() : segments(fields.segmentNames, fields.segments);
+            return new ParseResult.Ok<>(new PredictionEvent(predictionId, model, version, time, prediction, label, segments));
         } catch (Invalid e) {
             return reject(e, where);
         }
@@ -147,6 +177,31 @@ public final class EventParser {
         }
     }
 
+    /**
+     * A prediction's value of each segment field (CONTRACT §11): absent or null is {@link Segment#MISSING}, a
+     * string itself, a number or boolean its JSON text; one longer than {@link Segment#MAX_VALUE_LENGTH} counts
+     * under {@link Segment#OTHER} (it would be kept in every key of its segment); an object or array is wrong_type.
+     */
+    private static List<Segment> segments(String[] names, JsonNode[] values) {
+        Segment[] out = new Segment[names.length];
+        for (int k = 0; k < names.length; k++) {
+            JsonNode v = values[k];
+            String text;
+            if (v == null || v.isNull() || v.isMissingNode()) {
+                text = Segment.MISSING;
+            } else if (v.isTextual()) {
+                text = v.textValue();
+            } else if (v.isNumber() || v.isBoolean()) {
+                text = v.toString();
+            } else {
+                throw new Invalid(RejectReason.WRONG_TYPE, names[k], "segment field '" + names[k]
+                        + "' must be a string, number or boolean, got " + describe(v));
+            }
+            out[k] = new Segment(names[k], text.length() > Segment.MAX_VALUE_LENGTH ? Segment.OTHER : text);
+        }
+        return List.of(out);
+    }
+
     private static <T> ParseResult<T> reject(Invalid e, Function<String, String> where) {
         return ParseResult.reject(e.reason, where == null ? e.getMessage() : e.getMessage() + where.apply(e.field));
     }
@@ -156,7 +211,7 @@ public final class EventParser {
      * duplicate detector; null for anything else (a nested value, an unknown or repeated field, any
      * parse or limit error, trailing tokens, too many bytes), which the tree path then decides.
      */
-    private Fields streamFields(byte[] value, int knownFields) {
+    private Fields streamFields(byte[] value, int knownFields, String[] segmentNames) {
         if (value == null || value.length == 0 || value.length > maxBytes) {
             return null;
         }
@@ -168,10 +223,29 @@ public final class EventParser {
                 return null;
             }
             Fields fields = new Fields();
+            if (segmentNames.length > 0) {
+                fields.segmentNames = segmentNames;
+                fields.segments = new JsonNode[segmentNames.length];
+            }
             int seen = 0;
+            long seenSegments = 0;
             for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
                 int field = Fields.bit(name) & knownFields;
-                if (field == 0 || (seen & field) != 0) {
+                if (field == 0) {
+                    // a segment field (CONTRACT §11) is known too: read once, like the others
+                    int k = segmentIndex(name, segmentNames);
+                    if (k < 0 || (seenSegments & (1L << k)) != 0) {
+                        return null;
+                    }
+                    seenSegments |= 1L << k;
+                    JsonNode node = scalar(p, p.nextToken());
+                    if (node == null) {
+                        return null;
+                    }
+                    fields.segments[k] = node;
+                    continue;
+                }
+                if ((seen & field) != 0) {
                     return null;
                 }
                 seen |= field;
@@ -190,6 +264,17 @@ public final class EventParser {
             // whatever went wrong, the tree path gives the rejection and its message
             return null;
         }
+    }
+
+    /** The index of name among the segment fields (at most 64 are streamed), or -1. */
+    private int segmentIndex(String name, String[] names) {
+        int hash = name.hashCode();
+        for (int k = 0; k < names.length && k < 64; k++) {
+            if (segmentHashes[k] == hash && names[k].equals(name)) {
+                return k;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -543,9 +628,15 @@ public final class EventParser {
         JsonNode timestamp;
         JsonNode prediction;
         JsonNode label;
+        /** The segment fields' names and values (CONTRACT §11), in the same order; null: none read. */
+        String[] segmentNames;
+        JsonNode[] segments;
+        /** The tree the fields were read from, if any. */
+        JsonNode json;
 
         static Fields of(JsonNode json) {
             Fields fields = new Fields();
+            fields.json = json;
             fields.model = json.get("model");
             fields.modelVersion = json.get("model_version");
             fields.predictionId = json.get("prediction_id");

@@ -68,7 +68,11 @@ public final class MappedRecordReader {
             }
             return "";
         };
-        this.fieldNames = InputMapping.fieldsOf(mapping.topic());
+        List<String> names = new ArrayList<>(InputMapping.fieldsOf(mapping.topic()));
+        if (mapping.topic().equals("predictions")) {
+            names.addAll(parser.segmentFields()); // read like any other field (CONTRACT §11), after the §4 ones
+        }
+        this.fieldNames = List.copyOf(names);
         this.sources = new FieldSource[fieldNames.size()];
         this.fromValue = new boolean[fieldNames.size()];
         com.fasterxml.jackson.core.JsonPointer[] pointers = new com.fasterxml.jackson.core.JsonPointer[fieldNames.size()];
@@ -149,9 +153,21 @@ public final class MappedRecordReader {
             fields.timestamp = v[3];
             fields.prediction = v[4];
             fields.label = v[5];
+            segments(fields, v.length - SEGMENTS_FROM > 0 ? java.util.Arrays.copyOfRange(v, SEGMENTS_FROM, v.length) : null);
             return one(EventParser.predictionEvent(fields, in.timestamp(), where));
         } catch (NotUtf8 e) {
             return new ReadResult.Rejected<>(new Rejection(RejectReason.WRONG_TYPE, e.getMessage()));
+        }
+    }
+
+    /** Where a prediction's segment fields start among {@link #fieldNames}: after the six §4 fields. */
+    private static final int SEGMENTS_FROM = 6;
+
+    /** Hands the segment fields' values (CONTRACT §11), in the parser's order, to the checks; none without. */
+    private void segments(EventParser.Fields fields, JsonNode[] values) {
+        if (values != null) {
+            fields.segmentNames = parser.segmentFields().toArray(new String[0]);
+            fields.segments = values;
         }
     }
 
@@ -283,6 +299,13 @@ public final class MappedRecordReader {
             JsonNode id = kserveField(body, in, "prediction_id");
             JsonNode timestamp = kserveField(body, in, "timestamp");
             JsonNode label = kserveField(body, in, "label");
+            List<String> segmentNames = parser.segmentFields();
+            JsonNode[] segmentValues = new JsonNode[segmentNames.size()];
+            for (int k = 0; k < segmentValues.length; k++) {
+                // mapped, or else the body's top-level field of that name (CONTRACT §11)
+                String name = segmentNames.get(k);
+                segmentValues[k] = mapping.fields().containsKey(name) ? kserveField(body, in, name) : body.get(name);
+            }
             boolean defaultId = !mapping.fields().containsKey("prediction_id");
             List<String> names = model != null && model.isTextual() ? classes.apply(model.textValue()) : List.of();
             for (int i = 0; i < rows.size(); i++) {
@@ -292,6 +315,7 @@ public final class MappedRecordReader {
                 fields.predictionId = defaultId && id != null && id.isTextual() ? NODES.textNode(id.textValue() + "-" + i) : id;
                 fields.timestamp = timestamp;
                 fields.label = label;
+                segments(fields, segmentValues.length > 0 ? segmentValues : null);
                 JsonNode row = rows.get(i);
                 if (!names.isEmpty() && row.isArray() && row.size() > 1 && row.size() != names.size()) {
                     return rejected(RejectReason.OUT_OF_RANGE, "prediction " + i + " of " + rows.size() + ": a row of "

@@ -3,6 +3,8 @@ package io.losswatch.http;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.losswatch.event.Segment;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -27,6 +29,16 @@ public record AlertEntry(String model, String modelVersion, String status, Doubl
      */
     public String rule() {
         return json.path("rule").asText("");
+    }
+
+    /** The segment the alert is about (CONTRACT §11), or null for the whole model's alert. */
+    public Segment segment() {
+        JsonNode s = json.get("segment");
+        if (s == null || !s.isObject() || s.size() != 1) {
+            return null;
+        }
+        Map.Entry<String, JsonNode> e = s.fields().next();
+        return e.getKey().isEmpty() ? null : new Segment(e.getKey(), e.getValue().asText(""));
     }
 
     @JsonValue

@@ -7,6 +7,7 @@ import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
+import io.losswatch.event.Segment;
 import io.losswatch.topology.Json;
 import io.losswatch.topology.PredictionMetrics;
 import io.losswatch.topology.WindowMetrics;
@@ -199,12 +200,13 @@ public final class HttpServer implements AutoCloseable {
                 || path.startsWith("/assets/") || path.startsWith("/webjars/");
     }
 
-    /** A history query by model, version (null: all) and window_start range. */
+    /** A history query by model, version (null: all), segment (null: the whole model's) and window_start range. */
     private interface RecordQuery<T> {
-        Optional<List<T>> find(String model, String version, long from, long to);
+        Optional<List<T>> find(String model, String version, Segment segment, long from, long to);
     }
 
-    // GET /api/models/{model}/metrics?from=&to=&version= (CONTRACT §8) and /predictions, the same for §9's records
+    // GET /api/models/{model}/metrics?from=&to=&version=&segment= (CONTRACT §8, §11) and /predictions, the same for
+    // §9's records; segment=field:value gives that segment's records instead of the whole model's
     private <T> List<T> modelRecords(Context ctx, RecordQuery<T> query) {
         String model = ctx.pathParam("model");
         long from = longParam(ctx, "from", Long.MIN_VALUE);
@@ -213,10 +215,23 @@ public final class HttpServer implements AutoCloseable {
             throw new ApiError(400, "from (" + from + ") is after to (" + to + ")");
         }
         String version = ctx.queryParam("version");
-        List<T> records = query.find(model, version, from, to)
+        String segmentParam = ctx.queryParam("segment");
+        Segment segment = null;
+        if (segmentParam != null) {
+            try {
+                segment = Segment.parse(segmentParam);
+            } catch (IllegalArgumentException e) {
+                throw new ApiError(400, "segment must be field:value (e.g. country:DE; country: for the missing value),"
+                        + " got '" + segmentParam + "'");
+            }
+        }
+        List<T> records = query.find(model, version, segment, from, to)
                 .orElseThrow(() -> new ApiError(404, "unknown model '" + model + "'"));
         if (version != null && !history.knows(model, version)) {
             throw new ApiError(404, "unknown version '" + version + "' of model '" + model + "'");
+        }
+        if (segment != null && !history.knows(model, segment)) {
+            throw new ApiError(404, "unknown segment '" + segmentParam + "' of model '" + model + "'");
         }
         return records;
     }
@@ -276,6 +291,7 @@ public final class HttpServer implements AutoCloseable {
                 version.put("windows", points);
                 // [window_start, window_end, predictions, estimated_loss, estimated_loss_low, estimated_loss_high, psi]
                 version.put("predictions", estimates);
+                version.put("segments", segments(v.segments()));
                 versions.add(version);
             }
             final long since = from;
@@ -301,6 +317,30 @@ public final class HttpServer implements AutoCloseable {
         body.put("dead_letters", history.deadLetters());
         body.put("recent_alerts", alerts.size() > RECENT_ALERTS ? alerts.subList(0, RECENT_ALERTS) : alerts);
         ctx.json(body);
+    }
+
+    /**
+     * A version's segments for the dashboard (CONTRACT §11), worst first: by the latest final window's mean
+     * loss, highest first, those without one last (then by field and value).
+     */
+    static List<Map<String, Object>> segments(List<MetricsHistory.SegmentView> views) {
+        List<MetricsHistory.SegmentView> sorted = new ArrayList<>(views);
+        sorted.sort(java.util.Comparator.comparing((MetricsHistory.SegmentView v) -> v.latestMeanLoss() == null)
+                .thenComparing(v -> v.latestMeanLoss() == null ? 0.0 : -v.latestMeanLoss()));
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (MetricsHistory.SegmentView v : sorted) {
+            Map<String, Object> segment = new LinkedHashMap<>();
+            segment.put("segment", v.segment());
+            segment.put("field", v.segment().field());
+            segment.put("value", v.segment().value());
+            segment.put("firing", v.firing());
+            segment.put("firing_rules", v.firingRules());
+            segment.put("windows", v.windows());
+            segment.put("latest", v.latest());
+            segment.put("latest_predictions", v.latestPredictions());
+            out.add(segment);
+        }
+        return out;
     }
 
     // a stream thread that died for good means this process will not recover by itself

@@ -73,14 +73,9 @@ public final class LosswatchMetrics implements PipelineListener, AutoCloseable {
             deadLetterCounter(reason);
         }
         history.onNewSeries((model, version) -> {
-            Gauge.builder("losswatch.window.mean.loss", history, h -> h.latestMeanLoss(model, version))
-                    .description("Mean loss of the latest final window (NaN when it had no labelled prediction)")
-                    .tags("model", model, "model_version", version)
-                    .strongReference(true)
-                    .register(registry);
             if (firingGauges.add(model)) {
                 Gauge.builder("losswatch.alert.firing", history, h -> h.firing(model) ? 1 : 0)
-                        .description("1 while any alert rule on the model is firing, else 0")
+                        .description("1 while any alert rule on the model or one of its segments is firing, else 0")
                         .tags("model", model)
                         .strongReference(true)
                         .register(registry);
@@ -98,7 +93,50 @@ public final class LosswatchMetrics implements PipelineListener, AutoCloseable {
     /** One scrape at a time: another's refresh of the §9 rows would briefly take a sample away from it. */
     public synchronized String scrape() {
         estimates();
-        return registry.scrape(CONTENT_TYPE);
+        return registry.scrape(CONTENT_TYPE) + meanLosses(history.meanLosses());
+    }
+
+    static final String MEAN_LOSS = "losswatch_window_mean_loss";
+
+    /**
+     * The losswatch_window_mean_loss family, written here rather than by Micrometer, whose Prometheus
+     * registry wants one set of label names per metric: a version's series has {@code model} and
+     * {@code model_version} as ever, a segment's (CONTRACT §11) also {@code segment="field=value"}, so
+     * {@code losswatch_window_mean_loss{segment=""}} selects the whole models' series.
+     */
+    static String meanLosses(List<MetricsHistory.MeanLoss> rows) {
+        if (rows.isEmpty()) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder()
+                .append("# HELP ").append(MEAN_LOSS)
+                .append(" Mean loss of the latest final window (NaN when it had no labelled prediction);")
+                .append(" a segment's series has a segment label\n")
+                .append("# TYPE ").append(MEAN_LOSS).append(" gauge\n");
+        for (MetricsHistory.MeanLoss row : rows) {
+            out.append(MEAN_LOSS).append("{model=\"").append(escape(row.model()))
+                    .append("\",model_version=\"").append(escape(row.modelVersion())).append('"');
+            if (row.segment() != null) {
+                out.append(",segment=\"").append(escape(row.segment().label())).append('"');
+            }
+            out.append("} ").append(sample(row.meanLoss())).append('\n');
+        }
+        return out.toString();
+    }
+
+    /** A label value in the text format: backslash, double quote and line feed escaped. */
+    static String escape(String value) {
+        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    private static String sample(double v) {
+        if (Double.isNaN(v)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "+Inf" : "-Inf";
+        }
+        return Double.toString(v);
     }
 
     /**

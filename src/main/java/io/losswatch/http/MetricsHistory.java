@@ -1,5 +1,6 @@
 package io.losswatch.http;
 
+import io.losswatch.event.Segment;
 import io.losswatch.topology.PredictionMetrics;
 import io.losswatch.topology.WindowMetrics;
 import java.util.ArrayDeque;
@@ -25,6 +26,9 @@ import java.util.function.ToLongFunction;
  * {@code windowsPerSeries} windows and as many prediction-metrics records, and {@code alertsPerSeries}
  * alerts per model and version (the oldest go first); the firing state survives the bound. Fed by
  * one thread ({@link TopicFeed}, or a test), read by many; every read returns a copy.
+ *
+ * <p>Each segment of a version (CONTRACT §11) is a series of its own under the version, with the same
+ * bounds; the losswatch side caps the segments per field, so their number is bounded too.
  */
 public final class MetricsHistory {
     /**
@@ -68,7 +72,7 @@ public final class MetricsHistory {
     /** Keeps a final window; interim records ({@code "final": false}) are not history and are ignored. */
     public void addWindow(WindowMetrics window) {
         if (window != null && window.model() != null && window.finalResult()) {
-            keep(window.model(), window.modelVersion(), window.windowStart(), window, s -> s.windows);
+            keep(window.model(), window.modelVersion(), window.segment(), window.windowStart(), window, s -> s.windows);
         }
     }
 
@@ -78,18 +82,19 @@ public final class MetricsHistory {
      */
     public void addPredictions(PredictionMetrics predictions) {
         if (predictions != null && predictions.model() != null && predictions.finalResult()) {
-            keep(predictions.model(), predictions.modelVersion(), predictions.windowStart(), predictions, s -> s.predictions);
+            keep(predictions.model(), predictions.modelVersion(), predictions.segment(), predictions.windowStart(),
+                    predictions, s -> s.predictions);
         }
     }
 
     /** Puts a record of a window in its series (a replayed window replaces the kept one), the oldest going past the bound. */
-    private <T> void keep(String model, String modelVersion, long windowStart, T record,
+    private <T> void keep(String model, String modelVersion, Segment segment, long windowStart, T record,
                           Function<Series, TreeMap<Long, T>> records) {
         String version = modelVersion == null ? "" : modelVersion;
         boolean created;
         synchronized (this) {
             created = !hasSeries(model, version);
-            TreeMap<Long, T> kept = records.apply(series(model, version));
+            TreeMap<Long, T> kept = records.apply(series(model, version, segment));
             kept.put(windowStart, record);
             while (kept.size() > windowsPerSeries) {
                 kept.pollFirstEntry();
@@ -110,7 +115,7 @@ public final class MetricsHistory {
             created = !hasSeries(alert.model(), alert.modelVersion());
             AlertEntry a = new AlertEntry(alert.model(), alert.modelVersion(), alert.status(), alert.meanLoss(),
                     alert.baseline(), alert.threshold(), alert.windowStart(), alert.windowEnd(), alertSeq++, alert.json());
-            Series s = series(a.model(), a.modelVersion());
+            Series s = series(a.model(), a.modelVersion(), a.segment());
             s.alerts.addLast(a);
             while (s.alerts.size() > alertsPerSeries) {
                 s.alerts.removeFirst();
@@ -160,7 +165,7 @@ public final class MetricsHistory {
         for (String model : names) {
             List<VersionView> vs = new ArrayList<>();
             models.getOrDefault(model, Map.of()).forEach((version, s) -> vs.add(s.view(version)));
-            out.add(new ModelView(model, vs.stream().anyMatch(VersionView::firing), vs,
+            out.add(new ModelView(model, firing(model), vs,
                     vs.stream().allMatch(VersionView::finalWindowPending),
                     new TreeMap<>(deadLettersByModel.getOrDefault(model, Map.of()))));
         }
@@ -172,22 +177,40 @@ public final class MetricsHistory {
      * by name), of one version when version is not null; empty when the model is unknown.
      */
     public synchronized Optional<List<WindowMetrics>> windows(String model, String version, long from, long to) {
-        return kept(model, version, from, to, s -> s.windows, WindowMetrics::windowStart);
+        return windows(model, version, null, from, to);
+    }
+
+    /** As {@link #windows(String, String, long, long)}, of one segment (CONTRACT §11) when segment is not null. */
+    public synchronized Optional<List<WindowMetrics>> windows(String model, String version, Segment segment, long from,
+                                                              long to) {
+        return kept(model, version, segment, from, to, s -> s.windows, WindowMetrics::windowStart);
     }
 
     /** As {@link #windows}, for the final prediction-metrics records (CONTRACT §9). */
     public synchronized Optional<List<PredictionMetrics>> predictions(String model, String version, long from, long to) {
-        return kept(model, version, from, to, s -> s.predictions, PredictionMetrics::windowStart);
+        return predictions(model, version, null, from, to);
     }
 
-    private <T> Optional<List<T>> kept(String model, String version, long from, long to,
+    /** As {@link #predictions(String, String, long, long)}, of one segment when segment is not null. */
+    public synchronized Optional<List<PredictionMetrics>> predictions(String model, String version, Segment segment,
+                                                                      long from, long to) {
+        return kept(model, version, segment, from, to, s -> s.predictions, PredictionMetrics::windowStart);
+    }
+
+    /** Whether any version of the model has records of the segment. */
+    public synchronized boolean knows(String model, Segment segment) {
+        return models.getOrDefault(model, Map.of()).values().stream().anyMatch(s -> s.segments.containsKey(segment));
+    }
+
+    private <T> Optional<List<T>> kept(String model, String version, Segment segment, long from, long to,
                                        Function<Series, TreeMap<Long, T>> records, ToLongFunction<T> windowStart) {
         if (!knows(model)) {
             return Optional.empty();
         }
         List<T> out = new ArrayList<>();
-        models.getOrDefault(model, Map.of()).forEach((v, s) -> {
-            if (version == null || version.equals(v)) {
+        models.getOrDefault(model, Map.of()).forEach((v, whole) -> {
+            Series s = segment == null ? whole : whole.segments.get(segment);
+            if ((version == null || version.equals(v)) && s != null) {
                 out.addAll(records.apply(s).subMap(from, true, to, true).values());
             }
         });
@@ -196,33 +219,53 @@ public final class MetricsHistory {
         return Optional.of(out);
     }
 
-    /** Alert records kept, newest first (by window end, then arrival), of one model when model is not null. */
+    /**
+     * Alert records kept, newest first (by window end, then arrival), of one model when model is not null;
+     * its segments' alerts included.
+     */
     public synchronized List<AlertEntry> alerts(String model) {
         List<AlertEntry> out = new ArrayList<>();
         models.forEach((m, versions) -> {
             if (model == null || model.equals(m)) {
-                versions.values().forEach(s -> out.addAll(s.alerts));
+                versions.values().forEach(s -> {
+                    out.addAll(s.alerts);
+                    s.segments.values().forEach(segment -> out.addAll(segment.alerts));
+                });
             }
         });
         out.sort(Comparator.comparingLong(AlertEntry::windowEnd).thenComparingLong(AlertEntry::seq).reversed());
         return out;
     }
 
-    /** Whether any rule of any version of the model is firing (its latest alert of that rule is FIRING). */
+    /**
+     * Whether any rule of any version of the model, or of one of its segments, is firing (its latest alert
+     * of that rule is FIRING).
+     */
     public synchronized boolean firing(String model) {
         Map<String, Series> versions = models.get(model);
-        return versions != null && versions.values().stream().anyMatch(Series::firing);
+        return versions != null && versions.values().stream().anyMatch(Series::firingAnywhere);
     }
 
     /** Mean loss of the latest final window of the series; NaN with no window or no labelled prediction in it. */
     public synchronized double latestMeanLoss(String model, String version) {
         Map<String, Series> versions = models.get(model);
         Series s = versions == null ? null : versions.get(version);
-        if (s == null || s.windows.isEmpty()) {
-            return Double.NaN;
-        }
-        Double mean = s.windows.lastEntry().getValue().meanLoss();
-        return mean == null ? Double.NaN : mean;
+        return s == null ? Double.NaN : s.latestMeanLoss();
+    }
+
+    /** A row of losswatch_window_mean_loss: a version's (segment null) or one segment's latest final mean loss. */
+    public record MeanLoss(String model, String modelVersion, Segment segment, double meanLoss) {
+    }
+
+    /** Every series' latest final mean loss (NaN as {@link #latestMeanLoss}), by model, version, then segment. */
+    public synchronized List<MeanLoss> meanLosses() {
+        List<MeanLoss> out = new ArrayList<>();
+        models.forEach((model, versions) -> versions.forEach((version, s) -> {
+            out.add(new MeanLoss(model, version, null, s.latestMeanLoss()));
+            s.sortedSegments().forEach((segment, series) ->
+                    out.add(new MeanLoss(model, version, segment, series.latestMeanLoss())));
+        }));
+        return out;
     }
 
     /**
@@ -258,6 +301,11 @@ public final class MetricsHistory {
         return models.computeIfAbsent(model, m -> new TreeMap<>()).computeIfAbsent(version, v -> new Series());
     }
 
+    private Series series(String model, String version, Segment segment) {
+        Series whole = series(model, version);
+        return segment == null ? whole : whole.segments.computeIfAbsent(segment, k -> new Series());
+    }
+
     private void announce(String model, String version) {
         seriesListeners.forEach(l -> l.accept(model, version));
     }
@@ -285,7 +333,19 @@ public final class MetricsHistory {
     public record VersionView(String modelVersion, int windows, Long firstWindowStart, WindowMetrics latest,
                               boolean firing, AlertEntry lastAlert, List<String> firingRules,
                               boolean finalWindowPending, int predictionWindows, PredictionMetrics latestPredictions,
-                              int windowsAwaitingLabels) {
+                              int windowsAwaitingLabels, List<SegmentView> segments) {
+    }
+
+    /**
+     * A segment of a version (CONTRACT §11): as {@link VersionView} says of the version, with its own
+     * firing rules (apart from the version's).
+     */
+    public record SegmentView(Segment segment, int windows, WindowMetrics latest, boolean firing,
+                              List<String> firingRules, PredictionMetrics latestPredictions) {
+        /** The latest final window's mean loss, or null (none, or no labelled prediction in it). */
+        public Double latestMeanLoss() {
+            return latest == null ? null : latest.meanLoss();
+        }
     }
 
     private static final class Series {
@@ -294,19 +354,42 @@ public final class MetricsHistory {
         final Deque<AlertEntry> alerts = new ArrayDeque<>();
         /** rules whose latest alert is FIRING. */
         final Set<String> firingRules = new TreeSet<>();
+        /** The version's segments (CONTRACT §11); empty in a segment's own series. */
+        final Map<Segment, Series> segments = new java.util.HashMap<>();
         AlertEntry lastAlert;
 
         boolean firing() {
             return !firingRules.isEmpty();
         }
 
+        boolean firingAnywhere() {
+            return firing() || segments.values().stream().anyMatch(Series::firing);
+        }
+
+        double latestMeanLoss() {
+            Double mean = windows.isEmpty() ? null : windows.lastEntry().getValue().meanLoss();
+            return mean == null ? Double.NaN : mean;
+        }
+
+        /** The segments by field, then value. */
+        TreeMap<Segment, Series> sortedSegments() {
+            TreeMap<Segment, Series> sorted = new TreeMap<>(
+                    Comparator.comparing(Segment::field).thenComparing(Segment::value));
+            sorted.putAll(segments);
+            return sorted;
+        }
+
         VersionView view(String version) {
             WindowMetrics latest = windows.isEmpty() ? null : windows.lastEntry().getValue();
             int awaiting = latest == null ? predictions.size()
                     : predictions.tailMap(latest.windowStart(), false).size();
+            List<SegmentView> segmentViews = new ArrayList<>();
+            sortedSegments().forEach((segment, s) -> segmentViews.add(new SegmentView(segment, s.windows.size(),
+                    s.windows.isEmpty() ? null : s.windows.lastEntry().getValue(), s.firing(), List.copyOf(s.firingRules),
+                    s.predictions.isEmpty() ? null : s.predictions.lastEntry().getValue())));
             return new VersionView(version, windows.size(), windows.isEmpty() ? null : windows.firstKey(), latest,
                     firing(), lastAlert, List.copyOf(firingRules), latest == null, predictions.size(),
-                    predictions.isEmpty() ? null : predictions.lastEntry().getValue(), awaiting);
+                    predictions.isEmpty() ? null : predictions.lastEntry().getValue(), awaiting, segmentViews);
         }
     }
 }

@@ -78,6 +78,6 @@ final class Contributions {
 
     private static Contribution contribution(PredictionEvent p, WindowStats stats, SourceRecord source) {
         return new Contribution(p.model(), p.modelVersion(), p.eventTime(), stats,
-                source.topic(), source.partition(), source.offset());
+                source.topic(), source.partition(), source.offset(), p.segments());
     }
 }

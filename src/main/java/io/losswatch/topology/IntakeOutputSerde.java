@@ -1,5 +1,6 @@
 package io.losswatch.topology;
 
+import io.losswatch.event.Segment;
 import io.losswatch.loss.WindowStats;
 import io.losswatch.topology.Routed.IntakeOutput;
 import io.losswatch.topology.Routed.Partial;
@@ -12,11 +13,15 @@ import java.nio.charset.StandardCharsets;
  * Partials and watermarks on the partials-by-model repartition topic, in a binary form: a partial
  * carries a whole {@link WindowStats} (calibration bins included), and writing and reading it as
  * JSON cost more than summing the events it stands for (docs/benchmarks.md). Records written as JSON
- * by earlier versions (they start with '{') are still read, so a topic with some in flight drains.
+ * by earlier versions (they start with '{') are still read, so a topic with some in flight drains. A
+ * segment's partial (CONTRACT §11) is a {@link #SEGMENT_PARTIAL}: a whole model's one keeps the
+ * {@link #PARTIAL} form earlier versions read.
  */
 final class IntakeOutputSerde extends BinarySerde<IntakeOutput> {
     private static final byte PARTIAL = 1;
     private static final byte WATERMARK = 2;
+    /** A partial of one segment value: the partial's fields, then the field and value (3 and 4 are pending predictions'). */
+    private static final byte SEGMENT_PARTIAL = 5;
 
     IntakeOutputSerde() {
         super(IntakeOutput.class, "a partial or watermark");
@@ -42,10 +47,19 @@ final class IntakeOutputSerde extends BinarySerde<IntakeOutput> {
         byte[] version = p.modelVersion().getBytes(StandardCharsets.UTF_8);
         byte[] topic = p.sourceTopic().getBytes(StandardCharsets.UTF_8);
         byte[] stats = WindowStatsSerde.write(p.stats());
-        return ByteBuffer.allocate(1 + 4 + model.length + 4 + version.length + 8 + 4 + topic.length + 4 + 8 + stats.length)
-                .put(PARTIAL).putInt(model.length).put(model).putInt(version.length).put(version)
+        byte[] field = p.segment() == null ? new byte[0] : p.segment().field().getBytes(StandardCharsets.UTF_8);
+        byte[] segmentValue = p.segment() == null ? new byte[0] : p.segment().value().getBytes(StandardCharsets.UTF_8);
+        int segment = p.segment() == null ? 0 : 8 + field.length + segmentValue.length;
+        ByteBuffer b = ByteBuffer.allocate(1 + 4 + model.length + 4 + version.length + 8 + 4 + topic.length + 4 + 8
+                        + segment + stats.length)
+                .put(p.segment() == null ? PARTIAL : SEGMENT_PARTIAL).putInt(model.length).put(model)
+                .putInt(version.length).put(version)
                 .putLong(p.windowStart()).putInt(topic.length).put(topic).putInt(p.sourcePartition())
-                .putLong(p.lastSourceOffset()).put(stats).array();
+                .putLong(p.lastSourceOffset());
+        if (p.segment() != null) {
+            b.putInt(field.length).put(field).putInt(segmentValue.length).put(segmentValue);
+        }
+        return b.put(stats).array();
     }
 
     static IntakeOutput read(ByteBuffer b) {
@@ -53,7 +67,7 @@ final class IntakeOutputSerde extends BinarySerde<IntakeOutput> {
         if (kind == WATERMARK) {
             return new Watermark(b.getInt(), b.getInt(), b.getLong(), b.get() == 1);
         }
-        if (kind != PARTIAL) {
+        if (kind != PARTIAL && kind != SEGMENT_PARTIAL) {
             throw new SerializationException("unknown intake output kind " + kind);
         }
         String model = string(b);
@@ -62,7 +76,8 @@ final class IntakeOutputSerde extends BinarySerde<IntakeOutput> {
         String topic = string(b);
         int partition = b.getInt();
         long offset = b.getLong();
-        return new Partial(model, version, start, WindowStatsSerde.read(b), topic, partition, offset);
+        Segment segment = kind == SEGMENT_PARTIAL ? new Segment(string(b), string(b)) : null;
+        return new Partial(model, version, start, WindowStatsSerde.read(b), topic, partition, offset, segment);
     }
 
     private static String string(ByteBuffer b) {

@@ -41,7 +41,8 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
     private static final String CLOCK_KEY = "clock";
     private static final String OFFSET_KEY = "offset";
 
-    private final Map<Bytes, WindowStats> open = new HashMap<>();
+    /** In the order first touched since the last flush, so the aggregator sees segment values in input order. */
+    private final Map<Bytes, WindowStats> open = new java.util.LinkedHashMap<>();
     /** Keys changed since the last commit: written (or deleted, when no longer open) at the next. */
     private final Set<Bytes> dirty = new HashSet<>();
     private long clock = -1;

@@ -132,7 +132,7 @@ public final class LosswatchTopology {
                         .withStreamPartitioner(new ModelPartitioner<>()))
                 .mapValues(v -> (Routed) v, Named.as("joined-aggregator-input"));
 
-        // window per (model, version) and publish each window once final
+        // window per (model, version), and per segment of it, and publish each window once final
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Names.WINDOW_STORE), Serdes.Bytes(), new WindowStatsSerde())
                 .withCachingEnabled());
@@ -143,10 +143,13 @@ public final class LosswatchTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Names.ESTIMATE_STORE), Serdes.Bytes(), new ModelVersionEstimate.Serde())
                 .withCachingEnabled());
+        // per (model, version, segment field): the values tracked, the first seen, for good (CONTRACT §11)
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(Names.SEGMENT_VALUES_STORE), Serdes.Bytes(), new SegmentValues.Serde()));
         KStream<String, Routed> windows = partials
                 .merge(joinedContributions, Named.as("all-contributions"))
                 .process(() -> new WindowAggregator(config, listener), Named.as("window-aggregator"),
-                        Names.WINDOW_STORE, Names.WATERMARK_STORE, Names.ESTIMATE_STORE);
+                        Names.WINDOW_STORE, Names.WATERMARK_STORE, Names.ESTIMATE_STORE, Names.SEGMENT_VALUES_STORE);
         writeDeadLetters(windows, "window-aggregator", topics, listener);
         windows.filter((k, v) -> v instanceof Routed.Metrics, Named.as("window-metrics"))
                 .mapValues(v -> ((Routed.Metrics) v).metrics(), Named.as("as-window-metrics"))

@@ -17,6 +17,8 @@ public final class Names {
     public static final String INTAKE_CLOCK_STORE = "intake-clock";
     /** Per (model, version): the calibration and psi reference of CONTRACT §9. */
     public static final String ESTIMATE_STORE = "estimate-calibration";
+    /** Per (model, version, segment field): the values tracked, the first seen (CONTRACT §11). */
+    public static final String SEGMENT_VALUES_STORE = "segment-values";
 
     /** Repartition topics (the application.id and "-repartition" are added by Kafka Streams). */
     public static final String PREDICTIONS_BY_ID = "predictions-by-id";

@@ -8,6 +8,7 @@ import io.losswatch.event.ParseResult;
 import io.losswatch.event.PredictionEvent;
 import io.losswatch.event.ReadResult;
 import io.losswatch.event.RejectReason;
+import io.losswatch.event.Segment;
 import io.losswatch.event.SourceRecord;
 import io.losswatch.loss.PredictionPoint;
 import io.losswatch.loss.Score;
@@ -89,7 +90,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         this.config = config;
         this.listener = listener;
         this.partitions = partitions;
-        this.parser = new EventParser(config.inputMaxBytes(), config.inputMaxNesting());
+        this.parser = new EventParser(config.inputMaxBytes(), config.inputMaxNesting(), config.segmentFields());
         InputMapping mapping = config.inputMapping("predictions");
         this.mapped = mapping.isPlain() ? null : new MappedRecordReader(parser, mapping, config::classesFor);
         this.scorer = new Scorer(config.lossEpsilon());
@@ -169,7 +170,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
             if (windowsOpen) {
                 Routed.Contribution pending = Contributions.pending(p, source);
                 PredictionPoint point = PredictionPoint.of(p.prediction(), config.lossFor(p.model()), eps);
-                add(p.model(), p.modelVersion(), p.eventTime(), false, key -> {
+                add(p, false, key -> {
                     state.add(key, pending.stats());
                     state.addPrediction(key, point, null, null);
                 }, () -> pending);
@@ -192,7 +193,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         PredictionPoint point = PredictionPoint.of(p.prediction(), config.lossFor(p.model()), eps);
         String function = loss.function().id();
         PredictionPoint.Lesson lesson = function.equals(point.function()) ? point.lessonFor(p.prediction(), p.label(), eps) : null;
-        add(p.model(), p.modelVersion(), p.eventTime(), true, key -> {
+        add(p, true, key -> {
             state.addScored(key, loss, p.eventTime());
             state.addPrediction(key, point, function, lesson);
         }, () -> Contributions.scored(p, p.label(), loss, source, -1).contribution());
@@ -206,31 +207,39 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
     }
 
     /**
-     * Adds an event to the partials of its windows (addTo, once per window key); a window this
+     * Adds an event to the partials of its windows (addTo, once per window key: the whole model's, and
+     * each of its segment values' as read); a window this
      * partition has already passed is late, and lateContribution is what goes to the dead-letter topic
      * then. With tumbling windows the partials are also the alert step's loss batches; with hopping
      * ones a scored event's loss is summed once more, under {@link Routed.Partial#LOSSES_ONLY}, unless
      * all its windows are late.
      */
-    private void add(String model, String version, long eventTime, boolean scored, Consumer<Bytes> addTo,
+    private void add(PredictionEvent p, boolean scored, Consumer<Bytes> addTo,
                      Supplier<Routed.Contribution> lateContribution) {
         long clock = state.clock();
         List<Long> late = new ArrayList<>(0);
         boolean[] added = {false};
-        windows.forEachStart(eventTime, start -> {
+        windows.forEachStart(p.eventTime(), start -> {
             if (windows.isDue(start, clock)) {
                 late.add(start);
             } else {
-                addTo.accept(WindowAggregator.windowKey(start, model, version));
+                addToWindow(p, start, addTo);
                 added[0] = true;
             }
         });
         if (hopping && added[0] && scored) {
-            addTo.accept(WindowAggregator.windowKey(Routed.Partial.LOSSES_ONLY, model, version));
+            addToWindow(p, Routed.Partial.LOSSES_ONLY, addTo);
         }
         if (!late.isEmpty()) {
             WindowAggregator.lateEvent(lateContribution.get(), late, clock, windows.graceMs)
                     .ifPresent(deadLetter -> context.forward(deadLetter, DEAD_LETTERS));
+        }
+    }
+
+    private static void addToWindow(PredictionEvent p, long start, Consumer<Bytes> addTo) {
+        addTo.accept(SeriesKey.windowKey(start, p.model(), p.modelVersion(), null));
+        for (Segment segment : p.segments()) {
+            addTo.accept(SeriesKey.windowKey(start, p.model(), p.modelVersion(), segment));
         }
     }
 
@@ -255,14 +264,11 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         long clock = state.clock();
         long timestamp = Math.max(clock, 0);
         for (Map.Entry<Bytes, WindowStats> kv : state.partials().entrySet()) {
-            ByteBuffer key = ByteBuffer.wrap(kv.getKey().get());
-            long start = key.getLong();
-            byte[] model = new byte[key.getInt()];
-            key.get(model);
-            String version = StandardCharsets.UTF_8.decode(key).toString();
-            String modelName = new String(model, StandardCharsets.UTF_8);
-            context.forward(new Record<>(modelName, new Routed.Partial(modelName, version, start, kv.getValue(),
-                    topic, partition, state.lastOffset()), timestamp), PARTIALS);
+            SeriesKey.Window window = SeriesKey.readWindow(kv.getKey());
+            SeriesKey series = window.series();
+            context.forward(new Record<>(series.model(), new Routed.Partial(series.model(), series.modelVersion(),
+                    window.start(), kv.getValue(), topic, partition, state.lastOffset(), series.segment()), timestamp),
+                    PARTIALS);
         }
         state.clearPartials();
         Routed.Watermark w = new Routed.Watermark(partition, partitions, clock, idle);

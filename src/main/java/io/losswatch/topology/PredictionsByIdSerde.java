@@ -42,7 +42,8 @@ final class PredictionsByIdSerde implements Serde<JoinInput> {
             if (bytes.length > 0 && bytes[0] == '{') {
                 return json.deserializer().deserialize(topic, bytes);
             }
-            if (bytes.length > 0 && bytes[0] == PendingPredictionSerde.MARKER) {
+            if (bytes.length > 0 && (bytes[0] == PendingPredictionSerde.MARKER
+                    || bytes[0] == PendingPredictionSerde.MARKER_SEGMENTS)) {
                 try {
                     return PendingPredictionSerde.read(ByteBuffer.wrap(bytes));
                 } catch (RuntimeException e) {

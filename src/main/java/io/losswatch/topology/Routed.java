@@ -5,8 +5,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.losswatch.event.LabelEvent;
 import io.losswatch.event.PredictionEvent;
+import io.losswatch.event.Segment;
 import io.losswatch.event.SourceRecord;
 import io.losswatch.loss.WindowStats;
+import java.util.List;
 
 /**
  * What the processors hand downstream; the topology splits on the type to send each kind to its
@@ -37,10 +39,21 @@ public sealed interface Routed {
     /**
      * A piece of one (model, version)'s window statistics at an event time: a scored event, or a
      * change in the number of predictions waiting for a label (pending) or given up on (unlabelled).
-     * The source fields say which input record it came from, for a late-event dead letter.
+     * The source fields say which input record it came from, for a late-event dead letter. segments
+     * are the prediction's segment values as read (CONTRACT §11): it counts in each of their windows too.
      */
     record Contribution(String model, String modelVersion, long eventTime, WindowStats stats,
-                        String sourceTopic, int sourcePartition, long sourceOffset) implements Routed {
+                        String sourceTopic, int sourcePartition, long sourceOffset, List<Segment> segments)
+            implements Routed {
+        public Contribution {
+            segments = segments == null ? List.of() : segments;
+        }
+
+        /** A whole model's contribution, with no segment values. */
+        public Contribution(String model, String modelVersion, long eventTime, WindowStats stats,
+                            String sourceTopic, int sourcePartition, long sourceOffset) {
+            this(model, modelVersion, eventTime, stats, sourceTopic, sourcePartition, sourceOffset, List.of());
+        }
     }
 
     /**
@@ -55,10 +68,18 @@ public sealed interface Routed {
 
     /**
      * The sum of one input partition's contributions to one (model, version, window) since its last
-     * flush. lastSourceOffset names the newest input record in it, for a late-event dead letter.
+     * flush. lastSourceOffset names the newest input record in it, for a late-event dead letter. segment
+     * is null for the whole model's partial, else one segment value as read (CONTRACT §11): the window
+     * aggregator decides which tracked value, or {@code __other__}, it counts under.
      */
     record Partial(String model, String modelVersion, long windowStart, WindowStats stats, String sourceTopic,
-                   int sourcePartition, long lastSourceOffset) implements Routed, IntakeOutput {
+                   int sourcePartition, long lastSourceOffset, Segment segment) implements Routed, IntakeOutput {
+        /** A whole model's partial. */
+        public Partial(String model, String modelVersion, long windowStart, WindowStats stats, String sourceTopic,
+                       int sourcePartition, long lastSourceOffset) {
+            this(model, modelVersion, windowStart, stats, sourceTopic, sourcePartition, lastSourceOffset, null);
+        }
+
         /**
          * The windowStart of a partial that is no window's: with hopping windows every event is in
          * several windows' partials, so the intake also sums each (model, version)'s losses once, for
@@ -69,10 +90,11 @@ public sealed interface Routed {
 
     /**
      * Labelled predictions' losses of one (model, version), as the window aggregator received them
+     * or one of its segments (segment null: the whole model's),
      * (an intake partial since its last flush, or one joined prediction), for the alert step: stats
      * holds their count, sum, moments, smallest and largest loss and first and last event time.
      */
-    record Losses(String model, String modelVersion, WindowStats stats) implements Routed {
+    record Losses(String model, String modelVersion, Segment segment, WindowStats stats) implements Routed {
     }
 
     /**

@@ -2,6 +2,7 @@ package io.losswatch.topology;
 
 import io.losswatch.config.LosswatchConfig;
 import io.losswatch.event.RejectReason;
+import io.losswatch.event.Segment;
 import io.losswatch.event.SourceRecord;
 import io.losswatch.loss.Calibration;
 import io.losswatch.loss.PredictionSketch;
@@ -39,6 +40,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Outputs: window metrics, late-event dead letters, and the losses it receives as
  * {@link Routed.Losses} batches for the alert step, which runs in this same task (keyed by model
  * already), so the alert step needs no shuffle of its own.
+ *
+ * <p>Segments (CONTRACT §11): a segment is a series of its own, with its own windows, estimate and
+ * loss batches, keyed by {@link SeriesKey}. The intake sends a partial per segment value as read, the
+ * join a contribution with the prediction's values; {@link SegmentValues} decides here, in the one task
+ * that sees all of a model, which tracked value or {@code __other__} each counts under. Late events are
+ * dead-lettered once, for the whole model.
  */
 final class WindowAggregator implements Processor<String, Routed, String, Routed> {
     private final WindowSpec windows;
@@ -53,6 +60,7 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
     /** Per (model, version): calibration and psi reference, read through on first use and written on change. */
     private KeyValueStore<Bytes, ModelVersionEstimate> estimateStore;
     private final Map<Bytes, ModelVersionEstimate> estimates = new HashMap<>();
+    private final SegmentValues segmentValues;
     private KeyValueStore<Bytes, WindowStats> store;
     private KeyValueStore<Integer, Watermark> watermarkStore;
     private final Map<Integer, Watermark> watermarks = new HashMap<>();
@@ -76,6 +84,7 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
         this.windows = new WindowSpec(config);
         this.emitUpdates = config.metricsEmit() == LosswatchConfig.MetricsEmit.UPDATE;
         this.hopping = windows.advanceMs < windows.sizeMs;
+        this.segmentValues = new SegmentValues(config.segmentMaxValues());
     }
 
     @Override
@@ -85,6 +94,7 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
         this.watermarkStore = context.getStateStore(Names.WATERMARK_STORE);
         this.estimateStore = context.getStateStore(Names.ESTIMATE_STORE);
         estimates.clear();
+        segmentValues.init(context.getStateStore(Names.SEGMENT_VALUES_STORE));
         // a task revived after an aborted transaction may init this same instance again: what it holds in
         // memory may be ahead of its stores (a watermark taken for stored would never be written)
         watermarks.clear();
@@ -116,31 +126,43 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
             }
             closeDueWindows(now);
         } else if (record.value() instanceof Partial p) {
+            SeriesKey series = series(p.model(), p.modelVersion(), p.segment());
             if (p.stats().count > 0 && (!hopping || p.windowStart() == Partial.LOSSES_ONLY)) {
-                losses(p.model(), p.modelVersion(), p.stats());
-                learn(p.model(), p.modelVersion(), p.stats());
+                losses(series, p.stats());
+                learn(series, p.stats());
             }
             // with hopping windows each window's partial repeats the outcomes: they were learned once above
             p.stats().calibration = null;
             if (p.windowStart() == Partial.LOSSES_ONLY) {
                 return;
             }
-            boolean accepted = merge(p.windowStart(), p.model(), p.modelVersion(), p.stats(), clock);
-            if (!accepted) {
+            boolean accepted = merge(p.windowStart(), series, p.stats(), clock);
+            // a segment's events are in the whole model's partial too, which says whether they were late
+            if (!accepted && p.segment() == null) {
                 Contribution c = new Contribution(p.model(), p.modelVersion(), p.windowStart(), p.stats(),
                         p.sourceTopic(), p.sourcePartition(), p.lastSourceOffset());
                 lateEvent(c, List.of(p.windowStart()), clock, windows.graceMs).ifPresent(context::forward);
             }
         } else if (record.value() instanceof Contribution c) {
+            List<SeriesKey> all = new ArrayList<>(1 + c.segments().size());
+            all.add(new SeriesKey(c.model(), c.modelVersion(), null));
+            for (Segment raw : c.segments()) {
+                all.add(series(c.model(), c.modelVersion(), raw));
+            }
             if (c.stats().count > 0) {
-                losses(c.model(), c.modelVersion(), c.stats());
-                learn(c.model(), c.modelVersion(), c.stats());
+                for (SeriesKey series : all) {
+                    losses(series, c.stats());
+                    learn(series, c.stats());
+                }
             }
             c.stats().calibration = null;
             List<Long> late = new ArrayList<>();
             windows.forEachStart(c.eventTime(), start -> {
-                if (!merge(start, c.model(), c.modelVersion(), c.stats(), clock)) {
+                if (!merge(start, all.get(0), c.stats(), clock)) {
                     late.add(start);
+                }
+                for (int i = 1; i < all.size(); i++) {
+                    merge(start, all.get(i), c.stats(), clock);
                 }
             });
             if (!late.isEmpty()) {
@@ -149,18 +171,24 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
         }
     }
 
+    /** The series a partial or contribution counts in: the whole model's, or a tracked value's or __other__. */
+    private SeriesKey series(String model, String version, Segment raw) {
+        return new SeriesKey(model, version, raw == null ? null : segmentValues.resolve(model, version, raw));
+    }
+
     /**
      * Passes labelled predictions' losses on to the alert step, before they are added to their window
      * (which may close it), once per event: an intake partial is the sum of its events since the
      * partition's last flush (a delta: the intake starts afresh after every flush).
      */
-    private void losses(String model, String version, WindowStats stats) {
-        context.forward(new Record<>(model, new Routed.Losses(model, version, stats), Math.max(0, stats.lastLossTime)));
+    private void losses(SeriesKey series, WindowStats stats) {
+        context.forward(new Record<>(series.model(), new Routed.Losses(series.model(), series.modelVersion(),
+                series.segment(), stats), Math.max(0, stats.lastLossTime)));
     }
 
     /** Adds stats to a window; false when the window is already final (the caller dead-letters them). */
-    private boolean merge(long start, String model, String version, WindowStats add, long clock) {
-        Bytes key = windowKey(start, model, version);
+    private boolean merge(long start, SeriesKey series, WindowStats add, long clock) {
+        Bytes key = series.window(start);
         WindowStats stats = store.get(key);
         boolean due = windows.isDue(start, clock);
         if (stats == null && due) {
@@ -169,20 +197,22 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
         if (stats == null) {
             stats = new WindowStats();
         }
+        PredictionSketch sketch = add.sketch;
         if (stats.labelFreePublished) {
             add.sketch = null; // its prediction-metrics record is out (a partition that woke up late): §6 still counts it
         }
         stats.merge(add);
+        add.sketch = sketch; // add may count in other series (a contribution's segments) too
         if (due) {
-            publishLabelFree(model, version, start, stats);
+            publishLabelFree(series, start, stats);
         }
         if (due && stats.pending == 0) {
-            emit(model, version, start, stats, true);
+            emit(series, start, stats, true);
             store.delete(key);
         } else {
             store.put(key, stats);
             if (emitUpdates) {
-                emit(model, version, start, stats, false);
+                emit(series, start, stats, false);
             }
         }
         return true;
@@ -247,15 +277,11 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
             });
         }
         for (KeyValue<Bytes, WindowStats> kv : due) {
-            ByteBuffer key = ByteBuffer.wrap(kv.key.get());
-            long start = key.getLong();
-            byte[] model = new byte[key.getInt()];
-            key.get(model);
-            String version = StandardCharsets.UTF_8.decode(key).toString();
-            String modelName = new String(model, StandardCharsets.UTF_8);
-            boolean published = publishLabelFree(modelName, version, start, kv.value);
+            SeriesKey.Window window = SeriesKey.readWindow(kv.key);
+            long start = window.start();
+            boolean published = publishLabelFree(window.series(), start, kv.value);
             if (kv.value.pending == 0) {
-                emit(modelName, version, start, kv.value, true);
+                emit(window.series(), start, kv.value, true);
                 store.delete(kv.key);
             } else if (published) {
                 store.put(kv.key, kv.value);
@@ -269,12 +295,13 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
      * calibration learned so far. The estimate stays in the window for its model-metrics record; the
      * sketch is dropped. The first windows of a model version become its reference. True if published.
      */
-    private boolean publishLabelFree(String model, String version, long start, WindowStats stats) {
+    private boolean publishLabelFree(SeriesKey series, long start, WindowStats stats) {
         if (stats.labelFreePublished || stats.sketch == null) {
             return false;
         }
+        String model = series.model();
         PredictionSketch sketch = stats.sketch;
-        Bytes key = modelVersionKey(model, version);
+        Bytes key = series.bytes();
         ModelVersionEstimate e = estimate(key);
         Calibration.Estimate estimate = e.calibration.estimate(sketch, minLabelled);
         Double psi = null;
@@ -291,10 +318,10 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
                 : stats.lossFunction != null ? stats.lossFunction
                 : sketch.function != null ? sketch.function
                 : config.lossFor(model).map(f -> f.id()).orElse(null);
-        PredictionMetrics m = new PredictionMetrics(model, version, function, start, start + windows.sizeMs,
+        PredictionMetrics m = new PredictionMetrics(model, series.modelVersion(), function, start, start + windows.sizeMs,
                 sketch.count, stats.count, sketch.meanValue(), psi,
                 estimate == null ? null : estimate.mean(), estimate == null ? null : estimate.low(),
-                estimate == null ? null : estimate.high(), e.calibration.count, true);
+                estimate == null ? null : estimate.high(), e.calibration.count, true, series.segment());
         context.forward(new Record<>(model, new Routed.PredictionWindow(m, sketch, e.calibration, minLabelled), start + windows.sizeMs - 1));
         stats.estimatedLoss = estimate == null ? null : estimate.mean();
         stats.labelFreePublished = true;
@@ -303,11 +330,11 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
     }
 
     /** Adds the outcomes of labelled predictions in stats to their model version's calibration. */
-    private void learn(String model, String version, WindowStats stats) {
+    private void learn(SeriesKey series, WindowStats stats) {
         if (stats.calibration == null || stats.calibration.count == 0) {
             return;
         }
-        Bytes key = modelVersionKey(model, version);
+        Bytes key = series.bytes();
         ModelVersionEstimate e = estimate(key);
         e.calibration.merge(stats.calibration);
         estimateStore.put(key, e);
@@ -325,20 +352,14 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
         return e;
     }
 
-    /** Model (length-prefixed) then version. */
-    static Bytes modelVersionKey(String model, String version) {
-        byte[] m = model.getBytes(StandardCharsets.UTF_8);
-        byte[] v = version.getBytes(StandardCharsets.UTF_8);
-        return Bytes.wrap(ByteBuffer.allocate(4 + m.length + v.length).putInt(m.length).put(m).put(v).array());
-    }
-
-    private void emit(String model, String version, long start, WindowStats stats, boolean isFinal) {
-        WindowMetrics m = WindowMetrics.of(model, version, start, start + windows.sizeMs, stats, isFinal);
+    private void emit(SeriesKey series, long start, WindowStats stats, boolean isFinal) {
+        String model = series.model();
+        WindowMetrics m = WindowMetrics.of(series, start, start + windows.sizeMs, stats, isFinal);
         // dated at the window's last millisecond; an interim record of a window that has not ended yet at
         // the wall clock instead: Kafka 4 brokers refuse records dated over an hour ahead
         long end = start + windows.sizeMs - 1;
         context.forward(new Record<>(model, new Routed.Metrics(m), isFinal ? end : Math.min(end, context.currentSystemTimeMs())));
-        if (isFinal) {
+        if (isFinal && series.segment() == null) { // losswatch_windows_final_total counts the models' windows
             listener.windowFinal(m);
         }
     }
@@ -370,9 +391,7 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
 
     /** Window start (big-endian, sorts by time), then model (length-prefixed), then version. */
     static Bytes windowKey(long start, String model, String version) {
-        byte[] m = model.getBytes(StandardCharsets.UTF_8);
-        byte[] v = version.getBytes(StandardCharsets.UTF_8);
-        return Bytes.wrap(ByteBuffer.allocate(12 + m.length + v.length).putLong(start).putInt(m.length).put(m).put(v).array());
+        return SeriesKey.windowKey(start, model, version, null);
     }
 
     private static Bytes startPrefix(long start) {

@@ -34,6 +34,10 @@ class BenchIT {
         assertThat(result.losswatch().records()).isEqualTo(5_003);
         assertThat(result.passThrough().records()).isEqualTo(5_003);
         assertThat(result.losswatch().windowCountSum()).isEqualTo(5_000);
+        assertThat(result.segments().throughput().records()).isEqualTo(5_003);
+        // each event in its whole model's window, its country's and its device's
+        assertThat(result.segments().throughput().windowCountSum()).isEqualTo(3 * 5_000);
+        assertThat(result.segments().rounds()).hasSize(2);
         assertThat(result.latency().received()).isEqualTo(result.latency().sent()).isPositive();
         // 1 s of settling and 3 s measured, at a whole number of events per second
         assertThat(result.latency().sent()).isEqualTo(4 * (long) result.latency().offeredRate());
@@ -50,6 +54,8 @@ class BenchIT {
         result.print(new PrintStream(out, true, StandardCharsets.UTF_8));
         String table = out.toString(StandardCharsets.UTF_8);
         assertThat(table).contains("limit (EOS copy, 1 thread)", "losswatch end to end", "ratio losswatch/limit",
+                "losswatch with segments (country,device)", "ratio with/without segments",
+                "with two segment fields >= 80% of without", "round 2: segments: final windows",
                 "Kafka Streams pass-through (EOS)", "ratio losswatch/Streams pass-through",
                 "hot path (1 thread)", "latency produce -> loss record", "peak heap", "state store size",
                 "targets", "checks", "of which produce -> written", "p99 latency <= 2 x commit interval (400 ms)",

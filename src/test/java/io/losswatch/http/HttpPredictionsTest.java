@@ -135,7 +135,8 @@ class HttpPredictionsTest {
         JsonNode v7 = churn.get("versions").get(0);
         assertThat(fieldNames(v7)).containsExactly("model_version", "windows", "first_window_start", "latest", "firing",
                 "last_alert", "firing_rules", "final_window_pending", "prediction_windows", "latest_predictions",
-                "windows_awaiting_labels");
+                "windows_awaiting_labels", "segments");
+        assertThat(v7.get("segments")).isEmpty();
         assertThat(v7.get("windows").asInt()).isEqualTo(3);
         assertThat(v7.get("latest").get("window_start").asLong()).isEqualTo(T0 + 2 * MINUTE);
         assertThat(v7.get("firing_rules")).extracting(JsonNode::asText).containsExactly("prediction_drift");

@@ -30,6 +30,51 @@ class HostileInputAccountingTest {
     }
 
     /**
+     * The same with two segment fields (CONTRACT §11) and a cap of 3 values: each record that is a JSON object
+     * gets a country of 6 (or none, or null; now and then an object, which is dead-lettered) and a device of
+     * 2, the country mapped by a pointer into a nested object. Every input is still accounted for once, and
+     * each field's segment records add up to the whole model's, with at most 3 tracked values per field.
+     */
+    @Property(tries = 10)
+    void everyInputRecordIsAccountedForWithSegments(@ForAll long seed) {
+        Map<String, String> settings = new HashMap<>(Map.of("losswatch.join.window", "PT1M", "losswatch.join.grace", "PT30S",
+                "losswatch.segment.fields", "country,device", "losswatch.segment.max.values", "3",
+                "losswatch.input.predictions.field.country", "/geo/country"));
+        java.util.Random random = new java.util.Random(seed);
+        accountFor(new HostileInput(seed).generate(300), settings, v -> withSegments(v, random), UnaryOperator.identity());
+    }
+
+    private static byte[] withSegments(byte[] value, java.util.Random random) {
+        JsonNode node;
+        try {
+            node = LENIENT.readTree(value);
+        } catch (Exception e) {
+            return value;
+        }
+        if (node == null || !node.isObject() || node.has("geo") || node.has("device")
+                || node.path("model").asText().equals("clock")) {
+            return value; // the clock records that end the test are not inputs: they must stay valid
+        }
+        ObjectNode out = ((ObjectNode) node).deepCopy();
+        int c = random.nextInt(9);
+        if (c < 6) {
+            out.set("geo", LENIENT.createObjectNode().put("country", "C" + c));
+        } else if (c == 6) {
+            out.set("geo", LENIENT.createObjectNode().putNull("country"));
+        } else if (c == 7 && random.nextInt(4) == 0) {
+            out.set("geo", LENIENT.createObjectNode().set("country", LENIENT.createObjectNode().put("x", 1)));
+        }
+        if (random.nextBoolean()) {
+            out.put("device", random.nextBoolean() ? "ios" : "web");
+        }
+        try {
+            return LENIENT.writeValueAsBytes(out);
+        } catch (Exception e) {
+            return value;
+        }
+    }
+
+    /**
      * The same through field mappings (CONTRACT §10): each record that is a JSON object is reshaped into a
      * nested form the mappings read back, its values (hostile ones included) kept as they are.
      */
@@ -233,7 +278,10 @@ class HostileInputAccountingTest {
                     + "\"label\":1,\"timestamp\":" + FAR + "}")), FAR);
 
             List<JsonNode> losses = f.losses();
-            List<JsonNode> metrics = f.metrics();
+            List<JsonNode> all = f.metrics();
+            // the whole models' records; with segments (CONTRACT §11) each field's records add up to them
+            List<JsonNode> metrics = all.stream().filter(m -> !m.has("segment")).toList();
+            segmentsAddUp(metrics, all, settings);
             Map<String, Set<Long>> deadByTopic = new HashMap<>();
             int lateUnlabelled = 0;
             int lateCount = 0;
@@ -271,6 +319,48 @@ class HostileInputAccountingTest {
             assertThat(windowCounts + lateCount).as("every loss in a window, or dead-lettered as late").isEqualTo(losses.size());
             assertThat(joinedLabels + lateJoined).as("every joined label in a window's joined_labels, or late")
                     .isEqualTo(lossesOfJoinedLabels);
+        }
+    }
+
+    /**
+     * For each segment field: per (model, version, window) its records' count, unlabelled and joined labels
+     * add up to the whole model's record, and no more than losswatch.segment.max.values values other than ""
+     * and __other__ appear per (model, version).
+     */
+    private static void segmentsAddUp(List<JsonNode> whole, List<JsonNode> all, Map<String, String> settings) {
+        String fields = settings.getOrDefault("losswatch.segment.fields", "");
+        if (fields.isEmpty()) {
+            assertThat(all).hasSameSizeAs(whole);
+            return;
+        }
+        int cap = Integer.parseInt(settings.getOrDefault("losswatch.segment.max.values", "100"));
+        for (String field : fields.split(",")) {
+            Map<String, long[]> sums = new HashMap<>();
+            Map<String, Set<String>> values = new HashMap<>();
+            for (JsonNode m : all) {
+                JsonNode segment = m.get("segment");
+                if (segment == null || !segment.has(field)) {
+                    continue;
+                }
+                String series = m.get("model").asText() + "/" + m.get("model_version").asText();
+                long[] sum = sums.computeIfAbsent(series + "/" + m.get("window_start").asLong(), k -> new long[3]);
+                sum[0] += m.get("count").asLong();
+                sum[1] += m.get("unlabelled").asLong();
+                sum[2] += m.get("joined_labels").asLong();
+                String value = segment.get(field).asText();
+                if (!value.isEmpty() && !value.equals("__other__")) {
+                    values.computeIfAbsent(series, k -> new HashSet<>()).add(value);
+                }
+            }
+            for (JsonNode m : whole) {
+                String key = m.get("model").asText() + "/" + m.get("model_version").asText() + "/" + m.get("window_start").asLong();
+                long[] sum = sums.remove(key);
+                assertThat(sum).as("%s's records of %s", field, key).isNotNull();
+                assertThat(sum).as("%s: count, unlabelled, joined labels of %s", field, key).containsExactly(
+                        m.get("count").asLong(), m.get("unlabelled").asLong(), m.get("joined_labels").asLong());
+            }
+            assertThat(sums).as("%s's records without a whole model's", field).isEmpty();
+            values.forEach((series, v) -> assertThat(v).as("%s values of %s", field, series).hasSizeLessThanOrEqualTo(cap));
         }
     }
 

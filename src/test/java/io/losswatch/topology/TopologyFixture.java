@@ -24,11 +24,12 @@ final class TopologyFixture implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final TopologyTestDriver driver;
-    private final Path stateDir;
+    final Path stateDir;
     private final TestInputTopic<byte[], byte[]> predictions;
     private final TestInputTopic<byte[], byte[]> labels;
     private final TestOutputTopic<String, String> losses;
     private final TestOutputTopic<String, String> metrics;
+    private final String metricsTopic;
     private final TestOutputTopic<byte[], byte[]> dlq;
     private final TestOutputTopic<String, String> predictionMetrics;
     private final TestOutputTopic<String, String> alerts;
@@ -56,6 +57,7 @@ final class TopologyFixture implements AutoCloseable {
         labels = driver.createInputTopic(t.labels(), new ByteArraySerializer(), new ByteArraySerializer());
         losses = driver.createOutputTopic(t.losses(), new StringDeserializer(), new StringDeserializer());
         metrics = driver.createOutputTopic(t.metrics(), new StringDeserializer(), new StringDeserializer());
+        metricsTopic = t.metrics();
         dlq = driver.createOutputTopic(t.dlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         predictionMetrics = driver.createOutputTopic(t.predictionMetrics(), new StringDeserializer(), new StringDeserializer());
         alerts = driver.createOutputTopic(t.alerts(), new StringDeserializer(), new StringDeserializer());
@@ -113,6 +115,20 @@ final class TopologyFixture implements AutoCloseable {
                 .filter(m -> !m.get("model").asText().equals("clock")).toList();
     }
 
+    /**
+     * Reads and drops what the output topics hold, internal ones included (the driver keeps every record
+     * produced to any topic until it is read), so a long run does not keep it in memory.
+     */
+    void drainOutputs() {
+        losses.readRecordsToList();
+        predictionMetrics.readRecordsToList();
+        for (String topic : driver.producedTopicNames()) {
+            if (!topic.equals(metricsTopic)) {
+                driver.createOutputTopic(topic, new ByteArrayDeserializer(), new ByteArrayDeserializer()).readRecordsToList();
+            }
+        }
+    }
+
     List<TestRecord<String, String>> lossRecords() {
         return losses.readRecordsToList();
     }
@@ -142,6 +158,41 @@ final class TopologyFixture implements AutoCloseable {
 
     List<TestRecord<byte[], byte[]>> deadLetters() {
         return dlq.readRecordsToList();
+    }
+
+    /**
+     * Every state store's content. TopologyTestDriver wipes its state directory on close, so a restart is
+     * simulated by putting this into a new driver's stores ({@link #restore}): what restoring them from
+     * their changelogs gives a real restart.
+     */
+    Map<String, List<org.apache.kafka.streams.KeyValue<Object, Object>>> snapshot() {
+        Map<String, List<org.apache.kafka.streams.KeyValue<Object, Object>>> out = new java.util.HashMap<>();
+        driver.getAllStateStores().forEach((name, store) -> {
+            List<org.apache.kafka.streams.KeyValue<Object, Object>> entries = new java.util.ArrayList<>();
+            try (var it = keyValues(store).all()) {
+                it.forEachRemaining(entries::add);
+            }
+            out.put(name, entries);
+        });
+        return out;
+    }
+
+    void restore(Map<String, List<org.apache.kafka.streams.KeyValue<Object, Object>>> snapshot) {
+        snapshot.forEach((name, entries) -> {
+            var store = keyValues(driver.getAllStateStores().get(name));
+            entries.forEach(kv -> store.put(kv.key, kv.value));
+        });
+    }
+
+    /** A store as key-values; a store that keeps objects in front of one (the intake's) gives the one behind. */
+    @SuppressWarnings("unchecked")
+    static org.apache.kafka.streams.state.KeyValueStore<Object, Object> keyValues(
+            org.apache.kafka.streams.processor.StateStore store) {
+        if (!(store instanceof org.apache.kafka.streams.state.KeyValueStore)
+                && store instanceof org.apache.kafka.streams.state.internals.WrappedStateStore<?, ?, ?> wrapper) {
+            return keyValues(wrapper.wrapped());
+        }
+        return (org.apache.kafka.streams.state.KeyValueStore<Object, Object>) store;
     }
 
     static String header(TestRecord<byte[], byte[]> record, String name) {
