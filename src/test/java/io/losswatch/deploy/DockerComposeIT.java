@@ -71,14 +71,17 @@ class DockerComposeIT {
 
         // losswatch:local from the Dockerfile; host networking lets its Maven stage reach Maven Central on
         // engines without outbound NAT (the one .ci/docker-up starts), and changes nothing elsewhere
-        run(Duration.ofMinutes(15), "build.log", "docker", "build", "--network", "host", "-t", "losswatch:local", ".");
+        run(Duration.ofMinutes(15), "build.log", "docker", "build", "--force-rm", "--network", "host", "-t", "losswatch:local", ".");
         try {
             List<String> up = new ArrayList<>(compose(compose));
             up.addAll(List.of("--profile", "generator", "up", "-d", "--no-build"));
             up.addAll(SERVICES);
+            long start = System.nanoTime();
             run(Duration.ofMinutes(6), "up.log", up.toArray(String[]::new));
+            long upSeconds = (System.nanoTime() - start) / 1_000_000_000;
 
             Set<String> finalWindows = awaitFinalWindows(Duration.ofMinutes(3));
+            long windowsSeconds = (System.nanoTime() - start) / 1_000_000_000;
             assertThat(finalWindows).as("models with final windows on model-metrics").containsAll(MODELS);
 
             awaitPrometheus("the losswatch target is up", Duration.ofMinutes(2), "/api/v1/targets",
@@ -88,6 +91,9 @@ class DockerComposeIT {
                     "/api/v1/alerts", data -> stream(data.get("alerts")).anyMatch(DockerComposeIT::driftFiring));
             assertThat(stream(alert.get("alerts")).filter(DockerComposeIT::driftFiring).map(a -> a.at("/labels/model").asText()))
                     .as("only the drifting model").containsOnly(DRIFTING);
+            System.out.printf("compose smoke: stack up (healthy) %d s after up; final windows of %s by %d s; "
+                    + "LosswatchModelLossDrift firing for %s by %d s%n", upSeconds, finalWindows, windowsSeconds, DRIFTING,
+                    (System.nanoTime() - start) / 1_000_000_000);
         } catch (AssertionError | Exception e) {
             List<String> logsCommand = new ArrayList<>(compose(compose));
             logsCommand.addAll(List.of("--profile", "generator", "logs", "--no-color"));
