@@ -235,7 +235,7 @@ class DockerComposeIT {
 
     private static boolean free(int port) {
         try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return true;
+            return s.isBound();
         } catch (IOException e) {
             return false;
         }
