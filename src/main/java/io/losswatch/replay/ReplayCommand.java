@@ -56,7 +56,14 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return new Replay(this, System.out, System.err).run();
+        try {
+            return new Replay(this, System.out, System.err).run();
+        } catch (ReplayException | org.apache.kafka.common.KafkaException e) {
+            // the input cannot be read (a topic that is not there, a broker that went away): one line, exit 1
+            System.out.flush();
+            System.err.println("losswatch: replay failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            return 1;
+        }
     }
 
     /** The whole command: arguments checked, then one replay per combination. */

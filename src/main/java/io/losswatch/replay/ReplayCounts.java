@@ -14,8 +14,12 @@ final class ReplayCounts implements PipelineListener {
     long predictionMetrics;
     final Map<String, Long> deadLetters = new TreeMap<>();
     final Map<String, Long> skipped = new TreeMap<>();
-    /** FIRING alerts printed, by rule, with the windows they were about (rule → window starts). */
-    final Map<String, java.util.List<Long>> firing = new TreeMap<>();
+    /** FIRING alerts printed, by rule, with the model and window each was about. */
+    final Map<String, java.util.List<Firing>> firing = new TreeMap<>();
+
+    /** A FIRING alert: its model and window start. */
+    record Firing(String model, long windowStart) {
+    }
     long resolved;
 
     void read(boolean predictions) {

@@ -155,7 +155,7 @@ final class ReplayRun {
                 if (range.prints(a.get("window_start").asLong())) {
                     if ("FIRING".equals(a.path("status").asText())) {
                         counts.firing.computeIfAbsent(a.path("rule").asText(), k -> new ArrayList<>())
-                                .add(a.get("window_start").asLong());
+                                .add(new ReplayCounts.Firing(a.path("model").asText(), a.get("window_start").asLong()));
                     } else {
                         counts.resolved++;
                     }

@@ -44,7 +44,7 @@ final class ReplaySummary {
 
     /** For each combination: the FIRING alerts by rule, with their windows. */
     static void printSweep(List<ReplaySummary> summaries, PrintStream err) {
-        err.println("sweep: FIRING alerts by rule (window starts, UTC) per combination");
+        err.println("sweep: FIRING alerts by rule (model and window start, UTC) per combination");
         int width = summaries.stream().mapToInt(s -> s.settingsText().length()).max().orElse(0);
         for (ReplaySummary s : summaries) {
             err.printf(Locale.ROOT, "  %-" + width + "s  %s%n", s.settingsText(), s.firingTotal() + " alert(s)"
@@ -61,7 +61,8 @@ final class ReplaySummary {
             return "0 FIRING";
         }
         return counts.firing.entrySet().stream().map(e -> e.getKey() + " " + e.getValue().size() + " ("
-                + e.getValue().stream().map(ReplaySummary::time).collect(Collectors.joining(", ")) + ")")
+                + e.getValue().stream().map(f -> f.model() + " " + time(f.windowStart())).collect(Collectors.joining(", "))
+                + ")")
                 .collect(Collectors.joining("; "));
     }
 

@@ -115,6 +115,33 @@ class ReplayFileTest {
                 .contains("dead letters: invalid_json 1, out_of_range 1, unmatched_label 1");
     }
 
+    /**
+     * KServe responses (CONTRACT §10) need their headers: in a file each line is the record as {@code kcat -J}
+     * prints it. One response of two predictions (ids r1-0 and r1-1), one request (skipped and counted), and
+     * their labels: -ln 0.9 = 0.105360516 and -ln 0.8 = 0.223143551, mean 0.164252033.
+     */
+    @Test
+    void kserveResponsesAreReadFromKcatEnvelopes() throws IOException {
+        String headers = "\"ce_inferenceservicename\",\"churn\",\"ce_id\",\"r1\",\"ce_time\",\"2025-11-24T16:00:01Z\"";
+        Path predictions = write("kserve.jsonl", List.of(
+                "{\"topic\":\"predictions\",\"partition\":0,\"offset\":0,\"ts\":" + (T0 + 1_000) + ",\"key\":null,"
+                        + "\"headers\":[\"ce_type\",\"org.kubeflow.serving.inference.request\"," + headers + "],"
+                        + "\"payload\":\"{\\\"instances\\\":[[1,2],[3,4]]}\"}",
+                "{\"topic\":\"predictions\",\"partition\":0,\"offset\":1,\"ts\":" + (T0 + 1_000) + ",\"key\":null,"
+                        + "\"headers\":[\"ce_type\",\"org.kubeflow.serving.inference.response\"," + headers + "],"
+                        + "\"payload\":\"{\\\"predictions\\\":[0.9,0.2]}\"}"));
+        Path labels = write("labels.jsonl", List.of(label("r1-0", T0 + 5_000, 1), label("r1-1", T0 + 6_000, 0)));
+        Result r = replay("--config", config("losswatch.input.predictions.format=kserve").toString(),
+                "--predictions-file", predictions.toString(), "--labels-file", labels.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        List<JsonNode> metrics = r.lines("metrics");
+        assertThat(metrics).hasSize(1);
+        assertThat(metrics.get(0).get("model").asText()).isEqualTo("churn");
+        assertThat(metrics.get(0).get("count").asLong()).isEqualTo(2);
+        assertThat(metrics.get(0).get("mean_loss").asDouble()).isCloseTo(0.164252033, within(1e-8));
+        assertThat(r.err()).contains("skipped (not dead-lettered): kserve_request 1");
+    }
+
     @Test
     void fromAndToChooseTheWindowsAndAnEmptyRangeSaysSoAndExitsZero() throws IOException {
         List<String> lines = new ArrayList<>();
@@ -227,9 +254,9 @@ class ReplayFileTest {
                 "losswatch.alert.absolute.threshold")).isTrue());
         assertThat(r.err()).contains("sweep: FIRING alerts by rule")
                 .containsPattern("losswatch.alert.absolute.threshold=0.5 +\\d+ alert\\(s\\): .*absolute_threshold 2 "
-                        + "\\(2025-11-24T16:11:00Z, 2025-11-24T16:21:00Z\\)")
+                        + "\\(m 2025-11-24T16:11:00Z, m 2025-11-24T16:21:00Z\\)")
                 .containsPattern("losswatch.alert.absolute.threshold=1.2 +\\d+ alert\\(s\\): .*absolute_threshold 1 "
-                        + "\\(2025-11-24T16:21:00Z\\)");
+                        + "\\(m 2025-11-24T16:21:00Z\\)");
     }
 
     private static List<String> summary(List<JsonNode> alerts, String threshold) {
