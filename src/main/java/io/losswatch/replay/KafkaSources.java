@@ -1,6 +1,7 @@
 package io.losswatch.replay;
 
 import io.losswatch.config.LosswatchConfig;
+import io.losswatch.config.ReadOnlyConsumer;
 import io.losswatch.topology.LosswatchTopology;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -44,13 +45,8 @@ final class KafkaSources implements AutoCloseable {
         this.range = range;
         this.times = times;
         this.counts = counts;
-        Map<String, Object> props = new StreamsConfig(LosswatchTopology.streamsProperties(config.kafkaProperties(),
-                config.topics().dlq())).getRestoreConsumerConfigs("losswatch-replay");
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        Map<String, Object> props = ReadOnlyConsumer.settings(new StreamsConfig(LosswatchTopology.streamsProperties(
+                config.kafkaProperties(), config.topics().dlq())).getRestoreConsumerConfigs("losswatch-replay"), "none");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, BUFFER);
         consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         try {

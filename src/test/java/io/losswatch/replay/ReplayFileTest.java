@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.losswatch.runtime.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,7 +24,6 @@ import picocli.CommandLine;
  * the test from the documented rules; none is taken from the replay's own output.
  */
 class ReplayFileTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** 2025-11-24T16:00:00Z, a whole minute. */
     private static final long T0 = 1_764_000_000_000L;
     private static final long MIN = 60_000;
@@ -35,14 +33,7 @@ class ReplayFileTest {
 
     record Result(int exit, String out, String err) {
         List<JsonNode> lines(String kind) {
-            List<JsonNode> list = new ArrayList<>();
-            for (String line : out.lines().toList()) {
-                JsonNode n = parse(line);
-                if (n.get("record").asText().equals(kind)) {
-                    list.add(n);
-                }
-            }
-            return list;
+            return ReplayLines.of(out, kind);
         }
     }
 
@@ -265,11 +256,4 @@ class ReplayFileTest {
                 .map(a -> a.get("status").asText() + "@" + (a.get("window_start").asLong() - T0) / MIN).toList();
     }
 
-    private static JsonNode parse(String line) {
-        try {
-            return JSON.readTree(line);
-        } catch (IOException e) {
-            throw new IllegalStateException(line, e);
-        }
-    }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.losswatch.it.EmbeddedKafkaBroker;
 import io.losswatch.it.KafkaTestClients;
 import io.losswatch.it.LosswatchProcess;
@@ -21,13 +20,11 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -56,7 +53,6 @@ class ReplayIT {
     @RegisterExtension
     static final EmbeddedKafkaBroker KAFKA = new EmbeddedKafkaBroker();
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(180);
     /** 2025-11-24T16:00:00Z. */
     private static final long T0 = 1_764_000_000_000L;
@@ -184,14 +180,7 @@ class ReplayIT {
 
     record Replayed(int exit, String out, String err) {
         List<JsonNode> lines(String kind) {
-            List<JsonNode> list = new ArrayList<>();
-            for (String line : out.lines().toList()) {
-                JsonNode n = parse(line);
-                if (n.get("record").asText().equals(kind)) {
-                    list.add(n);
-                }
-            }
-            return list;
+            return ReplayLines.of(out, kind);
         }
     }
 
@@ -212,7 +201,7 @@ class ReplayIT {
         List<JsonNode> out = new ArrayList<>();
         for (ConsumerRecord<String, String> r : KafkaTestClients.consumeReadCommitted(KAFKA.bootstrapServers(),
                 prefix + topic, expected, WAIT)) {
-            JsonNode v = parse(r.value());
+            JsonNode v = ReplayLines.parse(r.value());
             if (!v.get("model").asText().equals("clock")) {
                 out.add(v);
             }
@@ -285,30 +274,7 @@ class ReplayIT {
     }
 
     private void createTopics() throws Exception {
-        List<String> names = TOPICS.stream().map(n -> prefix + n).toList();
-        try (Admin admin = admin()) {
-            admin.createTopics(names.stream().map(n -> new NewTopic(n, 2, (short) 1)).toList()).all()
-                    .get(60, TimeUnit.SECONDS);
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (true) {
-                try {
-                    admin.describeTopics(names).allTopicNames().get(60, TimeUnit.SECONDS);
-                    return;
-                } catch (ExecutionException e) {
-                    if (System.nanoTime() > deadline) {
-                        throw e;
-                    }
-                    Thread.sleep(200);
-                }
-            }
-        }
+        KafkaTestClients.createTopics(KAFKA.bootstrapServers(), TOPICS.stream().map(n -> prefix + n).toList(), 2, WAIT);
     }
 
-    private static JsonNode parse(String line) {
-        try {
-            return JSON.readTree(line);
-        } catch (IOException e) {
-            throw new IllegalStateException(line, e);
-        }
-    }
 }
