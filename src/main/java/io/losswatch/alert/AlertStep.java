@@ -4,6 +4,7 @@ import io.losswatch.config.LosswatchConfig;
 import io.losswatch.loss.WindowStats;
 import io.losswatch.topology.JsonSerde;
 import io.losswatch.topology.Routed;
+import io.losswatch.topology.Storage;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -12,7 +13,7 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.state.Stores;
+
 
 /**
  * Attaches the alert step to the topology, after the window aggregator and in its task.
@@ -43,7 +44,8 @@ public final class AlertStep {
     /** Name of the label-free rules' state store (CONTRACT §9): part of the application's state. */
     public static final String LABEL_FREE_STATE_STORE = "label-free-alert-state";
 
-    public static void attach(StreamsBuilder builder, LosswatchConfig config, KStream<String, Routed> windows) {
+    public static void attach(StreamsBuilder builder, LosswatchConfig config, KStream<String, Routed> windows,
+                              Storage storage) {
         Map<String, AlertSettings> cache = new ConcurrentHashMap<>();
         Function<String, AlertSettings> settings = model -> cache.computeIfAbsent(model,
                 m -> AlertSettings.forModel(config, m));
@@ -60,10 +62,10 @@ public final class AlertStep {
                 .mapValues(AlertStep::input, Named.as("alert-input-records"));
 
         // evaluate the rules per (model, version) and publish state changes
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE),
-                Serdes.Bytes(), new AlertStateSerde()).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LABEL_FREE_STATE_STORE),
-                Serdes.Bytes(), new JsonSerde<>(LabelFreeRules.State.class)));
+        builder.addStateStore(storage.keyValueStoreBuilder(STATE_STORE, Serdes.Bytes(), new AlertStateSerde())
+                .withCachingEnabled());
+        builder.addStateStore(storage.keyValueStoreBuilder(LABEL_FREE_STATE_STORE, Serdes.Bytes(),
+                new JsonSerde<>(LabelFreeRules.State.class)));
         inputs.process(() -> new AlertProcessor(evaluator, settings, labelFree), Named.as("alert-evaluator"),
                         STATE_STORE, LABEL_FREE_STATE_STORE)
                 .to(config.topics().alerts(), Produced.with(Serdes.String(), new JsonSerde<>(Alert.class))

@@ -179,6 +179,14 @@ public final class LosswatchConfig {
 
     /** Reads a properties file (UTF-8), applies environment overrides, and validates the result. */
     public static LosswatchConfig load(Path file, Map<String, String> env) {
+        return load(file, env, Map.of());
+    }
+
+    /**
+     * As {@link #load(Path, Map)}, then overrides (a command line's {@code --set KEY=VALUE}, in order) on top
+     * of the file and the environment; an error names the override as where the value came from.
+     */
+    public static LosswatchConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
         Properties props = new Properties();
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             props.load(in);
@@ -193,6 +201,10 @@ public final class LosswatchConfig {
         EnvironmentOverrides.variablesByKey(env).forEach((key, variable) -> {
             props.setProperty(key, env.get(variable));
             origins.put(key, " (from environment variable " + variable + ")");
+        });
+        overrides.forEach((key, value) -> {
+            props.setProperty(key, value);
+            origins.put(key, " (--set)");
         });
         return new LosswatchConfig(props, origins);
     }

@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -70,14 +69,7 @@ public final class TopicFeed implements AutoCloseable {
      *                       isolation settings are set here
      */
     public TopicFeed(Map<String, Object> consumerConfig, Topics topics, MetricsHistory history) {
-        Map<String, Object> c = new HashMap<>(consumerConfig);
-        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        c.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        this.consumerConfig = c;
+        this.consumerConfig = io.losswatch.config.ReadOnlyConsumer.settings(consumerConfig, "earliest");
         this.topics = topics;
         this.history = history;
         this.thread = new Thread(this::run, "losswatch-http-history");

@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "losswatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Real-time loss monitoring for deployed ML models, on Kafka Streams.",
-        subcommands = {Main.Run.class, DemoCommand.class, GenerateCommand.class, io.losswatch.bench.BenchCommand.class})
+        subcommands = {Main.Run.class, DemoCommand.class, GenerateCommand.class, io.losswatch.bench.BenchCommand.class,
+                io.losswatch.replay.ReplayCommand.class})
 public final class Main implements Callable<Integer> {
     static final int EXIT_USAGE = 2;
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);

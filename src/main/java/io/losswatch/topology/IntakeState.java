@@ -12,7 +12,6 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.WrappedStateStore;
 
@@ -55,10 +54,13 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
         super(inner);
     }
 
-    /** A builder for the topology: the inner store is a persistent, logged, uncached key-value store. */
-    static StoreBuilder<IntakeState> builder(String name) {
-        StoreBuilder<KeyValueStore<Bytes, byte[]>> inner = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled();
+    /**
+     * A builder for the topology: the inner store is an uncached key-value store of the given storage
+     * (persistent and logged for {@code run}).
+     */
+    static StoreBuilder<IntakeState> builder(String name, Storage storage) {
+        StoreBuilder<KeyValueStore<Bytes, byte[]>> inner = storage.keyValueStoreBuilder(
+                name, Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled();
         return new StoreBuilder<>() {
             @Override
             public StoreBuilder<IntakeState> withCachingEnabled() {

@@ -19,7 +19,6 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * Builds the losswatch topology: a pure function of the configuration, no I/O.
@@ -55,6 +54,15 @@ public final class LosswatchTopology {
      * predictions topic's partition count: the aggregator waits for a watermark from each of them.
      */
     public static Topology build(LosswatchConfig config, PipelineListener listener, int predictionPartitions) {
+        return build(config, listener, predictionPartitions, Storage.PERSISTENT);
+    }
+
+    /**
+     * The topology with its state kept as storage says: {@link Storage#PERSISTENT} for {@code run}, {@link
+     * Storage#IN_MEMORY} for a replay that drives it in-process (the same steps, only the stores differ).
+     */
+    public static Topology build(LosswatchConfig config, PipelineListener listener, int predictionPartitions,
+                                 Storage storage) {
         LosswatchConfig.Topics topics = config.topics();
         // with the topology's own config, so that ensure.explicit.internal.resource.naming (streamsProperties)
         // is enforced: a plain StreamsBuilder only logs a warning for a generated name
@@ -66,11 +74,10 @@ public final class LosswatchTopology {
         int partitions = config.topicPartitions();
 
         // parse predictions; score the labelled ones at once; sum window statistics per input partition
-        builder.addStateStore(IntakeState.builder(Names.INTAKE_PARTIALS_STORE));
+        builder.addStateStore(IntakeState.builder(Names.INTAKE_PARTIALS_STORE, storage));
         // the intake's clock and last offset, written by IntakeState when the task commits: not cached,
         // so those writes are in that commit
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(Names.INTAKE_CLOCK_STORE), Serdes.String(), Serdes.Long())
+        builder.addStateStore(storage.keyValueStoreBuilder(Names.INTAKE_CLOCK_STORE, Serdes.String(), Serdes.Long())
                 .withCachingDisabled());
         KStream<String, Routed> predictionIntake = builder
                 .stream(topics.predictions(), rawInput("predictions-source"))
@@ -114,12 +121,9 @@ public final class LosswatchTopology {
                 .mapValues(v -> (JoinInput) v, Named.as("label-join-input"));
 
         // join labels to predictions in event time
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(Names.JOIN_PREDICTIONS_STORE), Serdes.String(), pendingPredictionSerde));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(Names.JOIN_LABELS_STORE), Serdes.String(), pendingLabelSerde));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(Names.JOIN_TIMERS_STORE), Serdes.Bytes(), Serdes.ByteArray()));
+        builder.addStateStore(storage.keyValueStoreBuilder(Names.JOIN_PREDICTIONS_STORE, Serdes.String(), pendingPredictionSerde));
+        builder.addStateStore(storage.keyValueStoreBuilder(Names.JOIN_LABELS_STORE, Serdes.String(), pendingLabelSerde));
+        builder.addStateStore(storage.keyValueStoreBuilder(Names.JOIN_TIMERS_STORE, Serdes.Bytes(), Serdes.ByteArray()));
         KStream<String, Routed> joined = predictionsById
                 .merge(labelsById, Named.as("join-inputs"))
                 .process(() -> new LabelJoin(config, listener), Named.as("label-join"),
@@ -133,19 +137,15 @@ public final class LosswatchTopology {
                 .mapValues(v -> (Routed) v, Named.as("joined-aggregator-input"));
 
         // window per (model, version), and per segment of it, and publish each window once final
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(Names.WINDOW_STORE), Serdes.Bytes(), new WindowStatsSerde())
+        builder.addStateStore(storage.keyValueStoreBuilder(Names.WINDOW_STORE, Serdes.Bytes(), new WindowStatsSerde())
                 .withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(Names.WATERMARK_STORE), Serdes.Integer(),
+        builder.addStateStore(storage.keyValueStoreBuilder(Names.WATERMARK_STORE, Serdes.Integer(),
                 new JsonSerde<>(Routed.Watermark.class)));
         // per (model, version): the calibration its labels teach and its psi reference (CONTRACT §9)
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(Names.ESTIMATE_STORE), Serdes.Bytes(), new ModelVersionEstimate.Serde())
+        builder.addStateStore(storage.keyValueStoreBuilder(Names.ESTIMATE_STORE, Serdes.Bytes(), new ModelVersionEstimate.Serde())
                 .withCachingEnabled());
         // per (model, version, segment field): the values tracked, the first seen, for good (CONTRACT §11)
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(Names.SEGMENT_VALUES_STORE), Serdes.Bytes(), new SegmentValues.Serde()));
+        builder.addStateStore(storage.keyValueStoreBuilder(Names.SEGMENT_VALUES_STORE, Serdes.Bytes(), new SegmentValues.Serde()));
         KStream<String, Routed> windows = partials
                 .merge(joinedContributions, Named.as("all-contributions"))
                 .process(() -> new WindowAggregator(config, listener), Named.as("window-aggregator"),
@@ -162,7 +162,7 @@ public final class LosswatchTopology {
                         .withName("prediction-metrics-sink"));
 
         // raise and resolve drift alerts per (model, version) from final windows and loss batches, in the aggregator's task
-        AlertStep.attach(builder, config, windows);
+        AlertStep.attach(builder, config, windows, storage);
 
         return builder.build();
     }

@@ -9,11 +9,6 @@ import io.losswatch.it.EmbeddedKafkaBroker;
 import io.losswatch.it.KafkaTestClients;
 import io.losswatch.it.LosswatchProcess;
 import java.io.IOException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -142,22 +137,7 @@ class AlertsIT {
     private void createTopics() throws Exception {
         List<String> names = List.of("predictions", "labels", "prediction-losses", "model-metrics", "model-alerts",
                 "dlq").stream().map(n -> prefix + n).toList();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
-            admin.createTopics(names.stream().map(n -> new NewTopic(n, 2, (short) 1)).toList()).all()
-                    .get(60, TimeUnit.SECONDS);
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (true) {
-                try {
-                    admin.describeTopics(names).allTopicNames().get(60, TimeUnit.SECONDS);
-                    return;
-                } catch (ExecutionException e) {
-                    if (System.nanoTime() > deadline) {
-                        throw e;
-                    }
-                    Thread.sleep(200);
-                }
-            }
-        }
+        KafkaTestClients.createTopics(KAFKA.bootstrapServers(), names, 2, WAIT);
     }
 
     private LosswatchProcess startApp() throws Exception {

@@ -16,11 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -209,22 +204,6 @@ class LabelFreeIT {
 
     /** The topics exist before the first start (as in AlertsIT: no start-up race on a just-created topic). */
     private void createTopics() throws Exception {
-        List<String> names = TOPICS.stream().map(n -> prefix + n).toList();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
-            admin.createTopics(names.stream().map(n -> new NewTopic(n, 2, (short) 1)).toList()).all()
-                    .get(60, TimeUnit.SECONDS);
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (true) {
-                try {
-                    admin.describeTopics(names).allTopicNames().get(60, TimeUnit.SECONDS);
-                    return;
-                } catch (ExecutionException e) {
-                    if (System.nanoTime() > deadline) {
-                        throw e;
-                    }
-                    Thread.sleep(200);
-                }
-            }
-        }
+        KafkaTestClients.createTopics(KAFKA.bootstrapServers(), TOPICS.stream().map(n -> prefix + n).toList(), 2, WAIT);
     }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -78,6 +79,30 @@ public final class KafkaTestClients {
     public static List<ConsumerRecord<String, byte[]>> consumeReadCommittedBytes(String bootstrap, String topic,
                                                                                 int expectedCount, Duration timeout) {
         return consume(bootstrap, topic, expectedCount, timeout, new ByteArrayDeserializer());
+    }
+
+    /**
+     * Creates topics of the given partitions (replication 1) and waits until their metadata can be described,
+     * so a test's first start meets no start-up race on a just-created topic.
+     */
+    public static void createTopics(String bootstrap, List<String> names, int partitions, Duration timeout)
+            throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(names.stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList()).all()
+                    .get(60, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                try {
+                    admin.describeTopics(names).allTopicNames().get(60, TimeUnit.SECONDS);
+                    return;
+                } catch (ExecutionException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(200);
+                }
+            }
+        }
     }
 
     /** Names of the topics on the broker (internal ones left out). */

@@ -1,0 +1,195 @@
+package io.losswatch.replay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.losswatch.config.LosswatchConfig;
+import io.losswatch.topology.DeadLetterOnProcessingError;
+import io.losswatch.topology.EndOfInput;
+import io.losswatch.topology.LosswatchTopology;
+import io.losswatch.topology.Storage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+
+/**
+ * One replay: the topology {@code run} builds ({@link LosswatchTopology#build}, in-memory stores), driven
+ * in this thread by Kafka Streams' own {@link TopologyTestDriver}, which processes each record through
+ * every step (internal topics included) before the next, reads nothing from and writes nothing to any
+ * cluster, and keeps time only as it is told. Time is the input's: records go in merged in event-time
+ * order ({@link MergedInput}); the wall clock the topology sees is the newest record timestamp so far
+ * (its event time in a file without one) and moves in the intake's flush steps, so the same input gives
+ * the same partials, watermarks and output, byte for byte. When the input ends, event time is moved on
+ * past every wait ({@link EndOfInput}), so the last windows close and predictions still without a label
+ * count as unlabelled. Output records are printed as they come, nothing is held for the whole range.
+ */
+final class ReplayRun {
+    static final String APPLICATION_ID = "losswatch-replay";
+    /** The prediction intake's flush interval (PredictionIntake.FLUSH_INTERVAL): the wall clock moves in these steps. */
+    static final long FLUSH_MS = 100;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final LosswatchConfig config;
+    private final ReplayRange range;
+    private final Map<String, String> settings;
+    private final PrintStream out;
+    final ReplayCounts counts = new ReplayCounts();
+
+    ReplayRun(LosswatchConfig config, ReplayRange range, Map<String, String> settings, PrintStream out) {
+        this.config = config;
+        this.range = range;
+        this.settings = settings;
+        this.out = out;
+    }
+
+    /** Replays the input; returns the events fed per second of the run. */
+    void run(MergedInput input) {
+        InputRecord first = input.next();
+        if (first == null) {
+            return;
+        }
+        Path stateDir;
+        try {
+            stateDir = Files.createTempDirectory("losswatch-replay");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Properties props = LosswatchTopology.streamsProperties(config.kafkaProperties(), config.topics().dlq());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        // the driver commits after every record: caches would only be copied at each commit
+        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        // one task, fed one record at a time in the merged order: nothing to wait for on an empty input
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
+        props.put(DeadLetterOnProcessingError.LISTENER, counts);
+        long wall = first.wallTime();
+        try (TopologyTestDriver driver = new TopologyTestDriver(
+                LosswatchTopology.build(config, counts, 1, Storage.IN_MEMORY), props, Instant.ofEpochMilli(wall))) {
+            Outputs outputs = new Outputs(driver);
+            TestInputTopic<byte[], byte[]> predictions = driver.createInputTopic(config.topics().predictions(),
+                    new ByteArraySerializer(), new ByteArraySerializer());
+            TestInputTopic<byte[], byte[]> labels = driver.createInputTopic(config.topics().labels(),
+                    new ByteArraySerializer(), new ByteArraySerializer());
+            long newest = Long.MIN_VALUE;
+            for (InputRecord r = first; r != null; r = input.next()) {
+                if (r.wallTime() >= wall + FLUSH_MS) {
+                    driver.advanceWallClockTime(Duration.ofMillis(r.wallTime() - wall));
+                    wall = r.wallTime();
+                    outputs.drain();
+                }
+                (r.predictions() ? predictions : labels).pipeInput(
+                        new TestRecord<>(r.key(), r.value(), r.headers(), Math.max(0, r.recordTime())));
+                newest = Math.max(newest, r.order());
+            }
+            // the last partials, then event time past every wait: the last windows close
+            driver.advanceWallClockTime(Duration.ofMillis(FLUSH_MS));
+            long end = Math.max(newest, wall) + range.leadOut() + 1;
+            driver.advanceWallClockTime(Duration.ofMillis(Math.max(FLUSH_MS, end - wall)));
+            for (Map.Entry<String, byte[]> w : new java.util.TreeMap<>(EndOfInput.watermarks(APPLICATION_ID, end)).entrySet()) {
+                driver.createInputTopic(w.getKey(), new ByteArraySerializer(), new ByteArraySerializer())
+                        .pipeInput(new TestRecord<>(EndOfInput.key(), w.getValue(), null, end));
+            }
+            driver.advanceWallClockTime(Duration.ofMillis(FLUSH_MS));
+            outputs.drain();
+        } finally {
+            try {
+                Utils.delete(stateDir.toFile());
+            } catch (IOException e) {
+                // a temporary directory left behind is harmless
+            }
+        }
+    }
+
+    /** The output topics, read after each step; what is printed goes out at once, the rest is let go. */
+    private final class Outputs {
+        private final TopologyTestDriver driver;
+        private final TestOutputTopic<String, String> metrics;
+        private final TestOutputTopic<String, String> predictionMetrics;
+        private final TestOutputTopic<String, String> alerts;
+        private final Map<String, TestOutputTopic<byte[], byte[]>> others = new HashMap<>();
+
+        Outputs(TopologyTestDriver driver) {
+            this.driver = driver;
+            LosswatchConfig.Topics t = config.topics();
+            metrics = driver.createOutputTopic(t.metrics(), new StringDeserializer(), new StringDeserializer());
+            predictionMetrics = driver.createOutputTopic(t.predictionMetrics(), new StringDeserializer(), new StringDeserializer());
+            alerts = driver.createOutputTopic(t.alerts(), new StringDeserializer(), new StringDeserializer());
+        }
+
+        void drain() {
+            while (!metrics.isEmpty()) {
+                JsonNode m = parse(metrics.readValue());
+                if (m.path("final").asBoolean() && range.prints(m.get("window_start").asLong())) {
+                    counts.metrics++;
+                    print("metrics", m);
+                }
+            }
+            while (!predictionMetrics.isEmpty()) {
+                JsonNode m = parse(predictionMetrics.readValue());
+                if (m.path("final").asBoolean() && range.prints(m.get("window_start").asLong())) {
+                    counts.predictionMetrics++;
+                    print("prediction_metrics", m);
+                }
+            }
+            while (!alerts.isEmpty()) {
+                JsonNode a = parse(alerts.readValue());
+                if (range.prints(a.get("window_start").asLong())) {
+                    if ("FIRING".equals(a.path("status").asText())) {
+                        counts.firing.computeIfAbsent(a.path("rule").asText(), k -> new ArrayList<>())
+                                .add(new ReplayCounts.Firing(a.path("model").asText(), a.get("window_start").asLong()));
+                    } else {
+                        counts.resolved++;
+                    }
+                    print("alert", a);
+                }
+            }
+            // everything else the topology writes (losses, dead letters, its internal topics) is not kept
+            LosswatchConfig.Topics t = config.topics();
+            List<String> printed = List.of(t.metrics(), t.predictionMetrics(), t.alerts());
+            for (String topic : driver.producedTopicNames()) {
+                if (!printed.contains(topic)) {
+                    others.computeIfAbsent(topic, n -> driver.createOutputTopic(n, new ByteArrayDeserializer(),
+                            new ByteArrayDeserializer())).readRecordsToList();
+                }
+            }
+        }
+
+        private void print(String kind, JsonNode record) {
+            ObjectNode line = JSON.createObjectNode();
+            line.put("record", kind);
+            if (!settings.isEmpty()) {
+                ObjectNode s = line.putObject("settings");
+                settings.forEach(s::put);
+            }
+            line.setAll((ObjectNode) record);
+            out.println(line.toString());
+        }
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
