@@ -86,14 +86,8 @@ class DemoIT {
         String metricsPage = null;
         String modelsPage = null;
         try (KafkaConsumer<byte[], byte[]> consumer = TopicContents.consumer(bootstrap)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of("model-metrics", "model-alerts", "losswatch-dlq", "prediction-metrics",
-                    "predictions")) {
-                consumer.partitionsFor(topic, Duration.ofSeconds(30))
-                        .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+            readFromTheBeginning(consumer, "model-metrics", "model-alerts", "losswatch-dlq", "prediction-metrics",
+                    "predictions");
             while (demo.isAlive()) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     switch (r.topic()) {
@@ -240,13 +234,7 @@ class DemoIT {
         long predictions = 0;
         String metricsPage = null;
         try (KafkaConsumer<byte[], byte[]> consumer = TopicContents.consumer(bootstrap)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of("model-metrics", "losswatch-dlq", "predictions")) {
-                consumer.partitionsFor(topic, Duration.ofSeconds(30))
-                        .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+            readFromTheBeginning(consumer, "model-metrics", "losswatch-dlq", "predictions");
             while (demo.isAlive()) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     switch (r.topic()) {
@@ -286,6 +274,16 @@ class DemoIT {
             assertThat(metricsPage).as("/metrics while running").isNotNull()
                     .containsPattern("losswatch_input_skipped_total\\{[^}]*reason=\"kserve_request\"[^}]*} [1-9]");
         }
+    }
+
+    private static void readFromTheBeginning(KafkaConsumer<byte[], byte[]> consumer, String... topics) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : topics) {
+            consumer.partitionsFor(topic, Duration.ofSeconds(30))
+                    .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
     }
 
     private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
