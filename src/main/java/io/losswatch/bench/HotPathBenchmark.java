@@ -108,22 +108,20 @@ public class HotPathBenchmark {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public Map<BenchData.WindowKey, WindowStats> mappedFlatParseScoreAggregate() {
-        for (byte[] value : events) {
-            ReadResult<PredictionEvent> read = mappedSame.readPredictions(new MappedRecordReader.Input(null, value, h -> null, 0L));
-            if (!(read instanceof ReadResult.Events<PredictionEvent> ok)) {
-                throw new IllegalStateException("bench data rejected: " + read);
-            }
-            aggregate(ok.events().get(0));
-        }
-        return partials;
+        return readScoreAggregate(mappedSame, events);
     }
 
     /** parseScoreAggregate for the nested shape, read through its field mappings. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public Map<BenchData.WindowKey, WindowStats> mappedParseScoreAggregate() {
-        for (byte[] value : nested) {
-            ReadResult<PredictionEvent> read = mapped.readPredictions(new MappedRecordReader.Input(null, value, h -> null, 0L));
+        return readScoreAggregate(mapped, nested);
+    }
+
+    /** Reads each value as a mapped topic's intake does, then scores and aggregates it like parseScoreAggregate. */
+    private Map<BenchData.WindowKey, WindowStats> readScoreAggregate(MappedRecordReader reader, byte[][] values) {
+        for (byte[] value : values) {
+            ReadResult<PredictionEvent> read = reader.readPredictions(new MappedRecordReader.Input(null, value, h -> null, 0L));
             if (!(read instanceof ReadResult.Events<PredictionEvent> ok)) {
                 throw new IllegalStateException("bench data rejected: " + read);
             }
