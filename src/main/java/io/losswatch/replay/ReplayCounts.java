@@ -4,7 +4,10 @@ import io.losswatch.topology.PipelineListener;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** What one replay read, fed and printed, for its summary; the topology reports its part as a listener. */
+/**
+ * What one replay read, fed and printed, for its summary; the topology reports its part as a listener, from
+ * both of the driver's threads (so those counts are synchronized; the rest each belongs to one thread).
+ */
 final class ReplayCounts implements PipelineListener {
     long predictionsRead;
     long labelsRead;
@@ -43,12 +46,12 @@ final class ReplayCounts implements PipelineListener {
     }
 
     @Override
-    public void deadLetter(String reason) {
+    public synchronized void deadLetter(String reason) {
         deadLetters.merge(reason, 1L, Long::sum);
     }
 
     @Override
-    public void inputSkipped(String topic, String reason) {
+    public synchronized void inputSkipped(String topic, String reason) {
         skipped.merge(reason, 1L, Long::sum);
     }
 }

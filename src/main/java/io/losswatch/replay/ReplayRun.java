@@ -13,26 +13,19 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import java.util.TreeMap;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.test.TestRecord;
 
 /**
  * One replay: the topology {@code run} builds ({@link LosswatchTopology#build}, in-memory stores), driven
- * in this thread by Kafka Streams' own {@link TopologyTestDriver}, which processes each record through
+ * in this thread by Kafka Streams' own task ({@link ReplayDriver}), which processes each record through
  * every step (internal topics included) before the next, reads nothing from and writes nothing to any
  * cluster, and keeps time only as it is told. Time is the input's: records go in merged in event-time
  * order ({@link MergedInput}); the wall clock the topology sees is the newest record timestamp so far
@@ -75,41 +68,38 @@ final class ReplayRun {
         Properties props = LosswatchTopology.streamsProperties(config.kafkaProperties(), config.topics().dlq());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        // the driver commits after every record: caches would only be copied at each commit
+        // the stores are in memory: a cache in front of them would only copy each write
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         // one task, fed one record at a time in the merged order: nothing to wait for on an empty input
         props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
         props.put(DeadLetterOnProcessingError.LISTENER, counts);
         long wall = first.wallTime();
-        try (TopologyTestDriver driver = new TopologyTestDriver(
-                LosswatchTopology.build(config, counts, 1, Storage.IN_MEMORY), props, Instant.ofEpochMilli(wall))) {
-            Outputs outputs = new Outputs(driver);
-            TestInputTopic<byte[], byte[]> predictions = driver.createInputTopic(config.topics().predictions(),
-                    new ByteArraySerializer(), new ByteArraySerializer());
-            TestInputTopic<byte[], byte[]> labels = driver.createInputTopic(config.topics().labels(),
-                    new ByteArraySerializer(), new ByteArraySerializer());
+        Outputs outputs = new Outputs();
+        try (ReplayDriver driver = new ReplayDriver(LosswatchTopology.build(config, counts, 1, Storage.IN_MEMORY), props,
+                wall, outputs::drain)) {
+            outputs.driver = driver;
+            String predictions = config.topics().predictions();
+            String labels = config.topics().labels();
             long newest = Long.MIN_VALUE;
             for (InputRecord r = first; r != null; r = input.next()) {
                 if (r.wallTime() >= wall + FLUSH_MS) {
-                    driver.advanceWallClockTime(Duration.ofMillis(r.wallTime() - wall));
                     wall = r.wallTime();
-                    outputs.drain();
+                    driver.advanceWallClockTime(wall, true);
                 }
-                (r.predictions() ? predictions : labels).pipeInput(
-                        new TestRecord<>(r.key(), r.value(), r.headers(), Math.max(0, r.recordTime())));
+                driver.pipe(r.predictions() ? predictions : labels, r.key(), r.value(),
+                        r.headers() == null ? new RecordHeaders() : r.headers(), Math.max(0, r.recordTime()));
                 newest = Math.max(newest, r.order());
             }
             // the last partials, then event time past every wait: the last windows close
-            driver.advanceWallClockTime(Duration.ofMillis(FLUSH_MS));
             long end = Math.max(newest, wall) + range.leadOut() + 1;
-            driver.advanceWallClockTime(Duration.ofMillis(Math.max(FLUSH_MS, end - wall)));
-            for (Map.Entry<String, byte[]> w : new java.util.TreeMap<>(EndOfInput.watermarks(APPLICATION_ID, end)).entrySet()) {
-                driver.createInputTopic(w.getKey(), new ByteArraySerializer(), new ByteArraySerializer())
-                        .pipeInput(new TestRecord<>(EndOfInput.key(), w.getValue(), null, end));
+            driver.advanceWallClockTime(wall + FLUSH_MS, false);
+            wall += FLUSH_MS + Math.max(FLUSH_MS, end - wall);
+            driver.advanceWallClockTime(wall, false);
+            for (Map.Entry<String, byte[]> w : new TreeMap<>(EndOfInput.watermarks(APPLICATION_ID, end)).entrySet()) {
+                driver.pipe(w.getKey(), EndOfInput.key(), w.getValue(), new RecordHeaders(), end);
             }
-            driver.advanceWallClockTime(Duration.ofMillis(FLUSH_MS));
-            outputs.drain();
+            driver.advanceWallClockTime(wall + FLUSH_MS, true);
         } finally {
             try {
                 Utils.delete(stateDir.toFile());
@@ -119,39 +109,37 @@ final class ReplayRun {
         }
     }
 
-    /** The output topics, read after each step; what is printed goes out at once, the rest is let go. */
+    /**
+     * The output topics, read after each clock step (in the driver's second thread); what is printed goes out
+     * at once, the rest is let go.
+     */
     private final class Outputs {
-        private final TopologyTestDriver driver;
-        private final TestOutputTopic<String, String> metrics;
-        private final TestOutputTopic<String, String> predictionMetrics;
-        private final TestOutputTopic<String, String> alerts;
-        private final Map<String, TestOutputTopic<byte[], byte[]>> others = new HashMap<>();
+        private ReplayDriver driver;
+        private final List<String> printed;
 
-        Outputs(TopologyTestDriver driver) {
-            this.driver = driver;
+        Outputs() {
             LosswatchConfig.Topics t = config.topics();
-            metrics = driver.createOutputTopic(t.metrics(), new StringDeserializer(), new StringDeserializer());
-            predictionMetrics = driver.createOutputTopic(t.predictionMetrics(), new StringDeserializer(), new StringDeserializer());
-            alerts = driver.createOutputTopic(t.alerts(), new StringDeserializer(), new StringDeserializer());
+            printed = List.of(t.metrics(), t.predictionMetrics(), t.alerts());
         }
 
         void drain() {
-            while (!metrics.isEmpty()) {
-                JsonNode m = parse(metrics.readValue());
+            LosswatchConfig.Topics t = config.topics();
+            for (ProducerRecord<byte[], byte[]> r : driver.take(t.metrics())) {
+                JsonNode m = parse(r.value());
                 if (m.path("final").asBoolean() && range.prints(m.get("window_start").asLong())) {
                     counts.metrics++;
                     print("metrics", m);
                 }
             }
-            while (!predictionMetrics.isEmpty()) {
-                JsonNode m = parse(predictionMetrics.readValue());
+            for (ProducerRecord<byte[], byte[]> r : driver.take(t.predictionMetrics())) {
+                JsonNode m = parse(r.value());
                 if (m.path("final").asBoolean() && range.prints(m.get("window_start").asLong())) {
                     counts.predictionMetrics++;
                     print("prediction_metrics", m);
                 }
             }
-            while (!alerts.isEmpty()) {
-                JsonNode a = parse(alerts.readValue());
+            for (ProducerRecord<byte[], byte[]> r : driver.take(t.alerts())) {
+                JsonNode a = parse(r.value());
                 if (range.prints(a.get("window_start").asLong())) {
                     if ("FIRING".equals(a.path("status").asText())) {
                         counts.firing.computeIfAbsent(a.path("rule").asText(), k -> new ArrayList<>())
@@ -162,15 +150,8 @@ final class ReplayRun {
                     print("alert", a);
                 }
             }
-            // everything else the topology writes (losses, dead letters, its internal topics) is not kept
-            LosswatchConfig.Topics t = config.topics();
-            List<String> printed = List.of(t.metrics(), t.predictionMetrics(), t.alerts());
-            for (String topic : driver.producedTopicNames()) {
-                if (!printed.contains(topic)) {
-                    others.computeIfAbsent(topic, n -> driver.createOutputTopic(n, new ByteArrayDeserializer(),
-                            new ByteArrayDeserializer())).readRecordsToList();
-                }
-            }
+            // everything else the topology writes (losses, dead letters) is not kept
+            driver.dropOutputsExcept(printed);
         }
 
         private void print(String kind, JsonNode record) {
@@ -185,7 +166,7 @@ final class ReplayRun {
         }
     }
 
-    private static JsonNode parse(String json) {
+    private static JsonNode parse(byte[] json) {
         try {
             return JSON.readTree(json);
         } catch (IOException e) {
