@@ -53,8 +53,14 @@ final class ReplayRun {
         this.out = out;
     }
 
-    /** Replays the input; returns the events fed per second of the run. */
-    void run(MergedInput input) {
+    /** Replays the input, read ahead in a thread of its own. */
+    void run(MergedInput merged) {
+        try (ReadAhead input = new ReadAhead(merged)) {
+            run(input);
+        }
+    }
+
+    private void run(ReadAhead input) {
         InputRecord first = input.next();
         if (first == null) {
             return;

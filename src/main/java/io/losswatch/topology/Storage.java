@@ -12,8 +12,9 @@ public enum Storage {
     /** RocksDB stores backed by changelog topics: {@code run}, which must survive restarts and moves. */
     PERSISTENT,
     /**
-     * In-memory stores without changelogs: a replay that drives the topology in-process from start to end
-     * (CONTRACT §12), where nothing is restored and nothing may be written to the cluster.
+     * In-memory stores of objects, without changelogs ({@link ObjectStore}): a replay that drives the topology
+     * in-process from start to end (CONTRACT §12), where nothing is restored and nothing may be written to the
+     * cluster, so nothing needs serialising.
      */
     IN_MEMORY;
 
@@ -22,6 +23,6 @@ public enum Storage {
         if (this == PERSISTENT) {
             return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), keys, values);
         }
-        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), keys, values).withLoggingDisabled();
+        return ObjectStore.builder(name, keys);
     }
 }
