@@ -37,17 +37,23 @@ import org.apache.kafka.streams.processor.internals.StateDirectory;
  *   <li>within a thread, a record written to an internal topic goes to the task that reads it, and tasks
  *       are run in sub-topology order until none has a record left;</li>
  *   <li>the wall clock moves only in {@link #advanceWallClockTime}: every task runs the punctuations then
- *       due, processes what they wrote, and commits. A commit flushes the stores and changes no output.</li>
+ *       due and processes what they wrote, and commits every {@link #COMMIT_INTERVAL_MS}. A commit flushes
+ *       the stores and changes no output.</li>
  * </ul>
  * kafka-streams-test-utils' {@code TopologyTestDriver} does the same in one thread and one task, but
  * commits after every record and compiles every source topic's name as a regular expression for every
- * record: 3-4 times slower for a replay. The classes used are Kafka Streams' internals, as that driver's
+ * record: 3-5 times slower for a replay (ReplayDriverTest checks the two give the same output). The classes used are Kafka Streams' internals, as that driver's
  * are; ReplayIT checks a Kafka Streams upgrade (a replay equals the live run).
  */
 final class ReplayDriver implements AutoCloseable {
     /** Steps handed to the second thread at once: few enough to keep memory bounded, enough to make hand-over cheap. */
     private static final int CHUNK = 512;
     private static final List<Step> END = List.of();
+    /**
+     * Wall-clock time between commits. A replay's commits change no output and nothing is restored from them;
+     * they only let the stores that write at a commit (the intake's partials) write, so they are spaced out.
+     */
+    static final long COMMIT_INTERVAL_MS = 30_000;
 
     private final StateDirectory stateDirectory;
     private final List<SubtopologyTask> intake = new ArrayList<>();
@@ -62,6 +68,8 @@ final class ReplayDriver implements AutoCloseable {
     private final Thread worker;
     private volatile Throwable failure;
     private boolean closed;
+    private long intakeCommitted;
+    private long restCommitted;
 
     /** A step for the second thread: records the intake wrote, or a clock step (and then whether to drain). */
     private record Step(List<ProducerRecord<byte[], byte[]>> records, long wallClockMs, boolean tick, boolean drain) {
@@ -73,6 +81,8 @@ final class ReplayDriver implements AutoCloseable {
      */
     ReplayDriver(Topology topology, Properties config, long initialWallClockMs, Runnable drain) {
         this.drain = drain;
+        intakeCommitted = initialWallClockMs;
+        restCommitted = initialWallClockMs;
         Properties props = new Properties();
         props.putAll(config);
         props.putIfAbsent(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay-has-no-cluster:0");
@@ -126,7 +136,10 @@ final class ReplayDriver implements AutoCloseable {
             route(t.punctuate(wallClockMs), intakeByTopic, forRest);
         }
         runAll(intake, intakeByTopic, forRest);
-        intake.forEach(SubtopologyTask::commit);
+        if (wallClockMs - intakeCommitted >= COMMIT_INTERVAL_MS) {
+            intake.forEach(SubtopologyTask::commit);
+            intakeCommitted = wallClockMs;
+        }
         add(new Step(forRest, wallClockMs, true, drain));
     }
 
@@ -210,7 +223,10 @@ final class ReplayDriver implements AutoCloseable {
                     }
                     runAll(rest, restByTopic, null);
                     if (s.tick()) {
-                        rest.forEach(SubtopologyTask::commit);
+                        if (s.wallClockMs() - restCommitted >= COMMIT_INTERVAL_MS) {
+                            rest.forEach(SubtopologyTask::commit);
+                            restCommitted = s.wallClockMs();
+                        }
                         if (s.drain()) {
                             drain.run();
                         }
