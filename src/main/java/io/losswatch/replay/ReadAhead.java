@@ -20,6 +20,8 @@ final class ReadAhead implements AutoCloseable {
     private final Thread reader;
     private volatile Throwable failure;
     private volatile boolean stopped;
+    /** The reading thread's CPU time, once it is done. */
+    private volatile long cpuNanos;
     private List<InputRecord> batch = List.of();
     private int next;
     private boolean ended;
@@ -46,6 +48,7 @@ final class ReadAhead implements AutoCloseable {
         } catch (Throwable t) {
             failure = t;
         } finally {
+            cpuNanos = ThreadCpu.now();
             try {
                 put(END);
             } catch (InterruptedException e) {
@@ -94,6 +97,11 @@ final class ReadAhead implements AutoCloseable {
         if (t != null) {
             throw new IllegalStateException(t);
         }
+    }
+
+    /** The reading thread's CPU time; after {@link #close}. */
+    long cpuNanos() {
+        return cpuNanos;
     }
 
     /** Stops reading (if the input is not done) and waits for the reader, so its sources may be closed. */

@@ -94,6 +94,8 @@ public final class ReplayCommand implements Callable<Integer> {
             for (Map<String, String> combination : combinations) {
                 Map<String, String> overrides = new LinkedHashMap<>(args.settings);
                 overrides.putAll(combination);
+                // a replay prints windows and alerts, never the per-event loss records: not made at all
+                overrides.put("losswatch.losses.enabled", "false");
                 LosswatchConfig c = LosswatchConfig.load(args.config, System.getenv(), overrides);
                 ReplayRange.of(fromMs, toMs, c);
                 configs.add(c);

@@ -24,6 +24,10 @@ final class ReplayCounts implements PipelineListener {
     record Firing(String model, long windowStart) {
     }
     long resolved;
+    /** CPU time of the replay's threads: reading the input, the intake, the rest of the topology (0 when unknown). */
+    long cpuReading;
+    long cpuIntake;
+    long cpuAggregation;
 
     void read(boolean predictions) {
         if (predictions) {

@@ -67,6 +67,8 @@ final class ReplayDriver implements AutoCloseable {
     private List<Step> chunk = new ArrayList<>(CHUNK);
     private final Thread worker;
     private volatile Throwable failure;
+    /** The second thread's CPU time, once it is done. */
+    private volatile long workerCpuNanos;
     private boolean closed;
     private long intakeCommitted;
     private long restCommitted;
@@ -236,6 +238,12 @@ final class ReplayDriver implements AutoCloseable {
         } catch (Throwable t) {
             failure = t;
         }
+        workerCpuNanos = ThreadCpu.now();
+    }
+
+    /** The second thread's CPU time (joins, windows, alerts, printing); after {@link #close}. */
+    long workerCpuNanos() {
+        return workerCpuNanos;
     }
 
     private void rethrowFailure() {

@@ -55,8 +55,13 @@ final class ReplayRun {
 
     /** Replays the input, read ahead in a thread of its own. */
     void run(MergedInput merged) {
+        long started = ThreadCpu.now();
         try (ReadAhead input = new ReadAhead(merged)) {
             run(input);
+            input.close();
+            counts.cpuReading = input.cpuNanos();
+        } finally {
+            counts.cpuIntake = ThreadCpu.now() - started;
         }
     }
 
@@ -106,6 +111,8 @@ final class ReplayRun {
                 driver.pipe(w.getKey(), EndOfInput.key(), w.getValue(), new RecordHeaders(), end);
             }
             driver.advanceWallClockTime(wall + FLUSH_MS, true);
+            driver.close();
+            counts.cpuAggregation = driver.workerCpuNanos();
         } finally {
             try {
                 Utils.delete(stateDir.toFile());

@@ -40,6 +40,10 @@ final class ReplaySummary {
                 + (counts.skipped.isEmpty() ? "" : "; skipped (not dead-lettered): " + countsText(counts.skipped)));
         double seconds = nanos / 1e9;
         err.printf(Locale.ROOT, "  %,d events in %.1f s: %,.0f events/s%n", counts.fed(), seconds, counts.fed() / seconds);
+        if (counts.cpuIntake > 0) {
+            err.printf(Locale.ROOT, "  CPU by thread: reading %.1f s, intake %.1f s, joins, windows and alerts %.1f s%n",
+                    counts.cpuReading / 1e9, counts.cpuIntake / 1e9, counts.cpuAggregation / 1e9);
+        }
     }
 
     /** For each combination: the FIRING alerts by rule, with their windows. */
