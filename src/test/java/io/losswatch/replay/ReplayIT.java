@@ -86,6 +86,9 @@ class ReplayIT {
         settings.put("losswatch.alert.estimated.enabled", "false");
         settings.put("losswatch.estimate.min.labelled", "200");
         settings.put("consumer.session.timeout.ms", "6000");
+        // both partitions have input throughout: on a loaded machine a partition whose records wait 10 s
+        // behind the other's would be taken for idle, its windows closed and its records dead-lettered late
+        settings.put("losswatch.input.idle.timeout", "PT5M");
         Path config = LosswatchProcess.writeConfig(work, settings);
         app = LosswatchProcess.start(config, work);
         app.waitUntilRunning(WAIT);
