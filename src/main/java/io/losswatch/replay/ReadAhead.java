@@ -108,10 +108,16 @@ final class ReadAhead implements AutoCloseable {
     @Override
     public void close() {
         stopped = true;
-        batches.clear();
-        try {
-            reader.join();
-        } catch (InterruptedException e) {
+        boolean interrupted = false;
+        while (reader.isAlive()) {
+            batches.clear();
+            try {
+                reader.join(100);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }

@@ -40,9 +40,11 @@ import org.apache.kafka.streams.processor.internals.StateDirectory;
  *       due and processes what they wrote, and commits every {@link #COMMIT_INTERVAL_MS}. A commit flushes
  *       the stores and changes no output.</li>
  * </ul>
- * kafka-streams-test-utils' {@code TopologyTestDriver} does the same in one thread and one task, but
- * commits after every record and compiles every source topic's name as a regular expression for every
- * record: 3-5 times slower for a replay (ReplayDriverTest checks the two give the same output). The classes used are Kafka Streams' internals, as that driver's
+ * kafka-streams-test-utils' {@code TopologyTestDriver} runs all sub-topologies as one task in one thread
+ * (across sub-topologies it takes the record with the oldest timestamp, where this driver runs them in
+ * sub-topology order, as live Kafka Streams may), commits after every record and compiles every source
+ * topic's name as a regular expression for every record: 3-5 times slower for a replay. ReplayDriverTest
+ * checks the two give the same windows and alerts. The classes used are Kafka Streams' internals, as that driver's
  * are; ReplayIT checks a Kafka Streams upgrade (a replay equals the live run).
  */
 final class ReplayDriver implements AutoCloseable {
@@ -67,6 +69,7 @@ final class ReplayDriver implements AutoCloseable {
     private List<Step> chunk = new ArrayList<>(CHUNK);
     private final Thread worker;
     private volatile Throwable failure;
+    private boolean failureThrown;
     /** The second thread's CPU time, once it is done. */
     private volatile long workerCpuNanos;
     private boolean closed;
@@ -88,6 +91,8 @@ final class ReplayDriver implements AutoCloseable {
         Properties props = new Properties();
         props.putAll(config);
         props.putIfAbsent(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay-has-no-cluster:0");
+        // every record is there when it is processed: a task never waits for an input that is empty
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
         StreamsConfig streamsConfig = new ClientUtils.QuietStreamsConfig(props);
         InternalTopologyBuilder builder = internalBuilder(topology);
         builder.rewriteTopology(streamsConfig);
@@ -178,10 +183,9 @@ final class ReplayDriver implements AutoCloseable {
             SubtopologyTask t = byTopic.get(r.topic());
             if (t != null) {
                 t.enqueue(r.topic(), r.key(), r.value(), r.headers(), r.timestamp());
+            } else if (intakeByTopic.containsKey(r.topic())) {
+                throw new IllegalStateException("a later step wrote to " + r.topic() + ", which an intake reads");
             } else if (restByTopic.containsKey(r.topic())) {
-                if (elsewhere == null) {
-                    throw new IllegalStateException("a later step wrote to " + r.topic() + ", which an intake reads");
-                }
                 elsewhere.add(r);
             } else if (elsewhere == null) {
                 outputs.computeIfAbsent(r.topic(), k -> new ArrayDeque<>()).add(r);
@@ -246,17 +250,20 @@ final class ReplayDriver implements AutoCloseable {
         return workerCpuNanos;
     }
 
+    /** Throws the second thread's failure, once: a later call (close, after a failed step) does not throw it again. */
     private void rethrowFailure() {
         Throwable t = failure;
+        if (t == null || failureThrown) {
+            return;
+        }
+        failureThrown = true;
         if (t instanceof RuntimeException e) {
             throw e;
         }
         if (t instanceof Error e) {
             throw e;
         }
-        if (t != null) {
-            throw new IllegalStateException(t);
-        }
+        throw new IllegalStateException(t);
     }
 
     /** Waits for the second thread to finish what it was given, and closes every task. */
@@ -272,13 +279,12 @@ final class ReplayDriver implements AutoCloseable {
                     handOver(chunk);
                 }
                 handOver(END);
-            } else {
-                worker.interrupt();
+                worker.join();
             }
-            worker.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            stopWorker();
             for (SubtopologyTask t : intake) {
                 t.close();
             }
@@ -288,6 +294,22 @@ final class ReplayDriver implements AutoCloseable {
             stateDirectory.clean();
         }
         rethrowFailure();
+    }
+
+    /** Ends the second thread if it still runs (a failure here, or an interrupt): tasks are closed only after it. */
+    private void stopWorker() {
+        boolean interrupted = false;
+        while (worker.isAlive()) {
+            worker.interrupt();
+            try {
+                worker.join(100);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

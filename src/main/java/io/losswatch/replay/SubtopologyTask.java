@@ -135,7 +135,9 @@ final class SubtopologyTask implements AutoCloseable {
 
     /** Processes the next queued record (the one with the oldest timestamp, as Kafka Streams picks); what it wrote. */
     List<ProducerRecord<byte[], byte[]>> processNext() {
-        task.process(time.milliseconds());
+        if (!task.process(time.milliseconds())) {
+            throw new IllegalStateException(task.id() + " holds records it does not process");
+        }
         task.maybePunctuateStreamTime();
         return written();
     }

@@ -91,6 +91,34 @@ class ReplayDriverTest {
         assertSame(byKey(alerts), byKey(reference.alerts));
     }
 
+    /**
+     * A failure in the second thread (here its drain callback) reaches the caller as itself, once, through a
+     * try-with-resources close, and close waits for that thread before closing the tasks.
+     */
+    @Test
+    void aFailureInTheSecondThreadReachesTheCallerAsItself() throws IOException {
+        LosswatchConfig config = LosswatchConfig.load(Files.writeString(dir.resolve("c.properties"),
+                "bootstrap.servers=localhost:1\n"), Map.of(), Map.of());
+        Properties props = LosswatchTopology.streamsProperties(config.kafkaProperties(), config.topics().dlq());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, ReplayRun.APPLICATION_ID);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createDirectories(dir.resolve("state2")).toString());
+        IllegalStateException failure = new IllegalStateException("drain failed");
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> {
+            try (ReplayDriver driver = new ReplayDriver(LosswatchTopology.build(config, PipelineListener.NONE, 1,
+                    Storage.IN_MEMORY), props, T0, () -> {
+                        throw failure;
+                    })) {
+                for (int i = 0; i < 5_000; i++) {
+                    driver.pipe(config.topics().predictions(), null, ("{\"model\":\"m\",\"prediction\":0.5,\"timestamp\":"
+                            + (T0 + i) + "}").getBytes(StandardCharsets.UTF_8), new org.apache.kafka.common.header.internals.RecordHeaders(), T0 + i);
+                    driver.advanceWallClockTime(T0 + i * 100L, true);
+                }
+            }
+        });
+        assertThat(thrown).isSameAs(failure);
+        assertThat(thrown.getSuppressed()).isEmpty();
+    }
+
     /** Three models of two versions; "fraud" degrades from minute 12; labels 5 s to 2 min late, 10% never. */
     private static void writeTraffic(Path predictions, Path labels, Random random) throws IOException {
         String[] models = {"fraud", "ctr", "churn"};
