@@ -270,6 +270,11 @@ public final class LosswatchConfig {
         return (Double) values.get("losswatch.loss.epsilon");
     }
 
+    /** Whether each labelled prediction's loss record is published on the losses topic (CONTRACT §6). */
+    public boolean lossesEnabled() {
+        return "true".equals(string("losswatch.losses.enabled"));
+    }
+
     /** The loss configured for model; empty for auto (chosen from each record). */
     public Optional<LossFunction> lossFor(String model) {
         return LossFunction.fromId((String) forModel(model, "loss"));

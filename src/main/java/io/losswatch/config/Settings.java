@@ -74,6 +74,9 @@ public final class Settings {
                             + "cross_entropy for a class object, mse otherwise"),
             decimal("losswatch.loss.epsilon", "1e-15", 0, 0.5,
                     "probabilities are clipped to [epsilon, 1 - epsilon] before the log"),
+            bool("losswatch.losses.enabled", "true",
+                    "true: one loss record per labelled prediction on losswatch.topic.losses; false: none (windows,"
+                            + " estimates and alerts are published all the same)"),
             // label join
             duration("losswatch.join.window", "PT1H", true,
                     "a label joins its prediction if its event time is at most this much later"),

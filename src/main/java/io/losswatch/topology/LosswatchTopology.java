@@ -24,7 +24,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * Builds the losswatch topology: a pure function of the configuration, no I/O.
  *
  * <pre>
- * predictions ─ intake ─┬─ labelled: loss ───────────────────────────────┬─ prediction-losses
+ * predictions ─ intake ─┬─ labelled: loss ───────────────────────────────┬─ prediction-losses (unless losses.enabled=false)
  *                       ├─ partials + watermark ─ partials-by-model ──┐ │
  *                       └─ unlabelled ─ predictions-by-id ─┐          │ │
  * labels ────── intake ─── labels-by-id ──────────────── join ─ loss ─┼─┘
@@ -85,8 +85,14 @@ public final class LosswatchTopology {
                         Names.INTAKE_PARTIALS_STORE, Names.INTAKE_CLOCK_STORE);
         writeDeadLetters(predictionIntake, PredictionIntake.NAME, topics, listener);
         // the intake forwards each record to the one child it is for (all of them named below), so its loss
-        // records can go straight to their sink: no filter and no mapping, each of which copies the record
-        predictionIntake.to(topics.losses(), lossRecords(PredictionIntake.NAME));
+        // records can go straight to their sink: no filter and no mapping, each of which copies the record.
+        // With losswatch.losses.enabled=false that child (it keeps the sink's name, which the intake forwards
+        // to) passes nothing on: the windows are summed in the intake, not from these records
+        if (config.lossesEnabled()) {
+            predictionIntake.to(topics.losses(), lossRecords(PredictionIntake.NAME));
+        } else {
+            predictionIntake.filter((k, v) -> false, Named.as(lossesSink(PredictionIntake.NAME)));
+        }
         KStream<String, Routed> partials = predictionIntake
                 .filter((k, v) -> v instanceof Routed.IntakeOutput, Named.as(PARTIALS_BRANCH))
                 .mapValues(v -> (Routed.IntakeOutput) v, Named.as("as-intake-output"))
@@ -129,7 +135,9 @@ public final class LosswatchTopology {
                 .process(() -> new LabelJoin(config, listener), Named.as("label-join"),
                         Names.JOIN_PREDICTIONS_STORE, Names.JOIN_LABELS_STORE, Names.JOIN_TIMERS_STORE);
         writeDeadLetters(joined, "label-join", topics, listener);
-        writeLosses(joined, "label-join", topics);
+        if (config.lossesEnabled()) {
+            writeLosses(joined, "label-join", topics);
+        }
         KStream<String, Routed> joinedContributions = contributions(joined, "label-join")
                 .repartition(Repartitioned.with(Serdes.String(), contributionSerde)
                         .withName(Names.JOINED_BY_MODEL).withNumberOfPartitions(partitions)
