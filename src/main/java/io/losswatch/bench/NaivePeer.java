@@ -54,6 +54,8 @@ import org.apache.kafka.streams.state.WindowStore;
  */
 final class NaivePeer {
     static final double EPSILON = 1e-15;
+    /** The name of its repartition topic (after the application id). */
+    static final String BY_MODEL = "naive-by-model";
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /**
@@ -87,7 +89,7 @@ final class NaivePeer {
         losses.to(lossesTopic, Produced.with(Serdes.String(), json).withName("naive-losses-sink"));
         // mean loss per model and one-minute window, published once the window has closed
         losses.mapValues(v -> v.path("loss").asDouble(), Named.as("naive-loss-value"))
-                .groupByKey(Grouped.with("naive-by-model", Serdes.String(), Serdes.Double()))
+                .groupByKey(Grouped.with(BY_MODEL, Serdes.String(), Serdes.Double()))
                 .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMinutes(1), Duration.ofSeconds(10)))
                 .aggregate(() -> new SumCount(0, 0), (model, loss, agg) -> new SumCount(agg.sum() + loss, agg.count() + 1),
                         Named.as("naive-sum-count"),
@@ -150,7 +152,8 @@ final class NaivePeer {
         long countSum = 0;
         long deadline = System.nanoTime() + timeout.toNanos();
         // once all input is read: how long without a new window before the rest is taken as lost
-        long quietNanos = Duration.ofMillis(3_000 + 4 * commitMs).toNanos();
+        long quietNanos = Duration.ofMillis(5_000 + 4 * commitMs).toNanos();
+        String repartition = applicationId + "-" + BY_MODEL + "-repartition";
         try (KafkaStreams streams = new KafkaStreams(topology(input, lossesTopic, meansTopic), props);
              KafkaConsumer<byte[], byte[]> reader = Clients.reader(bootstrap, meansTopic)) {
             streams.start();
@@ -171,7 +174,9 @@ final class NaivePeer {
                     }
                 }
                 long now = System.nanoTime();
-                if (allReadAt < 0 && first >= 0 && consumedFrom(streams, input) >= records) {
+                // all input read, and all of it re-read from the repartition topic (every record goes there)
+                if (allReadAt < 0 && first >= 0 && consumedFrom(streams, input) >= records
+                        && consumedFrom(streams, repartition) >= records) {
                     allReadAt = now;
                 }
                 if (allReadAt >= 0 && now - Math.max(allReadAt, last) > quietNanos) {
@@ -183,7 +188,8 @@ final class NaivePeer {
                 }
             }
             if (first < 0 || last < 0) {
-                throw new BenchException("naive peer: no final window within " + timeout.toSeconds() + " s");
+                throw new BenchException("naive peer: no final window on " + meansTopic + (first < 0
+                        ? ": its consumer metric never showed a record read" : " after all input was processed"));
             }
             return new Result(records, (last - first) / 1e9, seen.size(), wanted.size(), countSum, dropped(streams));
         }
