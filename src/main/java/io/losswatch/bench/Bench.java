@@ -42,7 +42,7 @@ final class Bench {
     record Options(long events, int models, int partitions, int latencySeconds, boolean skipJmh, Path workDir,
                    String brokerHeap, int eventMinutes, long warmupEvents, int rounds,
                    Map<String, String> settings, List<String> brokerJavaOptions, boolean latencyBreakdown,
-                   int latencySettleSeconds) {
+                   int latencySettleSeconds, boolean skipSegments) {
     }
 
     private final Options options;
@@ -62,7 +62,8 @@ final class Bench {
                 BenchData.alignedStart(System.currentTimeMillis(), spanMs), spanMs);
         Map<BenchData.WindowKey, Long> expected = data.expectedWindows();
         BenchData segmentedData = data.withSegments();
-        Map<BenchData.WindowKey, Long> expectedSegmented = segmentedData.expectedWindows();
+        Map<BenchData.WindowKey, Long> expectedSegmented = options.skipSegments() ? Map.of()
+                : segmentedData.expectedWindows();
         List<BenchResult.Check> checks = new ArrayList<>();
         Properties props = losswatchConfig("", dir.resolve("state"), "");
         LosswatchConfig.Topics topics = LosswatchConfig.from(props).topics();
@@ -104,7 +105,9 @@ final class Bench {
             long t = System.nanoTime();
             long records = Loader.load(bootstrap, topics.predictions(), data, options.partitions());
             log.printf(Locale.ROOT, "bench: loaded %,d records in %.1f s%n", records, (System.nanoTime() - t) / 1e9);
-            Loader.load(bootstrap, SEGMENTED_TOPIC, segmentedData, options.partitions());
+            if (!options.skipSegments()) {
+                Loader.load(bootstrap, SEGMENTED_TOPIC, segmentedData, options.partitions());
+            }
 
             props.setProperty("bootstrap.servers", bootstrap);
             LosswatchConfig benchConfig = LosswatchConfig.from(props);
@@ -162,7 +165,10 @@ final class Bench {
                     cpu = CpuClock.now(broker.pid(), "StreamThread");
                     NaivePeer.Result np = NaivePeer.run(bootstrap, topics.predictions(), naiveLosses, naiveMeans, records,
                             expected, dir.resolve("naive-state" + suffix), "bench-naive" + suffix, kafkaSettings, timeout);
-                    naiveRounds.add(np.eventsPerSecond(), CpuClock.now(broker.pid(), "StreamThread").minus(cpu));
+                    // its stream thread's CPU is taken inside the run, before its threads end
+                    CpuClock.Sample npCpu = CpuClock.now(broker.pid(), "StreamThread").minus(cpu);
+                    naiveRounds.add(np.eventsPerSecond(), new CpuClock.Sample(npCpu.jvmSeconds(), np.threadCpuSeconds(),
+                            npCpu.brokerSeconds()));
                     naive = np;
                     log.printf(Locale.ROOT, "bench: %snaive Kafka Streams peer %,.0f events/s (%,d of %,d final windows,"
                                     + " %,d events in them, %,d records dropped as late)%n", tag, np.eventsPerSecond(),
@@ -171,31 +177,33 @@ final class Bench {
                             Clients.readAll(bootstrap, naiveLosses, r -> { })));
 
                     // losswatch with two segment fields, on the same events carrying them: a new application each round
-                    Properties segmentProps = losswatchConfig(bootstrap, dir.resolve("state-segments" + suffix),
-                            "seg" + round + "-");
-                    segmentProps.setProperty("losswatch.topic.predictions", SEGMENTED_TOPIC);
-                    segmentProps.setProperty("losswatch.segment.fields", BenchData.SEGMENT_FIELDS);
-                    LosswatchConfig.Topics segmentOut = LosswatchConfig.from(segmentProps).topics();
-                    cpu = CpuClock.now(broker.pid(), "StreamThread");
-                    Map<String, Double> segmentBrokerThreads = CpuClock.threadsByName(brokerPid);
-                    try (LosswatchApplication segmentApp = LosswatchRun.start(segmentProps)) {
-                        LosswatchRun.Throughput sw = LosswatchRun.measure(segmentApp, bootstrap, segmentOut.metrics(),
-                                records, expectedSegmented, timeout);
-                        CpuClock.Sample swCpu = CpuClock.now(broker.pid(), "StreamThread").minus(cpu);
-                        log.println("bench: " + tag + "the broker's CPU by thread during losswatch's run with segments: "
-                                + CpuClock.topThreads(segmentBrokerThreads, CpuClock.threadsByName(brokerPid), 8));
-                        log.printf(Locale.ROOT, "bench: %slosswatch with segments %,.0f events/s%n", tag,
-                                sw.eventsPerSecond());
-                        segmentsRounds.add(sw.eventsPerSecond(), swCpu);
-                        segments = sw;
-                        checks.add(new BenchResult.Check(tag + "segments: final windows", expectedSegmented.size(),
-                                sw.finalWindows()));
-                        checks.add(new BenchResult.Check(tag + "segments: sum of final window counts", 3 * data.events,
-                                sw.windowCountSum()));
-                        checks.add(new BenchResult.Check(tag + "segments: windows published twice", 0,
-                                sw.duplicateWindows()));
-                        checks.add(new BenchResult.Check(tag + "segments: dead letters", 0,
-                                Clients.readAll(bootstrap, segmentOut.dlq(), r -> { })));
+                    if (!options.skipSegments()) {
+                        Properties segmentProps = losswatchConfig(bootstrap, dir.resolve("state-segments" + suffix),
+                                "seg" + round + "-");
+                        segmentProps.setProperty("losswatch.topic.predictions", SEGMENTED_TOPIC);
+                        segmentProps.setProperty("losswatch.segment.fields", BenchData.SEGMENT_FIELDS);
+                        LosswatchConfig.Topics segmentOut = LosswatchConfig.from(segmentProps).topics();
+                        cpu = CpuClock.now(broker.pid(), "StreamThread");
+                        Map<String, Double> segmentBrokerThreads = CpuClock.threadsByName(brokerPid);
+                        try (LosswatchApplication segmentApp = LosswatchRun.start(segmentProps)) {
+                            LosswatchRun.Throughput sw = LosswatchRun.measure(segmentApp, bootstrap, segmentOut.metrics(),
+                                    records, expectedSegmented, timeout);
+                            CpuClock.Sample swCpu = CpuClock.now(broker.pid(), "StreamThread").minus(cpu);
+                            log.println("bench: " + tag + "the broker's CPU by thread during losswatch's run with segments: "
+                                    + CpuClock.topThreads(segmentBrokerThreads, CpuClock.threadsByName(brokerPid), 8));
+                            log.printf(Locale.ROOT, "bench: %slosswatch with segments %,.0f events/s%n", tag,
+                                    sw.eventsPerSecond());
+                            segmentsRounds.add(sw.eventsPerSecond(), swCpu);
+                            segments = sw;
+                            checks.add(new BenchResult.Check(tag + "segments: final windows", expectedSegmented.size(),
+                                    sw.finalWindows()));
+                            checks.add(new BenchResult.Check(tag + "segments: sum of final window counts", 3 * data.events,
+                                    sw.windowCountSum()));
+                            checks.add(new BenchResult.Check(tag + "segments: windows published twice", 0,
+                                    sw.duplicateWindows()));
+                            checks.add(new BenchResult.Check(tag + "segments: dead letters", 0,
+                                    Clients.readAll(bootstrap, segmentOut.dlq(), r -> { })));
+                        }
                     }
 
                     // losswatch with losswatch.losses.enabled=false: the same windows, no loss record per event
@@ -289,16 +297,18 @@ final class Bench {
                 options.partitions(), options.brokerHeap(), Runtime.getRuntime().availableProcessors(), expected.size(),
                 options.settings(), options.rounds());
         long n = limit.records();
-        List<BenchResult.Contender> contenders = List.of(
+        List<BenchResult.Contender> contenders = new ArrayList<>(List.of(
                 limitRounds.contender(BenchResult.LIMIT, n),
                 passThroughRounds.contender(BenchResult.PASS_THROUGH, n),
                 naiveRounds.contender(BenchResult.NAIVE, n),
                 losswatchRounds.contender(BenchResult.LOSSWATCH, n),
-                lossesOffRounds.contender(BenchResult.LOSSES_OFF, n),
-                segmentsRounds.contender(BenchResult.segmentsRow(BenchData.SEGMENT_FIELDS), n));
-        return new BenchResult(setup, limit, losswatch, passThrough, naive, lossesOff,
-                new BenchResult.Segments(BenchData.SEGMENT_FIELDS, segments, segmentsRounds.perSecond),
-                contenders, latency, hotPath, heap, stateBytes, commitInterval, checks);
+                lossesOffRounds.contender(BenchResult.LOSSES_OFF, n)));
+        if (!options.skipSegments()) {
+            contenders.add(segmentsRounds.contender(BenchResult.segmentsRow(BenchData.SEGMENT_FIELDS), n));
+        }
+        return new BenchResult(setup, limit, losswatch, passThrough, naive, lossesOff, options.skipSegments() ? null
+                : new BenchResult.Segments(BenchData.SEGMENT_FIELDS, segments, segmentsRounds.perSecond),
+                List.copyOf(contenders), latency, hotPath, heap, stateBytes, commitInterval, checks);
     }
 
     /** One contender's figure and CPU in each round, in order. */

@@ -65,6 +65,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--skip-jmh", description = "Do not run the JMH hot-path benchmark.")
     boolean skipJmh;
 
+    @Option(names = "--skip-segments", description = "Do not run losswatch with two segment fields (with many models"
+            + " it is the longest contender).")
+    boolean skipSegments;
+
     @Option(names = "--broker-heap", paramLabel = "SIZE", defaultValue = "1g",
             description = "Heap of the broker's JVM, -Xms and -Xmx (default: ${DEFAULT-VALUE}).")
     String brokerHeap;
@@ -103,7 +107,7 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             BenchResult result = new Bench(new Bench.Options(events, models, partitions, latencySeconds, skipJmh,
                     dir, brokerHeap, eventMinutes, warmupEvents, rounds, settings,
-                    brokerJavaOptions, latencyBreakdown, latencySettleSeconds), System.err).run();
+                    brokerJavaOptions, latencyBreakdown, latencySettleSeconds, skipSegments), System.err).run();
             result.print(System.out);
             return result.consistent() ? 0 : 1;
         } catch (BenchException e) {

@@ -124,8 +124,9 @@ record BenchResult(Setup setup, LimitCopy.Result limit, LosswatchRun.Throughput 
         return contender(LOSSES_OFF).medianRatio(contender(LIMIT));
     }
 
+    /** With segments over without; NaN when the run skipped segments. */
     double segmentsRatio() {
-        return contender(segmentsRow(segments.fields())).medianRatio(contender(LOSSWATCH));
+        return segments == null ? Double.NaN : contender(segmentsRow(segments.fields())).medianRatio(contender(LOSSWATCH));
     }
 
     double stateBytesPerThousandModels() {
@@ -160,12 +161,16 @@ record BenchResult(Setup setup, LimitCopy.Result limit, LosswatchRun.Throughput 
         Contender lw = contender(LOSSWATCH);
         Contender off = contender(LOSSES_OFF);
         Contender naivePeer = contender(NAIVE);
-        Contender seg = contender(segmentsRow(segments.fields()));
+        Contender seg = segments == null ? null : contender(segmentsRow(segments.fields()));
         ratioLine(out, "ratio losswatch/limit", lw, lim);
         ratioLine(out, "ratio losswatch/naive peer", lw, naivePeer);
         ratioLine(out, "ratio losses.enabled=false/limit", off, lim);
         ratioLine(out, "ratio losses.enabled=false/losswatch", off, lw);
-        ratioLine(out, "ratio with/without segments", seg, lw);
+        if (seg != null) {
+            ratioLine(out, "ratio with/without segments", seg, lw);
+        } else {
+            out.printf(Locale.ROOT, "%-42s %10s%n", "ratio with/without segments", "skipped");
+        }
         ratioLine(out, "ratio losswatch/Streams pass-through", lw, contender(PASS_THROUGH));
         out.printf(Locale.ROOT, "%-42s %s%n", "  rounds (events/s, in order)", "");
         for (Contender c : contenders) {
@@ -180,7 +185,7 @@ record BenchResult(Setup setup, LimitCopy.Result limit, LosswatchRun.Throughput 
                 lim.microsPerEvent(CpuClock.Sample::brokerSeconds),
                 lw.microsPerEvent(CpuClock.Sample::threadSeconds), lw.microsPerEvent(CpuClock.Sample::jvmSeconds),
                 lw.microsPerEvent(CpuClock.Sample::brokerSeconds));
-        for (Contender c : List.of(off, naivePeer, seg)) {
+        for (Contender c : seg == null ? List.of(off, naivePeer) : List.of(off, naivePeer, seg)) {
             out.printf(Locale.ROOT, "%-42s %.1f us/event in its stream thread, %.1f in its JVM, %.1f in the broker%n",
                     "  CPU per event, " + shortName(c), c.microsPerEvent(CpuClock.Sample::threadSeconds),
                     c.microsPerEvent(CpuClock.Sample::jvmSeconds), c.microsPerEvent(CpuClock.Sample::brokerSeconds));
@@ -239,7 +244,7 @@ record BenchResult(Setup setup, LimitCopy.Result limit, LosswatchRun.Throughput 
         out.printf(Locale.ROOT, "  %-50s %s%n", "losses.enabled=false >= 45% of the limit",
                 verdict(lossesOffRatio() >= 0.45, String.format(Locale.ROOT, "%.0f%%", 100 * lossesOffRatio())));
         out.printf(Locale.ROOT, "  %-50s %s%n", "with two segment fields >= 80% of without",
-                verdict(segmentsRatio() >= 0.8,
+                segments == null ? "not measured (--skip-segments)" : verdict(segmentsRatio() >= 0.8,
                         String.format(Locale.ROOT, "%.0f%%", 100 * segmentsRatio())));
         double perWindow = contender(LOSSWATCH).threadMicrosPerWindow(setup.expectedWindows());
         out.printf(Locale.ROOT, "  %-50s %s%n", "stream thread CPU per final window <= 25 us",

@@ -59,10 +59,13 @@ final class NaivePeer {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /**
+     * threadCpuSeconds: CPU of this JVM's threads named "StreamThread" (its stream thread and that thread's
+     * producer's network thread, as for losswatch) while it ran, taken before they end;
      * windows: final windows of the data's models seen; countSum: events they hold; dropped: records
      * Kafka Streams dropped (late, for a window already closed).
      */
-    record Result(long records, double seconds, long windows, long expectedWindows, long countSum, long dropped) {
+    record Result(long records, double seconds, long windows, long expectedWindows, long countSum, long dropped,
+                  double threadCpuSeconds) {
         double eventsPerSecond() {
             return records / seconds;
         }
@@ -156,6 +159,7 @@ final class NaivePeer {
         String repartition = applicationId + "-" + BY_MODEL + "-repartition";
         // Kafka Streams logs a WARN line per record it drops as late: on a backlog that is most of them, and
         // the logging, not the program, would be measured. They are counted (dropped-records-total) instead
+        double threadsBefore = CpuClock.threadSeconds("StreamThread");
         ch.qos.logback.classic.Logger dropLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
                 "org.apache.kafka.streams.kstream.internals.KStreamWindowAggregate");
         ch.qos.logback.classic.Level dropLevel = dropLog.getLevel();
@@ -197,7 +201,8 @@ final class NaivePeer {
                 throw new BenchException("naive peer: no final window on " + meansTopic + (first < 0
                         ? ": its consumer metric never showed a record read" : " after all input was processed"));
             }
-            return new Result(records, (last - first) / 1e9, seen.size(), wanted.size(), countSum, dropped(streams));
+            return new Result(records, (last - first) / 1e9, seen.size(), wanted.size(), countSum, dropped(streams),
+                    CpuClock.threadSeconds("StreamThread") - threadsBefore);
         } finally {
             dropLog.setLevel(dropLevel);
         }

@@ -23,7 +23,7 @@ class BenchIT {
     @Test
     void tinyRunIsConsistentAndPrintsEveryRow() throws Exception {
         Bench.Options options = new Bench.Options(5_000, 5, 3, 3, true, dir, "512m", 60, 1_000, 2,
-                Map.of("commit.interval.ms", "200"), List.of("-Xss1m"), true, 1);
+                Map.of("commit.interval.ms", "200"), List.of("-Xss1m"), true, 1, false);
         BenchResult result = new Bench(options, System.err).run();
 
         assertThat(result.checks()).allSatisfy(c -> assertThat(c.actual()).as(c.what()).isEqualTo(c.expected()));
@@ -47,6 +47,9 @@ class BenchIT {
         assertThat(result.contenders()).allSatisfy(c -> {
             assertThat(c.perSecond()).as(c.name()).hasSize(2).allSatisfy(v -> assertThat(v).isPositive());
             assertThat(c.cpu()).as(c.name()).hasSize(2);
+            if (!c.name().equals(BenchResult.PASS_THROUGH)) { // its CPU is not taken
+                assertThat(c.microsPerEvent(CpuClock.Sample::threadSeconds)).as(c.name() + " thread CPU").isPositive();
+            }
             assertThat(c.median()).as(c.name()).isBetween(c.min(), c.max());
             List<Double> ratios = c.ratios(result.contender(BenchResult.LIMIT));
             assertThat(ratios).hasSize(2);

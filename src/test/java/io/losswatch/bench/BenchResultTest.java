@@ -55,7 +55,7 @@ class BenchResultTest {
         BenchResult result = new BenchResult(
                 new BenchResult.Setup(1_000, 5, 3, 3, "512m", 2, 10, Map.of(), 2),
                 new LimitCopy.Result(N, 0, 1_000_000_000L, 0.1), t, new StreamsPassThrough.Result(N, 1.0),
-                new NaivePeer.Result(N, 1.0, 10, 10, 1_000, 0), t,
+                new NaivePeer.Result(N, 1.0, 10, 10, 1_000, 0, 0.005), t,
                 new BenchResult.Segments("country,device", t, List.of(25.0, 40.0)), contenders, null, null,
                 new BenchResult.Heap(1, 1, 1), 1, 100, List.of());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
