@@ -134,10 +134,12 @@ record BenchResult(Setup setup, LimitCopy.Result limit, LosswatchRun.Throughput 
     }
 
     /**
-     * Models one core's stream thread serves in real time, each at eventsPerSecond with one-minute
-     * windows: 1 s over (rate × CPU per event + CPU per window / 60). Both figures are the whole thread's
-     * CPU divided by events and by windows, so each charges all of it: the cost is overstated and the
-     * capacity a lower bound (docs/benchmarks.md fits the two apart across runs).
+     * Models one core's stream thread serves, each at eventsPerSecond with one-minute windows, at this
+     * run's costs: 1 s over (rate × CPU per event + CPU per window / 60). Both figures are the whole
+     * thread's CPU divided by events and by windows, so each charges all of it. A run's costs depend on
+     * how many events share a window and a partial: in real time at a few events a second per model
+     * each event is flushed as a partial of its own (every 100 ms), which a run with about one event
+     * a window ({@code --models 10000}) measures and a run with 50 does not (docs/benchmarks.md).
      */
     static double capacity(double microsPerEvent, double microsPerWindow, double eventsPerSecond) {
         return 1e6 / (eventsPerSecond * microsPerEvent + microsPerWindow / 60);
@@ -203,8 +205,9 @@ record BenchResult(Setup setup, LimitCopy.Result limit, LosswatchRun.Throughput 
                         rate == Math.rint(rate) ? String.format(Locale.ROOT, "%.0f", rate) : Double.toString(rate),
                         rate == 1 ? "" : "s"));
             }
-            out.printf(Locale.ROOT, "%-42s %s (one-minute windows, in real time; a lower bound)%n",
-                    "  one core serves, " + shortName(c), line);
+            out.printf(Locale.ROOT, "%-42s %s (one-minute windows, at this run's costs, %.1f events a window; in real"
+                            + " time at these rates each event is a partial of its own, as with about 1 event a window)%n",
+                    "  one core serves, " + shortName(c), line, (double) setup.events() / windows);
         }
         StringBuilder time = new StringBuilder();
         losswatch.threadTime().forEach((k, v) -> time.append(String.format(Locale.ROOT, " %s %.0f%%,", k, 100 * v)));
