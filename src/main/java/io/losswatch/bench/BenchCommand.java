@@ -56,13 +56,18 @@ public final class BenchCommand implements Callable<Integer> {
                     + " measured runs, so the JIT compiler is done; 0 for none (default: ${DEFAULT-VALUE}).")
     long warmupEvents;
 
-    @Option(names = "--rounds", paramLabel = "R", defaultValue = "2",
-            description = "Measure the limit and losswatch R times each, alternating, on the same input; the fastest"
-                    + " of each is reported (default: ${DEFAULT-VALUE}: this machine's speed varies).")
+    @Option(names = "--rounds", paramLabel = "R", defaultValue = "5",
+            description = "Measure every contender R times, alternating, on the same input; the table gives each one's"
+                    + " median and spread (min-max) and the median of each round's ratio to that round's limit"
+                    + " (default: ${DEFAULT-VALUE}: this machine's speed varies 2x from minute to minute).")
     int rounds;
 
     @Option(names = "--skip-jmh", description = "Do not run the JMH hot-path benchmark.")
     boolean skipJmh;
+
+    @Option(names = "--skip-segments", description = "Do not run losswatch with two segment fields (with many models"
+            + " it is the longest contender).")
+    boolean skipSegments;
 
     @Option(names = "--broker-heap", paramLabel = "SIZE", defaultValue = "1g",
             description = "Heap of the broker's JVM, -Xms and -Xmx (default: ${DEFAULT-VALUE}).")
@@ -74,8 +79,9 @@ public final class BenchCommand implements Callable<Integer> {
     Path workDir;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "A setting for losswatch's runs (not the limit's or the pass-through's), as in its"
-                    + " properties file, to measure what it changes; repeatable. Default: none.")
+            description = "A setting for losswatch's runs (not the limit's or the pass-through's; a Kafka key also"
+                    + " reaches the naive peer), as in its properties file, to measure what it changes; repeatable."
+                    + " Default: none.")
     Map<String, String> settings = new LinkedHashMap<>();
 
     @Option(names = "--broker-java-option", paramLabel = "OPTION",
@@ -101,7 +107,7 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             BenchResult result = new Bench(new Bench.Options(events, models, partitions, latencySeconds, skipJmh,
                     dir, brokerHeap, eventMinutes, warmupEvents, rounds, settings,
-                    brokerJavaOptions, latencyBreakdown, latencySettleSeconds), System.err).run();
+                    brokerJavaOptions, latencyBreakdown, latencySettleSeconds, skipSegments), System.err).run();
             result.print(System.out);
             return result.consistent() ? 0 : 1;
         } catch (BenchException e) {

@@ -3,6 +3,7 @@ package io.losswatch.bench;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * The benchmark's input, a pure function of (events, models, start time): labelled binary
@@ -12,7 +13,7 @@ import java.util.Map;
  *
  * <p>After the {@code events} data records come one end marker per input partition, with an event
  * time past every data window's end plus grace: they move each partition's clock on so every data
- * window becomes final. They belong to the model {@link #END_MODEL}, whose own window stays open.
+ * window becomes final. Their models' names start with {@link #END_MODEL}; their own windows stay open.
  */
 final class BenchData {
     static final String END_MODEL = "bench-end";
@@ -113,8 +114,23 @@ final class BenchData {
         return withSegments.getBytes(StandardCharsets.UTF_8);
     }
 
-    byte[] endMarker(int partition) {
-        return json("end-" + partition, END_MODEL, "", endTime(), 0.5, 1);
+    /**
+     * The end marker of input partition {@code partition} of {@code partitions}: its model is the first
+     * of {@code bench-end-0}, {@code bench-end-1}, … that Kafka's default partitioner puts on that same
+     * partition (of a topic with as many), so a program that re-keys by model and has no watermarks (the
+     * naive peer) still gets one marker in each partition of its repartition topic, and closes its windows.
+     */
+    byte[] endMarker(int partition, int partitions) {
+        return json("end-" + partition, endModel(partition, partitions), "", endTime(), 0.5, 1);
+    }
+
+    static String endModel(int partition, int partitions) {
+        for (int k = 0; ; k++) {
+            String name = END_MODEL + "-" + k;
+            if (Utils.toPositive(Utils.murmur2(name.getBytes(StandardCharsets.UTF_8))) % partitions == partition) {
+                return name;
+            }
+        }
     }
 
     /** A record for the latency phase: its id carries its sequence number. */

@@ -37,7 +37,7 @@ final class Loader {
             // every partition's clock must pass the last data window for it to become final
             for (int part = 0; part < partitions; part++) {
                 producer.send(new ProducerRecord<>(topic, part, ("end-" + part).getBytes(StandardCharsets.UTF_8),
-                        data.endMarker(part))).get();
+                        data.endMarker(part, partitions))).get();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

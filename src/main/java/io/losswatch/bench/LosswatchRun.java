@@ -191,8 +191,13 @@ final class LosswatchRun {
 
     /** Records fetched by losswatch's consumers so far (client totals, not per topic). */
     static double recordsConsumed(LosswatchApplication app) {
+        return recordsConsumed(app.streams().metrics());
+    }
+
+    /** Records fetched by a Kafka Streams application's consumers so far (client totals, not per topic). */
+    static double recordsConsumed(Map<MetricName, ? extends Metric> metrics) {
         double total = 0;
-        for (Map.Entry<MetricName, ? extends Metric> e : app.streams().metrics().entrySet()) {
+        for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
             MetricName name = e.getKey();
             if ("records-consumed-total".equals(name.name()) && "consumer-fetch-manager-metrics".equals(name.group())
                     && !name.tags().containsKey("topic")) {

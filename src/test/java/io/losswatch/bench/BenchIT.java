@@ -23,7 +23,7 @@ class BenchIT {
     @Test
     void tinyRunIsConsistentAndPrintsEveryRow() throws Exception {
         Bench.Options options = new Bench.Options(5_000, 5, 3, 3, true, dir, "512m", 60, 1_000, 2,
-                Map.of("commit.interval.ms", "200"), List.of("-Xss1m"), true, 1);
+                Map.of("commit.interval.ms", "200"), List.of("-Xss1m"), true, 1, false);
         BenchResult result = new Bench(options, System.err).run();
 
         assertThat(result.checks()).allSatisfy(c -> assertThat(c.actual()).as(c.what()).isEqualTo(c.expected()));
@@ -33,6 +33,29 @@ class BenchIT {
         assertThat(result.limit().records()).isEqualTo(5_003);
         assertThat(result.losswatch().records()).isEqualTo(5_003);
         assertThat(result.passThrough().records()).isEqualTo(5_003);
+        assertThat(result.naive().records()).isEqualTo(5_003);
+        assertThat(result.naive().windows()).isPositive().isLessThanOrEqualTo(result.naive().expectedWindows());
+        assertThat(result.lossesOff().records()).isEqualTo(5_003);
+        assertThat(result.lossesOff().windowCountSum()).isEqualTo(5_000);
+        assertThat(result.checks()).extracting(BenchResult.Check::what).contains(
+                "round 2: naive peer: loss records (read_committed)", "round 2: without loss records: loss records",
+                "round 2: without loss records: sum of final window counts");
+        // every contender measured in every round; its median within its spread
+        assertThat(result.contenders()).extracting(BenchResult.Contender::name).containsExactly(
+                BenchResult.LIMIT, BenchResult.PASS_THROUGH, BenchResult.NAIVE, BenchResult.LOSSWATCH,
+                BenchResult.LOSSES_OFF, BenchResult.segmentsRow("country,device"));
+        assertThat(result.contenders()).allSatisfy(c -> {
+            assertThat(c.perSecond()).as(c.name()).hasSize(2).allSatisfy(v -> assertThat(v).isPositive());
+            assertThat(c.cpu()).as(c.name()).hasSize(2);
+            if (!c.name().equals(BenchResult.PASS_THROUGH)) { // its CPU is not taken
+                assertThat(c.microsPerEvent(CpuClock.Sample::threadSeconds)).as(c.name() + " thread CPU").isPositive();
+            }
+            assertThat(c.median()).as(c.name()).isBetween(c.min(), c.max());
+            List<Double> ratios = c.ratios(result.contender(BenchResult.LIMIT));
+            assertThat(ratios).hasSize(2);
+            assertThat(c.medianRatio(result.contender(BenchResult.LIMIT)))
+                    .isBetween(ratios.stream().min(Double::compare).orElseThrow(), ratios.stream().max(Double::compare).orElseThrow());
+        });
         assertThat(result.losswatch().windowCountSum()).isEqualTo(5_000);
         assertThat(result.segments().throughput().records()).isEqualTo(5_003);
         // each event in its whole model's window, its country's and its device's
@@ -61,6 +84,17 @@ class BenchIT {
                 "targets", "checks", "of which produce -> written", "p99 latency <= 2 x commit interval (400 ms)",
                 "in the 1 s of settling before (not counted)",
                 "losswatch settings: the defaults but {commit.interval.ms=200} (--set)");
+        assertThat(table).contains("2 rounds", "naive Kafka Streams peer (EOS)", "losswatch, losses.enabled=false",
+                "ratio losswatch/naive peer", "ratio losses.enabled=false/limit", "CPU per final window",
+                "one core serves, losswatch", "losswatch >= 1.5 x the naive peer", "losses.enabled=false >= 45% of the limit",
+                "stream thread CPU per final window <= 25 us");
+        // the header names the columns; each contender's row has its median, min, max, ratio and records
+        assertThat(table.lines().filter(line -> line.matches("\\s+events/s\\s+min\\s+max\\s+/limit\\s+records")))
+                .hasSize(1);
+        for (BenchResult.Contender c : result.contenders()) {
+            assertThat(table.lines().filter(line -> line.startsWith(c.name() + " ")
+                    && line.substring(c.name().length()).trim().split("\\s+").length == 5)).as(c.name()).hasSize(1);
+        }
         assertThat(table).doesNotContain("FAILED");
     }
 }
