@@ -44,6 +44,11 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
     private final Map<Bytes, WindowStats> open = new java.util.LinkedHashMap<>();
     /** Keys changed since the last commit: written (or deleted, when no longer open) at the next. */
     private final Set<Bytes> dirty = new HashSet<>();
+    /**
+     * Keys the inner store holds (written at a commit and not deleted since): a partial sent before any
+     * commit wrote it needs no tombstone, so most partials cost the changelog nothing or one record, not two.
+     */
+    private final Set<Bytes> stored = new HashSet<>();
     private long clock = -1;
     private long lastOffset = -1;
     private boolean clockDirty;
@@ -114,6 +119,7 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
         this.clockStore = clockStore;
         open.clear();
         dirty.clear();
+        stored.clear();
         clockDirty = false;
         Long savedClock = clockStore.get(CLOCK_KEY);
         Long savedOffset = clockStore.get(OFFSET_KEY);
@@ -121,7 +127,10 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
         lastOffset = savedOffset == null ? -1 : savedOffset;
         WindowStatsSerde serde = new WindowStatsSerde();
         try (KeyValueIterator<Bytes, byte[]> it = wrapped().all()) {
-            it.forEachRemaining(kv -> open.put(kv.key, serde.deserializer().deserialize(name(), kv.value)));
+            it.forEachRemaining(kv -> {
+                open.put(kv.key, serde.deserializer().deserialize(name(), kv.value));
+                stored.add(kv.key);
+            });
         }
     }
 
@@ -189,7 +198,12 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
         KeyValueStore<Bytes, byte[]> store = wrapped();
         for (Bytes key : dirty) {
             WindowStats stats = open.get(key);
-            store.put(key, stats == null ? null : serde.serializer().serialize(name(), stats));
+            if (stats != null) {
+                store.put(key, serde.serializer().serialize(name(), stats));
+                stored.add(key);
+            } else if (stored.remove(key)) {
+                store.put(key, null);
+            }
         }
         dirty.clear();
         if (clockDirty) {
@@ -207,6 +221,7 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
     public void clearCache() {
         open.clear();
         dirty.clear();
+        stored.clear();
         clockDirty = false;
         clock = -1;
         lastOffset = -1;
