@@ -167,9 +167,10 @@ final class CommitWrittenStore<V> extends WrappedStateStore<KeyValueStore<Bytes,
             return;
         }
         KeyValueStore<Bytes, byte[]> store = wrapped();
+        String name = name();
         for (Bytes key : dirty) {
             V value = held.get(key);
-            store.put(key, value == null ? null : serde.serializer().serialize(name(), value));
+            store.put(key, value == null ? null : serde.serializer().serialize(name, value));
             if (value == null) {
                 held.remove(key);
             }

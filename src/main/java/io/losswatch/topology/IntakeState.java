@@ -134,6 +134,20 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
         }
     }
 
+    /**
+     * The open partial under key (created when absent), to be changed by the caller: one lookup for all an
+     * event adds to one series (its loss, its prediction, its lesson), not one per kind.
+     */
+    WindowStats partial(Bytes key) {
+        WindowStats stats = open.get(key);
+        if (stats == null) {
+            stats = new WindowStats();
+            open.put(key, stats);
+        }
+        dirty.add(key);
+        return stats;
+    }
+
     /** Merges add into the open partial under key (created when absent). */
     void add(Bytes key, WindowStats add) {
         open.computeIfAbsent(key, k -> new WindowStats()).merge(add);
@@ -196,10 +210,11 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
         }
         WindowStatsSerde serde = new WindowStatsSerde();
         KeyValueStore<Bytes, byte[]> store = wrapped();
+        String name = name();
         for (Bytes key : dirty) {
             WindowStats stats = open.get(key);
             if (stats != null) {
-                store.put(key, serde.serializer().serialize(name(), stats));
+                store.put(key, serde.serializer().serialize(name, stats));
                 stored.add(key);
             } else if (stored.remove(key)) {
                 store.put(key, null);

@@ -172,8 +172,9 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
                 Routed.Contribution pending = Contributions.pending(p, source);
                 PredictionPoint point = PredictionPoint.of(p.prediction(), config.lossFor(p.model()), eps);
                 add(p, false, key -> {
-                    state.add(key, pending.stats());
-                    state.addPrediction(key, point, null, null);
+                    WindowStats partial = state.partial(key);
+                    partial.merge(pending.stats());
+                    partial.addPrediction(point);
                 }, () -> pending);
             }
             context.forward(new Record<>(p.predictionId(), new Routed.PendingPrediction(p, source, windowsOpen),
@@ -195,8 +196,12 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         String function = loss.function().id();
         PredictionPoint.Lesson lesson = function.equals(point.function()) ? point.lessonFor(p.prediction(), p.label(), eps) : null;
         add(p, true, key -> {
-            state.addScored(key, loss, p.eventTime());
-            state.addPrediction(key, point, function, lesson);
+            WindowStats partial = state.partial(key);
+            partial.addScored(loss, p.eventTime());
+            partial.addPrediction(point);
+            if (lesson != null) {
+                partial.learn(function, lesson);
+            }
         }, () -> Contributions.scored(p, p.label(), loss, source, -1).contribution());
     }
 
