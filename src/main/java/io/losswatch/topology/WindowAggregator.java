@@ -42,8 +42,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * already), so the alert step needs no shuffle of its own.
  *
  * <p>Segments (CONTRACT §11): a segment is a series of its own, with its own windows, estimate and
- * loss batches, keyed by {@link SeriesKey}. The intake sends a partial per segment value as read, the
- * join a contribution with the prediction's values; {@link SegmentValues} decides here, in the one task
+ * loss batches, keyed by {@link SeriesKey}. The intake sends its segment values' partials (as read) inside
+ * their model's partial, one record per (model, version, window) and flush; the join a contribution with
+ * the prediction's values; {@link SegmentValues} decides here, in the one task
  * that sees all of a model, which tracked value or {@code __other__} each counts under. Late events are
  * dead-lettered once, for the whole model.
  */
