@@ -44,6 +44,11 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
     private final Map<Bytes, WindowStats> open = new java.util.LinkedHashMap<>();
     /** Keys changed since the last commit: written (or deleted, when no longer open) at the next. */
     private final Set<Bytes> dirty = new HashSet<>();
+    /**
+     * Keys the inner store holds (written at a commit and not deleted since): a partial sent before any
+     * commit wrote it needs no tombstone, so most partials cost the changelog nothing or one record, not two.
+     */
+    private final Set<Bytes> stored = new HashSet<>();
     private long clock = -1;
     private long lastOffset = -1;
     private boolean clockDirty;
@@ -114,6 +119,7 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
         this.clockStore = clockStore;
         open.clear();
         dirty.clear();
+        stored.clear();
         clockDirty = false;
         Long savedClock = clockStore.get(CLOCK_KEY);
         Long savedOffset = clockStore.get(OFFSET_KEY);
@@ -121,8 +127,25 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
         lastOffset = savedOffset == null ? -1 : savedOffset;
         WindowStatsSerde serde = new WindowStatsSerde();
         try (KeyValueIterator<Bytes, byte[]> it = wrapped().all()) {
-            it.forEachRemaining(kv -> open.put(kv.key, serde.deserializer().deserialize(name(), kv.value)));
+            it.forEachRemaining(kv -> {
+                open.put(kv.key, serde.deserializer().deserialize(name(), kv.value));
+                stored.add(kv.key);
+            });
         }
+    }
+
+    /**
+     * The open partial under key (created when absent), to be changed by the caller: one lookup for all an
+     * event adds to one series (its loss, its prediction, its lesson), not one per kind.
+     */
+    WindowStats partial(Bytes key) {
+        WindowStats stats = open.get(key);
+        if (stats == null) {
+            stats = new WindowStats();
+            open.put(key, stats);
+        }
+        dirty.add(key);
+        return stats;
     }
 
     /** Merges add into the open partial under key (created when absent). */
@@ -187,9 +210,15 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
         }
         WindowStatsSerde serde = new WindowStatsSerde();
         KeyValueStore<Bytes, byte[]> store = wrapped();
+        String name = name();
         for (Bytes key : dirty) {
             WindowStats stats = open.get(key);
-            store.put(key, stats == null ? null : serde.serializer().serialize(name(), stats));
+            if (stats != null) {
+                store.put(key, serde.serializer().serialize(name, stats));
+                stored.add(key);
+            } else if (stored.remove(key)) {
+                store.put(key, null);
+            }
         }
         dirty.clear();
         if (clockDirty) {
@@ -207,6 +236,7 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
     public void clearCache() {
         open.clear();
         dirty.clear();
+        stored.clear();
         clockDirty = false;
         clock = -1;
         lastOffset = -1;

@@ -145,13 +145,12 @@ public final class LosswatchTopology {
                 .mapValues(v -> (Routed) v, Named.as("joined-aggregator-input"));
 
         // window per (model, version), and per segment of it, and publish each window once final
-        builder.addStateStore(storage.keyValueStoreBuilder(Names.WINDOW_STORE, Serdes.Bytes(), new WindowStatsSerde())
-                .withCachingEnabled());
+        // (objects written at each commit: a window is merged into by many partials and segments between two)
+        builder.addStateStore(CommitWrittenStore.builder(Names.WINDOW_STORE, storage, new WindowStatsSerde(), false));
         builder.addStateStore(storage.keyValueStoreBuilder(Names.WATERMARK_STORE, Serdes.Integer(),
                 new JsonSerde<>(Routed.Watermark.class)));
         // per (model, version): the calibration its labels teach and its psi reference (CONTRACT §9)
-        builder.addStateStore(storage.keyValueStoreBuilder(Names.ESTIMATE_STORE, Serdes.Bytes(), new ModelVersionEstimate.Serde())
-                .withCachingEnabled());
+        builder.addStateStore(CommitWrittenStore.builder(Names.ESTIMATE_STORE, storage, new ModelVersionEstimate.Serde(), true));
         // per (model, version, segment field): the values tracked, the first seen, for good (CONTRACT §11)
         builder.addStateStore(storage.keyValueStoreBuilder(Names.SEGMENT_VALUES_STORE, Serdes.Bytes(), new SegmentValues.Serde()));
         KStream<String, Routed> windows = partials

@@ -22,9 +22,11 @@ final class ModelVersionEstimate {
         return referenceWindows >= windows && reference.total(0) >= minPredictions;
     }
 
-    /** A compact binary form, written on every calibration update. */
+    /** A compact binary form, written at every commit that changed it. */
     static final class Serde extends BinarySerde<ModelVersionEstimate> {
-        private static final byte VERSION = 1;
+        /** 2: the bins in the compact form ({@link WindowStatsSerde#writeCompactBins}); 1 is still read. */
+        private static final byte VERSION = 2;
+        private static final byte VERSION_1 = 1;
 
         Serde() {
             super(ModelVersionEstimate.class, "a model version's calibration and reference");
@@ -34,29 +36,31 @@ final class ModelVersionEstimate {
         protected byte[] toBytes(ModelVersionEstimate e) {
             Calibration c = e.calibration;
             ByteBuffer b = ByteBuffer.allocate(1 + 8 + WindowStatsSerde.stringSize(c.function)
-                    + WindowStatsSerde.binsSize(c.bins) + WindowStatsSerde.arraySize(c.temperatureLogLikelihood)
-                    + 4 + WindowStatsSerde.binsSize(e.reference));
+                    + WindowStatsSerde.compactBinsSize(c.bins) + WindowStatsSerde.arraySize(c.temperatureLogLikelihood)
+                    + 4 + WindowStatsSerde.compactBinsSize(e.reference));
             b.put(VERSION).putLong(c.count);
             WindowStatsSerde.writeString(b, c.function);
-            WindowStatsSerde.writeBins(b, c.bins);
+            WindowStatsSerde.writeCompactBins(b, c.bins);
             WindowStatsSerde.writeArray(b, c.temperatureLogLikelihood);
             b.putInt(e.referenceWindows);
-            WindowStatsSerde.writeBins(b, e.reference);
+            WindowStatsSerde.writeCompactBins(b, e.reference);
             return b.array();
         }
 
         @Override
         protected ModelVersionEstimate fromBytes(ByteBuffer b) {
-            if (b.get() != VERSION) {
+            byte version = b.get();
+            if (version != VERSION && version != VERSION_1) {
                 throw new SerializationException("unknown model version estimate format");
             }
+            boolean compact = version == VERSION;
             ModelVersionEstimate e = new ModelVersionEstimate();
             e.calibration.count = b.getLong();
             e.calibration.function = WindowStatsSerde.readString(b);
-            e.calibration.bins = WindowStatsSerde.readBins(b);
+            e.calibration.bins = compact ? WindowStatsSerde.readCompactBins(b) : WindowStatsSerde.readBins(b);
             e.calibration.temperatureLogLikelihood = WindowStatsSerde.readArray(b);
             e.referenceWindows = b.getInt();
-            e.reference = WindowStatsSerde.readBins(b);
+            e.reference = compact ? WindowStatsSerde.readCompactBins(b) : WindowStatsSerde.readBins(b);
             return e;
         }
     }

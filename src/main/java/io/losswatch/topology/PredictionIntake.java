@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -171,8 +172,9 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
                 Routed.Contribution pending = Contributions.pending(p, source);
                 PredictionPoint point = PredictionPoint.of(p.prediction(), config.lossFor(p.model()), eps);
                 add(p, false, key -> {
-                    state.add(key, pending.stats());
-                    state.addPrediction(key, point, null, null);
+                    WindowStats partial = state.partial(key);
+                    partial.merge(pending.stats());
+                    partial.addPrediction(point);
                 }, () -> pending);
             }
             context.forward(new Record<>(p.predictionId(), new Routed.PendingPrediction(p, source, windowsOpen),
@@ -194,8 +196,12 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         String function = loss.function().id();
         PredictionPoint.Lesson lesson = function.equals(point.function()) ? point.lessonFor(p.prediction(), p.label(), eps) : null;
         add(p, true, key -> {
-            state.addScored(key, loss, p.eventTime());
-            state.addPrediction(key, point, function, lesson);
+            WindowStats partial = state.partial(key);
+            partial.addScored(loss, p.eventTime());
+            partial.addPrediction(point);
+            if (lesson != null) {
+                partial.learn(function, lesson);
+            }
         }, () -> Contributions.scored(p, p.label(), loss, source, -1).contribution());
     }
 
@@ -263,12 +269,33 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         }
         long clock = state.clock();
         long timestamp = Math.max(clock, 0);
+        // one record per (model, version, window), carrying its segment values' partials in the order first touched
+        Map<Bytes, ModelPartial> byModel = new LinkedHashMap<>();
         for (Map.Entry<Bytes, WindowStats> kv : state.partials().entrySet()) {
             SeriesKey.Window window = SeriesKey.readWindow(kv.getKey());
             SeriesKey series = window.series();
-            context.forward(new Record<>(series.model(), new Routed.Partial(series.model(), series.modelVersion(),
-                    window.start(), kv.getValue(), topic, partition, state.lastOffset(), series.segment()), timestamp),
-                    PARTIALS);
+            Bytes modelKey = series.segment() == null ? kv.getKey()
+                    : SeriesKey.windowKey(window.start(), series.model(), series.modelVersion(), null);
+            ModelPartial m = byModel.computeIfAbsent(modelKey, k -> new ModelPartial(window.start(), series));
+            if (series.segment() == null) {
+                m.stats = kv.getValue();
+            } else {
+                m.segments.add(new Routed.SegmentStats(series.segment(), kv.getValue()));
+            }
+        }
+        for (ModelPartial m : byModel.values()) {
+            String model = m.series.model();
+            String version = m.series.modelVersion();
+            if (m.stats != null) {
+                context.forward(new Record<>(model, new Routed.Partial(model, version, m.start, m.stats, topic, partition,
+                        state.lastOffset(), null, m.segments), timestamp), PARTIALS);
+            } else {
+                // never so from this version (a segment's events are in its model's partial too); sent alone as before
+                for (Routed.SegmentStats s : m.segments) {
+                    context.forward(new Record<>(model, new Routed.Partial(model, version, m.start, s.stats(), topic,
+                            partition, state.lastOffset(), s.segment()), timestamp), PARTIALS);
+                }
+            }
         }
         state.clearPartials();
         Routed.Watermark w = new Routed.Watermark(partition, partitions, clock, idle);
@@ -280,6 +307,19 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         Record<String, Routed> watermark = new Record<>(WATERMARK_KEY, w, timestamp);
         context.forward(watermark, PARTIALS);
         context.forward(watermark, PENDING);
+    }
+
+    /** A flush's partials of one (model, version, window): the whole model's and its segment values'. */
+    private static final class ModelPartial {
+        final long start;
+        final SeriesKey series;
+        WindowStats stats;
+        final List<Routed.SegmentStats> segments = new ArrayList<>(0);
+
+        ModelPartial(long start, SeriesKey series) {
+            this.start = start;
+            this.series = series;
+        }
     }
 
     /** Watermarks go to every partition; the key is only there because repartitioning wants one. */

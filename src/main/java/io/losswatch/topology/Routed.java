@@ -70,10 +70,23 @@ public sealed interface Routed {
      * The sum of one input partition's contributions to one (model, version, window) since its last
      * flush. lastSourceOffset names the newest input record in it, for a late-event dead letter. segment
      * is null for the whole model's partial, else one segment value as read (CONTRACT §11): the window
-     * aggregator decides which tracked value, or {@code __other__}, it counts under.
+     * aggregator decides which tracked value, or {@code __other__}, it counts under. segments: a whole
+     * model's partial carries its segment values' partials of the same flush (in the order first touched),
+     * so they add no record to the shuffle; an earlier version sent each as a partial of its own.
      */
     record Partial(String model, String modelVersion, long windowStart, WindowStats stats, String sourceTopic,
-                   int sourcePartition, long lastSourceOffset, Segment segment) implements Routed, IntakeOutput {
+                   int sourcePartition, long lastSourceOffset, Segment segment, List<SegmentStats> segments)
+            implements Routed, IntakeOutput {
+        public Partial {
+            segments = segments == null ? List.of() : segments;
+        }
+
+        /** A whole model's partial, or (segment not null) one segment value's alone, as earlier versions sent it. */
+        public Partial(String model, String modelVersion, long windowStart, WindowStats stats, String sourceTopic,
+                       int sourcePartition, long lastSourceOffset, Segment segment) {
+            this(model, modelVersion, windowStart, stats, sourceTopic, sourcePartition, lastSourceOffset, segment, List.of());
+        }
+
         /** A whole model's partial. */
         public Partial(String model, String modelVersion, long windowStart, WindowStats stats, String sourceTopic,
                        int sourcePartition, long lastSourceOffset) {
@@ -86,6 +99,14 @@ public sealed interface Routed {
          * the alert step only, under this start (never a real one: window starts are not negative).
          */
         public static final long LOSSES_ONLY = -1;
+    }
+
+    /**
+     * One segment value's (as read) share of a whole model's {@link Partial}: since segments reach the
+     * aggregator inside their model's partial, the shuffle carries one record per (model, version, window)
+     * and flush however many segment values it had.
+     */
+    record SegmentStats(Segment segment, WindowStats stats) {
     }
 
     /**

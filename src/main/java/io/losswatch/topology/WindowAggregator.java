@@ -42,8 +42,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * already), so the alert step needs no shuffle of its own.
  *
  * <p>Segments (CONTRACT §11): a segment is a series of its own, with its own windows, estimate and
- * loss batches, keyed by {@link SeriesKey}. The intake sends a partial per segment value as read, the
- * join a contribution with the prediction's values; {@link SegmentValues} decides here, in the one task
+ * loss batches, keyed by {@link SeriesKey}. The intake sends its segment values' partials (as read) inside
+ * their model's partial, one record per (model, version, window) and flush; the join a contribution with
+ * the prediction's values; {@link SegmentValues} decides here, in the one task
  * that sees all of a model, which tracked value or {@code __other__} each counts under. Late events are
  * dead-lettered once, for the whole model.
  */
@@ -126,22 +127,10 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
             }
             closeDueWindows(now);
         } else if (record.value() instanceof Partial p) {
-            SeriesKey series = series(p.model(), p.modelVersion(), p.segment());
-            if (p.stats().count > 0 && (!hopping || p.windowStart() == Partial.LOSSES_ONLY)) {
-                losses(series, p.stats());
-                learn(series, p.stats());
-            }
-            // with hopping windows each window's partial repeats the outcomes: they were learned once above
-            p.stats().calibration = null;
-            if (p.windowStart() == Partial.LOSSES_ONLY) {
-                return;
-            }
-            boolean accepted = merge(p.windowStart(), series, p.stats(), clock);
-            // a segment's events are in the whole model's partial too, which says whether they were late
-            if (!accepted && p.segment() == null) {
-                Contribution c = new Contribution(p.model(), p.modelVersion(), p.windowStart(), p.stats(),
-                        p.sourceTopic(), p.sourcePartition(), p.lastSourceOffset());
-                lateEvent(c, List.of(p.windowStart()), clock, windows.graceMs).ifPresent(context::forward);
+            partial(p, p.segment(), p.stats(), clock);
+            // the segment values' partials of the same flush ride in their model's (none in an earlier version's)
+            for (Routed.SegmentStats s : p.segments()) {
+                partial(p, s.segment(), s.stats(), clock);
             }
         } else if (record.value() instanceof Contribution c) {
             List<SeriesKey> all = new ArrayList<>(1 + c.segments().size());
@@ -168,6 +157,27 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
             if (!late.isEmpty()) {
                 lateEvent(c, late, clock, windows.graceMs).ifPresent(context::forward);
             }
+        }
+    }
+
+    /** One series' partial: the whole model's (segment null) or one segment value's as read. */
+    private void partial(Partial p, Segment segment, WindowStats stats, long clock) {
+        SeriesKey series = series(p.model(), p.modelVersion(), segment);
+        if (stats.count > 0 && (!hopping || p.windowStart() == Partial.LOSSES_ONLY)) {
+            losses(series, stats);
+            learn(series, stats);
+        }
+        // with hopping windows each window's partial repeats the outcomes: they were learned once above
+        stats.calibration = null;
+        if (p.windowStart() == Partial.LOSSES_ONLY) {
+            return;
+        }
+        boolean accepted = merge(p.windowStart(), series, stats, clock);
+        // a segment's events are in the whole model's partial too, which says whether they were late
+        if (!accepted && segment == null) {
+            Contribution c = new Contribution(p.model(), p.modelVersion(), p.windowStart(), stats,
+                    p.sourceTopic(), p.sourcePartition(), p.lastSourceOffset());
+            lateEvent(c, List.of(p.windowStart()), clock, windows.graceMs).ifPresent(context::forward);
         }
     }
 

@@ -109,6 +109,86 @@ class IntakeStateTest {
     }
 
     @Test
+    void aPartialSentBeforeAnyCommitWroteItCostsTheStoreNothing() {
+        KeyValueStore<Bytes, byte[]> counted = new CountingStore(inner);
+        IntakeState state = new IntakeState(counted);
+        Bytes a = WindowAggregator.windowKey(T0, "churn", "v1");
+        Bytes b = WindowAggregator.windowKey(T0, "fraud", "");
+        state.load(clocks);
+        state.add(a, losses(0.5));
+        state.flushCache();
+        assertThat(((CountingStore) counted).puts).as("a written").isEqualTo(1);
+        state.add(b, losses(1.0));
+        state.clearPartials();
+        state.flushCache();
+        // a is deleted (the last commit wrote it), b was never written: no tombstone for it
+        assertThat(((CountingStore) counted).puts).isEqualTo(2);
+        assertThat(contents(inner)).isEmpty();
+        state.add(b, losses(2.0));
+        state.flushCache();
+        assertThat(contents(inner)).containsOnlyKeys(b);
+        // a restart reads b back and deletes it once sent
+        IntakeState restarted = new IntakeState(counted);
+        restarted.load(clocks);
+        assertThat(restarted.partials()).containsOnlyKeys(b);
+        restarted.clearPartials();
+        restarted.flushCache();
+        assertThat(contents(inner)).isEmpty();
+    }
+
+    /** Counts puts into the inner store (a delete is a put of null). */
+    private static final class CountingStore extends org.apache.kafka.streams.state.internals.WrappedStateStore<
+            KeyValueStore<Bytes, byte[]>, Bytes, byte[]> implements KeyValueStore<Bytes, byte[]> {
+        int puts;
+
+        CountingStore(KeyValueStore<Bytes, byte[]> inner) {
+            super(inner);
+        }
+
+        @Override
+        public void put(Bytes key, byte[] value) {
+            puts++;
+            wrapped().put(key, value);
+        }
+
+        @Override
+        public byte[] putIfAbsent(Bytes key, byte[] value) {
+            return wrapped().putIfAbsent(key, value);
+        }
+
+        @Override
+        public void putAll(java.util.List<org.apache.kafka.streams.KeyValue<Bytes, byte[]>> entries) {
+            wrapped().putAll(entries);
+        }
+
+        @Override
+        public byte[] delete(Bytes key) {
+            puts++;
+            return wrapped().delete(key);
+        }
+
+        @Override
+        public byte[] get(Bytes key) {
+            return wrapped().get(key);
+        }
+
+        @Override
+        public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
+            return wrapped().range(from, to);
+        }
+
+        @Override
+        public KeyValueIterator<Bytes, byte[]> all() {
+            return wrapped().all();
+        }
+
+        @Override
+        public long approximateNumEntries() {
+            return wrapped().approximateNumEntries();
+        }
+    }
+
+    @Test
     void clearingTheCacheDropsWhatNoCommitCovered() {
         IntakeState state = new IntakeState(inner);
         state.load(clocks);

@@ -42,6 +42,25 @@ class ModelVersionEstimateSerdeTest {
         assertThat(back.referenceComplete(4, 120)).isFalse();
         assertThat(back.referenceComplete(3, 121)).isFalse();
 
+        byte[] bytes = serde.serializer().serialize("t", e);
+        assertThat(bytes[0]).as("the compact form").isEqualTo((byte) 2);
+        // the form the previous version wrote (version 1: every bin value as 8 bytes) still reads
+        java.nio.ByteBuffer old = java.nio.ByteBuffer.allocate(1 + 8 + WindowStatsSerde.stringSize(e.calibration.function)
+                + WindowStatsSerde.binsSize(e.calibration.bins) + WindowStatsSerde.arraySize(ll) + 4
+                + WindowStatsSerde.binsSize(e.reference));
+        old.put((byte) 1).putLong(e.calibration.count);
+        WindowStatsSerde.writeString(old, e.calibration.function);
+        WindowStatsSerde.writeBins(old, e.calibration.bins);
+        WindowStatsSerde.writeArray(old, ll);
+        old.putInt(3);
+        WindowStatsSerde.writeBins(old, e.reference);
+        ModelVersionEstimate previous = serde.deserializer().deserialize("t", old.array());
+        assertThat(previous.calibration.bins).isEqualTo(e.calibration.bins);
+        assertThat(previous.reference).isEqualTo(e.reference);
+        assertThat(previous.referenceWindows).isEqualTo(3);
+        assertThat(previous.calibration.temperatureLogLikelihood).containsExactly(ll);
+        assertThat(bytes.length).isLessThan(old.array().length);
+
         ModelVersionEstimate empty = serde.deserializer().deserialize("t", serde.serializer().serialize("t",
                 new ModelVersionEstimate()));
         assertThat(empty.calibration.count).isZero();

@@ -59,6 +59,47 @@ class SegmentFormsTest {
     }
 
     @Test
+    void aModelsPartialCarriesItsSegmentsPartialsInOneRecordAndReadsBackWhole() {
+        WindowStats whole = new WindowStats();
+        whole.addLoss("log_loss", 0.25, false);
+        whole.addLoss("log_loss", 1.25, false);
+        WindowStats de = new WindowStats();
+        de.addLoss("log_loss", 0.25, false);
+        WindowStats fr = new WindowStats();
+        fr.addLoss("log_loss", 1.25, false);
+        fr.pending = 3;
+        Segment mobile = new Segment("device", "");
+        Routed.Partial p = new Routed.Partial("churn", "v7", 60_000, whole, "predictions", 1, 42, null,
+                List.of(new Routed.SegmentStats(DE, de), new Routed.SegmentStats(new Segment("country", "FR"), fr),
+                        new Routed.SegmentStats(mobile, whole)));
+        byte[] bytes = IntakeOutputSerde.write(p);
+        assertThat(bytes[0]).isEqualTo((byte) 6);
+        Routed.Partial back = (Routed.Partial) IntakeOutputSerde.read(ByteBuffer.wrap(bytes));
+        assertThat(back.model()).isEqualTo("churn");
+        assertThat(back.modelVersion()).isEqualTo("v7");
+        assertThat(back.windowStart()).isEqualTo(60_000);
+        assertThat(back.sourceTopic()).isEqualTo("predictions");
+        assertThat(back.sourcePartition()).isEqualTo(1);
+        assertThat(back.lastSourceOffset()).isEqualTo(42);
+        assertThat(back.segment()).isNull();
+        assertThat(back.stats().count).isEqualTo(2);
+        assertThat(back.stats().sum).isEqualTo(1.5);
+        assertThat(back.segments()).extracting(Routed.SegmentStats::segment)
+                .containsExactly(DE, new Segment("country", "FR"), mobile);
+        assertThat(back.segments().get(0).stats().sum).isEqualTo(0.25);
+        assertThat(back.segments().get(1).stats().sum).isEqualTo(1.25);
+        assertThat(back.segments().get(1).stats().pending).isEqualTo(3);
+        assertThat(back.segments().get(2).stats().count).isEqualTo(2);
+        // every byte is read: the next record's would otherwise start inside this one
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        IntakeOutputSerde.read(b);
+        assertThat(b.remaining()).isZero();
+        // a partial without segment values keeps the form earlier versions read
+        assertThat(IntakeOutputSerde.write(new Routed.Partial("churn", "v7", 60_000, whole, "predictions", 1, 42,
+                null, List.of()))[0]).isEqualTo((byte) 1);
+    }
+
+    @Test
     void aPendingPredictionKeepsItsSegmentValuesAndOneWithoutTheOldForm() {
         PendingPrediction typical = PendingPredictionSerdeTest.typical();
         PendingPrediction p = new PendingPrediction(typical.event().withSegments(
