@@ -108,17 +108,6 @@ final class ReadAhead implements AutoCloseable {
     @Override
     public void close() {
         stopped = true;
-        boolean interrupted = false;
-        while (reader.isAlive()) {
-            batches.clear();
-            try {
-                reader.join(100);
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.stop(reader, batches::clear);
     }
 }

@@ -284,7 +284,8 @@ final class ReplayDriver implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            stopWorker();
+            // a failure here, or an interrupt: the second thread ends before the tasks close
+            Threads.stop(worker, worker::interrupt);
             for (SubtopologyTask t : intake) {
                 t.close();
             }
@@ -294,22 +295,6 @@ final class ReplayDriver implements AutoCloseable {
             stateDirectory.clean();
         }
         rethrowFailure();
-    }
-
-    /** Ends the second thread if it still runs (a failure here, or an interrupt): tasks are closed only after it. */
-    private void stopWorker() {
-        boolean interrupted = false;
-        while (worker.isAlive()) {
-            worker.interrupt();
-            try {
-                worker.join(100);
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /**

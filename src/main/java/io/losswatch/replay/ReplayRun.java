@@ -82,8 +82,6 @@ final class ReplayRun {
         // the stores are in memory: a cache in front of them would only copy each write
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-        // one task, fed one record at a time in the merged order: nothing to wait for on an empty input
-        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
         props.put(DeadLetterOnProcessingError.LISTENER, counts);
         long wall = first.wallTime();
         Outputs outputs = new Outputs();

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -232,31 +231,11 @@ class ReplayIT {
     }
 
     /**
-     * The same keys, and in each record the same fields: text, integers and booleans exactly, decimals to 1e-9
-     * relative (live, a window's sums were merged from two partitions' partials in another order), except those
-     * named in ignored. The replay's own "record" field is not in the live records.
+     * The same keys and fields (but ignored); decimals to 1e-9 relative: live, a window's sums were merged from
+     * two partitions' partials in another order. The replay's own "record" field is not in the live records.
      */
     private static void assertSame(Map<String, JsonNode> replayed, Map<String, JsonNode> live, Set<String> ignored) {
-        assertThat(replayed.keySet()).isEqualTo(live.keySet());
-        for (Map.Entry<String, JsonNode> e : live.entrySet()) {
-            JsonNode expected = e.getValue();
-            JsonNode actual = replayed.get(e.getKey());
-            for (Iterator<String> it = expected.fieldNames(); it.hasNext(); ) {
-                String field = it.next();
-                if (ignored.contains(field)) {
-                    continue;
-                }
-                JsonNode x = expected.get(field);
-                JsonNode y = actual.get(field);
-                String what = e.getKey() + " " + field;
-                assertThat(y).as(what + " present").isNotNull();
-                if (x.isFloatingPointNumber() && y.isNumber()) {
-                    assertThat(y.asDouble()).as(what).isCloseTo(x.asDouble(), within(1e-9 * Math.max(1, Math.abs(x.asDouble()))));
-                } else {
-                    assertThat(y).as(what).isEqualTo(x);
-                }
-            }
-        }
+        ReplayLines.assertSameRecords(replayed, live, ignored, 1e-9);
     }
 
     private static Set<String> allTopics() throws Exception {
