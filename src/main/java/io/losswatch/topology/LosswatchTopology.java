@@ -81,7 +81,9 @@ public final class LosswatchTopology {
                 .withCachingDisabled());
         KStream<String, Routed> predictionIntake = builder
                 .stream(topics.predictions(), rawInput("predictions-source"))
-                .process(() -> new PredictionIntake(config, listener, predictionPartitions), Named.as(PredictionIntake.NAME),
+                // a replay (IN_MEMORY) steps its own wall clock over quiet stretches: a jump there is quiet, not a stall
+                .process(() -> new PredictionIntake(config, listener, predictionPartitions, storage == Storage.PERSISTENT),
+                        Named.as(PredictionIntake.NAME),
                         Names.INTAKE_PARTIALS_STORE, Names.INTAKE_CLOCK_STORE);
         writeDeadLetters(predictionIntake, PredictionIntake.NAME, topics, listener);
         // the intake forwards each record to the one child it is for (all of them named below), so its loss

@@ -54,6 +54,12 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
      * this much wall-clock time: one watermark a second instead of one per flush.
      */
     static final long ADVANCE_STEP_MS = 1000;
+    /**
+     * A gap between two flushes longer than this is a stall of the stream thread (a long commit, a GC
+     * pause, a broker outage, a starved machine), not quiet input: the partition's records may have
+     * been waiting all along, and a partition taken for idle would let windows close before them.
+     */
+    static final long STALL_MS = 2_000;
     static final String NAME = "prediction-intake";
     // every record goes to the one child it is for: the losses sink takes nothing but loss records
     private static final String LOSSES = LosswatchTopology.lossesSink(NAME);
@@ -74,6 +80,8 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
     private final long maxFutureMs;
     private final boolean hopping;
     private final double eps;
+    /** False under a replay, whose wall clock is its own and jumps over quiet stretches by design. */
+    private final boolean stallAware;
     private ProcessorContext<String, Routed> context;
     /**
      * Open partials, this partition's clock (the newest event time it has seen, or where the wall clock
@@ -81,14 +89,18 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
      */
     private IntakeState state;
     private long lastInputWallClock;
+    /** Since input last arrived, the time the stream thread was stalled: not quiet input. */
+    private long stalledMs;
+    private long lastFlushWallClock;
     /** The clock when input last arrived: an idle partition's event time moves on from there (idleAdvance). */
     private long clockAtLastInput;
     /** The watermark last sent and when (wall clock); null until the first flush after init. */
     private Routed.Watermark lastSent;
     private long lastSentWallClock;
 
-    PredictionIntake(LosswatchConfig config, PipelineListener listener, int partitions) {
+    PredictionIntake(LosswatchConfig config, PipelineListener listener, int partitions, boolean stallAware) {
         this.config = config;
+        this.stallAware = stallAware;
         this.listener = listener;
         this.partitions = partitions;
         this.parser = new EventParser(config.inputMaxBytes(), config.inputMaxNesting(), config.segmentFields());
@@ -109,6 +121,8 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         this.state = context.getStateStore(Names.INTAKE_PARTIALS_STORE);
         state.load(context.getStateStore(Names.INTAKE_CLOCK_STORE));
         lastInputWallClock = context.currentSystemTimeMs();
+        lastFlushWallClock = lastInputWallClock;
+        stalledMs = 0;
         clockAtLastInput = state.clock();
         // a restarted or revived task (an aborted transaction) says where it stands at once
         lastSent = null;
@@ -120,6 +134,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         SourceRecord source = Intake.source(context, record);
         listener.inputRecord(source.topic());
         lastInputWallClock = context.currentSystemTimeMs();
+        stalledMs = 0;
         clockAtLastInput = state.clock();
         state.lastOffset(source.offset());
         if (mapped != null) {
@@ -256,7 +271,13 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
     private void flush(long wallClock) {
         String topic = config.topics().predictions();
         int partition = context.taskId().partition();
-        long quiet = wallClock - lastInputWallClock;
+        long gap = wallClock - lastFlushWallClock;
+        lastFlushWallClock = wallClock;
+        if (stallAware && gap > STALL_MS) {
+            stalledMs += gap - FLUSH_INTERVAL.toMillis();
+        }
+        // quiet is the time the thread ran without input for this partition, stalls left out
+        long quiet = Math.max(0, wallClock - lastInputWallClock - stalledMs);
         boolean idle = quiet >= idleTimeoutMs;
         if (idle && idleAdvance && clockAtLastInput >= 0) {
             // opt-in: a quiet partition's event time moves on at the wall clock's pace from where its input

@@ -46,10 +46,21 @@ class QuietInputTopologyTest {
         return topic.readRecordsToList().size();
     }
 
-    /** Lets the wall clock run on to quiet after the last input (the fixture's last flush was 100 ms after it). */
+    /**
+     * Lets the wall clock run on to quiet after the last input (the fixture's last flush was 100 ms after it),
+     * the stream thread running all along: flushes a second apart at most, as Kafka Streams' loop calls them
+     * (a longer gap is a stall, which is not quiet input).
+     */
     private static void quietFor(TopologyFixture f, long[] quiet, long until) {
-        f.driver.advanceWallClockTime(Duration.ofMillis(until - quiet[0]));
+        pass(f, until - quiet[0]);
         quiet[0] = until;
+    }
+
+    /** Lets ms of wall-clock time pass with the stream thread running (flushes a second apart at most). */
+    private static void pass(TopologyFixture f, long ms) {
+        for (long left = ms; left > 0; left -= SECOND) {
+            f.driver.advanceWallClockTime(Duration.ofMillis(Math.min(SECOND, left)));
+        }
     }
 
     @Test
@@ -108,6 +119,27 @@ class QuietInputTopologyTest {
         }
     }
 
+    /**
+     * A stall of the stream thread (a long commit, a GC pause, a broker outage: no flush for longer than
+     * {@link PredictionIntake#STALL_MS}) is not quiet input: the partition's records may have been waiting
+     * all along. Only the time the thread ran without input counts towards the idle timeout.
+     */
+    @Test
+    void aStallOfTheStreamThreadIsNotQuietInput() {
+        try (TopologyFixture f = fixture(true)) {
+            twoPredictions(f);
+            // a minute and a half without a flush: the window would be due 65 s after the idle timeout
+            f.driver.advanceWallClockTime(Duration.ofMillis(IDLE + 80_000));
+            assertThat(f.predictionMetrics()).as("after a stall of 90 s").isEmpty();
+            assertThat(f.metrics()).isEmpty();
+            pass(f, IDLE + 63_000);
+            assertThat(f.predictionMetrics()).as("73 s of running time: 63 s of advance, T0 + 69 s").isEmpty();
+            pass(f, 2_000);
+            assertThat(f.predictionMetrics()).as("75 s of running time: T0 + 71 s, past the window and grace").hasSize(1);
+            assertThat(f.deadLetters()).isEmpty();
+        }
+    }
+
     @Test
     void theAdvanceStartsOnlyAfterTheIdleTimeoutAndNewInputStopsIt() {
         try (TopologyFixture f = fixture(true)) {
@@ -116,9 +148,9 @@ class QuietInputTopologyTest {
             quietFor(f, quiet, IDLE + 30_000); // event time T0 + 35 s
             // input within the window: on time, and the advance starts again from T0 + 35 s
             f.labelled("m", "v1", T0 + 10 * SECOND, 0.7, 1);
-            f.driver.advanceWallClockTime(Duration.ofMillis(IDLE + 34_000)); // T0 + 69 s at most
+            pass(f, IDLE + 34_000); // T0 + 69 s at most
             assertThat(f.predictionMetrics()).isEmpty();
-            f.driver.advanceWallClockTime(Duration.ofMillis(2_000));
+            pass(f, 2_000);
             List<JsonNode> windows = f.metrics();
             assertThat(windows).hasSize(1);
             assertThat(windows.get(0).get("count").asLong()).isEqualTo(2);
