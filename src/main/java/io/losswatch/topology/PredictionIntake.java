@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -54,12 +55,6 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
      * this much wall-clock time: one watermark a second instead of one per flush.
      */
     static final long ADVANCE_STEP_MS = 1000;
-    /**
-     * A gap between two flushes longer than this is a stall of the stream thread (a long commit, a GC
-     * pause, a broker outage, a starved machine), not quiet input: the partition's records may have
-     * been waiting all along, and a partition taken for idle would let windows close before them.
-     */
-    static final long STALL_MS = 2_000;
     static final String NAME = "prediction-intake";
     // every record goes to the one child it is for: the losses sink takes nothing but loss records
     private static final String LOSSES = LosswatchTopology.lossesSink(NAME);
@@ -82,6 +77,8 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
     private final double eps;
     /** False under a replay, whose wall clock is its own and jumps over quiet stretches by design. */
     private final boolean stallAware;
+    /** Kafka Streams' poll.ms: a quiet loop waits this long between flushes, which is not a stall. */
+    private final long pollMs;
     private ProcessorContext<String, Routed> context;
     /**
      * Open partials, this partition's clock (the newest event time it has seen, or where the wall clock
@@ -89,9 +86,8 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
      */
     private IntakeState state;
     private long lastInputWallClock;
-    /** Since input last arrived, the time the stream thread was stalled: not quiet input. */
-    private long stalledMs;
-    private long lastFlushWallClock;
+    /** The time since input last arrived that the stream thread ran: its stalls are not quiet input. */
+    private QuietTime quietTime;
     /** The clock when input last arrived: an idle partition's event time moves on from there (idleAdvance). */
     private long clockAtLastInput;
     /** The watermark last sent and when (wall clock); null until the first flush after init. */
@@ -101,6 +97,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
     PredictionIntake(LosswatchConfig config, PipelineListener listener, int partitions, boolean stallAware) {
         this.config = config;
         this.stallAware = stallAware;
+        this.pollMs = Long.parseLong(config.kafkaProperties().getProperty(StreamsConfig.POLL_MS_CONFIG, "100").trim());
         this.listener = listener;
         this.partitions = partitions;
         this.parser = new EventParser(config.inputMaxBytes(), config.inputMaxNesting(), config.segmentFields());
@@ -121,8 +118,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         this.state = context.getStateStore(Names.INTAKE_PARTIALS_STORE);
         state.load(context.getStateStore(Names.INTAKE_CLOCK_STORE));
         lastInputWallClock = context.currentSystemTimeMs();
-        lastFlushWallClock = lastInputWallClock;
-        stalledMs = 0;
+        quietTime = new QuietTime(FLUSH_INTERVAL.toMillis(), pollMs, stallAware, lastInputWallClock);
         clockAtLastInput = state.clock();
         // a restarted or revived task (an aborted transaction) says where it stands at once
         lastSent = null;
@@ -134,7 +130,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         SourceRecord source = Intake.source(context, record);
         listener.inputRecord(source.topic());
         lastInputWallClock = context.currentSystemTimeMs();
-        stalledMs = 0;
+        quietTime.input(lastInputWallClock);
         clockAtLastInput = state.clock();
         state.lastOffset(source.offset());
         if (mapped != null) {
@@ -271,13 +267,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
     private void flush(long wallClock) {
         String topic = config.topics().predictions();
         int partition = context.taskId().partition();
-        long gap = wallClock - lastFlushWallClock;
-        lastFlushWallClock = wallClock;
-        if (stallAware && gap > STALL_MS) {
-            stalledMs += gap - FLUSH_INTERVAL.toMillis();
-        }
-        // quiet is the time the thread ran without input for this partition, stalls left out
-        long quiet = Math.max(0, wallClock - lastInputWallClock - stalledMs);
+        long quiet = quietTime.flush(wallClock);
         boolean idle = quiet >= idleTimeoutMs;
         if (idle && idleAdvance && clockAtLastInput >= 0) {
             // opt-in: a quiet partition's event time moves on at the wall clock's pace from where its input

@@ -121,7 +121,7 @@ class QuietInputTopologyTest {
 
     /**
      * A stall of the stream thread (a long commit, a GC pause, a broker outage: no flush for longer than
-     * {@link PredictionIntake#STALL_MS}) is not quiet input: the partition's records may have been waiting
+     * {@link QuietTime#STALL_MS}) is not quiet input: the partition's records may have been waiting
      * all along. Only the time the thread ran without input counts towards the idle timeout.
      */
     @Test
