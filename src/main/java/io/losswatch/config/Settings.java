@@ -101,8 +101,8 @@ public final class Settings {
             integer("losswatch.input.max.bytes", "1048576", 1, 8 * 1024 * 1024,
                     "larger input records are dead-lettered as oversized"),
             duration("losswatch.input.idle.timeout", "PT10S", false,
-                    "a predictions partition with no input for this long (wall clock, stalls of losswatch of over 2 s left out)"
-                            + " stops holding windows open"),
+                    "a predictions partition with no input for this long (wall clock while losswatch runs; a stall of its stream"
+                            + " thread over 2 s, or twice poll.ms, counts as 100 ms) stops holding windows open"),
             bool("losswatch.input.idle.wallclock.advance", "false",
                     "true: once idle, a predictions partition's event time moves on with the wall clock, so quiet input"
                             + " still closes windows and ends join waits; what arrives later dated before it is late"),
