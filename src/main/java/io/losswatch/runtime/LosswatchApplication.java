@@ -123,7 +123,13 @@ public final class LosswatchApplication implements AutoCloseable {
                 app.stopped.countDown();
             }
         });
+        StreamThreadRecovery recovery = new StreamThreadRecovery();
         streams.setUncaughtExceptionHandler(e -> {
+            if (recovery.replace(e, System.currentTimeMillis())) {
+                LOG.warn("losswatch: the broker aborted the stream thread's transaction during a stall ({}); starting a new"
+                        + " stream thread, which goes on from the last commit", e.getMessage());
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
             // credentials or certificates that stop working while running: one line, their exit code
             ClusterCheck.classify(e, props).ifPresentOrElse(f -> {
                 app.securityExitCode = f.exitCode();
