@@ -2,7 +2,6 @@ package io.losswatch.topology;
 
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serde;
@@ -35,7 +34,7 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * window).
  */
 final class CommitWrittenStore<V> extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, Bytes, V>
-        implements KeyValueStore<Bytes, V> {
+        implements PutByPutStore<Bytes, V> {
     private final Serde<V> serde;
     private final boolean retain;
     /** Values read or put since they were last dropped; a null value is a delete not yet written. */
@@ -113,20 +112,6 @@ final class CommitWrittenStore<V> extends WrappedStateStore<KeyValueStore<Bytes,
     public void put(Bytes key, V value) {
         held.put(key, value);
         dirty.add(key);
-    }
-
-    @Override
-    public V putIfAbsent(Bytes key, V value) {
-        V old = get(key);
-        if (old == null) {
-            put(key, value);
-        }
-        return old;
-    }
-
-    @Override
-    public void putAll(List<KeyValue<Bytes, V>> entries) {
-        entries.forEach(kv -> put(kv.key, kv.value));
     }
 
     @Override

@@ -28,7 +28,7 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * object after putting it except to put it again; ReplayIT checks a replay against the live run, whose
  * stores serialise.
  */
-final class ObjectStore<K, V> implements KeyValueStore<K, V> {
+final class ObjectStore<K, V> implements PutByPutStore<K, V> {
     private final String name;
     private final Serializer<K> keys;
     private final TreeMap<Bytes, KeyValue<K, V>> map = new TreeMap<>();
@@ -95,20 +95,6 @@ final class ObjectStore<K, V> implements KeyValueStore<K, V> {
         } else {
             map.put(key(key), KeyValue.pair(key, value));
         }
-    }
-
-    @Override
-    public V putIfAbsent(K key, V value) {
-        V existing = get(key);
-        if (existing == null) {
-            put(key, value);
-        }
-        return existing;
-    }
-
-    @Override
-    public void putAll(List<KeyValue<K, V>> entries) {
-        entries.forEach(kv -> put(kv.key, kv.value));
     }
 
     @Override
