@@ -3,8 +3,11 @@ package io.losswatch.topology;
 import io.losswatch.loss.PredictionPoint;
 import io.losswatch.loss.Score;
 import io.losswatch.loss.WindowStats;
-import java.util.HashMap;
+import io.losswatch.event.Segment;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
@@ -40,10 +43,17 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
     private static final String CLOCK_KEY = "clock";
     private static final String OFFSET_KEY = "offset";
 
-    /** In the order first touched since the last flush, so the aggregator sees segment values in input order. */
-    private final Map<Bytes, WindowStats> open = new java.util.LinkedHashMap<>();
-    /** Keys changed since the last commit: written (or deleted, when no longer open) at the next. */
-    private final Set<Bytes> dirty = new HashSet<>();
+    /**
+     * The open partials, grouped by (model, version, window) in the order first touched since the last
+     * flush, each group's segment values in the order first touched: the order the aggregator sees them in.
+     * An event finds its group with one lookup on a key of strings (no store key encoded per event) and its
+     * segment values' partials inside the group.
+     */
+    private final Map<WindowOf, OpenWindow> open = new LinkedHashMap<>();
+    /** Partials changed since the last commit (each once, {@link OpenPartial#dirty}): written at the next. */
+    private final List<OpenPartial> dirty = new ArrayList<>();
+    /** Store keys of partials ended (sent on) since the last commit that a commit had written: deleted at the next. */
+    private final List<Bytes> ended = new ArrayList<>();
     /**
      * Keys the inner store holds (written at a commit and not deleted since): a partial sent before any
      * commit wrote it needs no tombstone, so most partials cost the changelog nothing or one record, not two.
@@ -125,62 +135,76 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
         Long savedOffset = clockStore.get(OFFSET_KEY);
         clock = savedClock == null ? -1 : savedClock;
         lastOffset = savedOffset == null ? -1 : savedOffset;
+        ended.clear();
         WindowStatsSerde serde = new WindowStatsSerde();
         try (KeyValueIterator<Bytes, byte[]> it = wrapped().all()) {
             it.forEachRemaining(kv -> {
-                open.put(kv.key, serde.deserializer().deserialize(name(), kv.value));
+                OpenPartial partial = openPartial(kv.key);
+                partial.key = kv.key;
+                partial.stats = serde.deserializer().deserialize(name(), kv.value);
                 stored.add(kv.key);
             });
         }
     }
 
     /**
-     * The open partial under key (created when absent), to be changed by the caller: one lookup for all an
-     * event adds to one series (its loss, its prediction, its lesson), not one per kind.
+     * The open partials of one (model, version, window) (created when absent), to be changed through
+     * {@link OpenWindow#whole} and {@link OpenWindow#segment}.
      */
-    WindowStats partial(Bytes key) {
-        WindowStats stats = open.get(key);
-        if (stats == null) {
-            stats = new WindowStats();
-            open.put(key, stats);
+    OpenWindow window(long start, String model, String version) {
+        WindowOf of = new WindowOf(start, model, version);
+        OpenWindow window = open.get(of);
+        if (window == null) {
+            window = new OpenWindow(of);
+            open.put(of, window);
         }
-        dirty.add(key);
-        return stats;
+        return window;
     }
 
-    /** Merges add into the open partial under key (created when absent). */
+    /** The open partials by (model, version, window), in the order first touched; {@link #clearPartials} ends them. */
+    Iterable<OpenWindow> windows() {
+        return open.values();
+    }
+
+    /** The open partial under a store key (created when absent), as a restart reads them; and for tests. */
+    private OpenPartial openPartial(Bytes key) {
+        SeriesKey.Window w = SeriesKey.readWindow(key);
+        SeriesKey series = w.series();
+        OpenWindow window = window(w.start(), series.model(), series.modelVersion());
+        return series.segment() == null ? window.wholePartial() : window.segmentPartial(series.segment());
+    }
+
+    /** Visible for tests: merges add into the open partial under a store key (created when absent). */
     void add(Bytes key, WindowStats add) {
-        open.computeIfAbsent(key, k -> new WindowStats()).merge(add);
-        dirty.add(key);
+        OpenPartial partial = openPartial(key);
+        partial.key = key;
+        partial.changed().merge(add);
     }
 
-    /** Adds one scored prediction to the open partial under key (created when absent), as {@link WindowStats#addScored}. */
-    void addScored(Bytes key, Score.Loss score, long eventTime) {
-        open.computeIfAbsent(key, k -> new WindowStats()).addScored(score, eventTime);
-        dirty.add(key);
-    }
-
-    /**
-     * Adds a valid prediction to the open partial under key (created when absent): its sketch, and for a
-     * scored one (lesson not null) what it teaches the calibration.
-     */
-    void addPrediction(Bytes key, PredictionPoint point, String scoredFunction, PredictionPoint.Lesson lesson) {
-        WindowStats stats = open.computeIfAbsent(key, k -> new WindowStats());
-        stats.addPrediction(point);
-        if (lesson != null) {
-            stats.learn(scoredFunction, lesson);
-        }
-        dirty.add(key);
-    }
-
-    /** The open partials by window key; {@link #clearPartials} ends them. */
+    /** Visible for tests: the open partials by store key. */
     Map<Bytes, WindowStats> partials() {
-        return open;
+        Map<Bytes, WindowStats> out = new LinkedHashMap<>();
+        for (OpenWindow window : open.values()) {
+            if (window.whole != null) {
+                out.put(window.whole.key(), window.whole.stats);
+            }
+            for (OpenPartial s : window.segments.values()) {
+                out.put(s.key(), s.stats);
+            }
+        }
+        return out;
     }
 
-    /** All open partials have been sent on: they end (deleted at the next commit). */
+    /** All open partials have been sent on: they end (deleted at the next commit where a commit wrote them). */
     void clearPartials() {
-        dirty.addAll(open.keySet());
+        for (OpenWindow window : open.values()) {
+            if (window.whole != null) {
+                window.whole.end();
+            }
+            for (OpenPartial s : window.segments.values()) {
+                s.end();
+            }
+        }
         open.clear();
     }
 
@@ -205,22 +229,32 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
     /** Called by Kafka Streams when the task prepares a commit: writes what changed since the last one. */
     @Override
     public void flushCache() {
-        if (dirty.isEmpty() && !clockDirty) {
+        if (dirty.isEmpty() && ended.isEmpty() && !clockDirty) {
             return;
         }
         WindowStatsSerde serde = new WindowStatsSerde();
         KeyValueStore<Bytes, byte[]> store = wrapped();
         String name = name();
-        for (Bytes key : dirty) {
-            WindowStats stats = open.get(key);
-            if (stats != null) {
-                store.put(key, serde.serializer().serialize(name, stats));
+        Set<Bytes> written = ended.isEmpty() ? Set.of() : new HashSet<>();
+        for (OpenPartial partial : dirty) {
+            partial.dirty = false;
+            if (partial.open) {
+                Bytes key = partial.key();
+                store.put(key, serde.serializer().serialize(name, partial.stats));
                 stored.add(key);
-            } else if (stored.remove(key)) {
-                store.put(key, null);
+                if (!ended.isEmpty()) {
+                    written.add(key);
+                }
             }
         }
         dirty.clear();
+        // a series sent on and opened again since the last commit was just written under the same key
+        for (Bytes key : ended) {
+            if (!written.contains(key) && stored.remove(key)) {
+                store.put(key, null);
+            }
+        }
+        ended.clear();
         if (clockDirty) {
             clockStore.put(CLOCK_KEY, clock);
             clockStore.put(OFFSET_KEY, lastOffset);
@@ -236,6 +270,7 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
     public void clearCache() {
         open.clear();
         dirty.clear();
+        ended.clear();
         stored.clear();
         clockDirty = false;
         clock = -1;
@@ -259,4 +294,95 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
         return wrapped();
     }
 
+    /** Which (model, version, window) a group of open partials is for. */
+    record WindowOf(long start, String model, String version) {
+    }
+
+    /** The open partials of one (model, version, window): the whole model's and its segment values'. */
+    final class OpenWindow {
+        final WindowOf of;
+        private OpenPartial whole;
+        private final Map<Segment, OpenPartial> segments = new LinkedHashMap<>(4);
+
+        private OpenWindow(WindowOf of) {
+            this.of = of;
+        }
+
+        /** The whole model's partial (created when absent), marked to be written at the next commit. */
+        WindowStats whole() {
+            return wholePartial().changed();
+        }
+
+        /** One segment value's partial (created when absent), marked to be written at the next commit. */
+        WindowStats segment(Segment segment) {
+            return segmentPartial(segment).changed();
+        }
+
+        /** The whole model's partial as it is, null when none (only segment partials read back from an old state). */
+        WindowStats wholeStats() {
+            return whole == null ? null : whole.stats;
+        }
+
+        /** The segment values' partials, in the order first touched. */
+        Map<Segment, WindowStats> segmentStats() {
+            Map<Segment, WindowStats> out = new LinkedHashMap<>(segments.size() * 2);
+            segments.forEach((segment, partial) -> out.put(segment, partial.stats));
+            return out;
+        }
+
+        private OpenPartial wholePartial() {
+            if (whole == null) {
+                whole = new OpenPartial(of, null);
+            }
+            return whole;
+        }
+
+        private OpenPartial segmentPartial(Segment segment) {
+            OpenPartial partial = segments.get(segment);
+            if (partial == null) {
+                partial = new OpenPartial(of, segment);
+                segments.put(segment, partial);
+            }
+            return partial;
+        }
+    }
+
+    /** One series' open partial; its store key is built when a commit first writes it, not per event. */
+    private final class OpenPartial {
+        private final WindowOf of;
+        private final Segment segment;
+        WindowStats stats = new WindowStats();
+        Bytes key;
+        boolean dirty;
+        boolean open = true;
+
+        private OpenPartial(WindowOf of, Segment segment) {
+            this.of = of;
+            this.segment = segment;
+        }
+
+        Bytes key() {
+            if (key == null) {
+                key = SeriesKey.windowKey(of.start(), of.model(), of.version(), segment);
+            }
+            return key;
+        }
+
+        /** Its stats, about to be changed: written at the next commit. */
+        WindowStats changed() {
+            if (!dirty) {
+                dirty = true;
+                IntakeState.this.dirty.add(this);
+            }
+            return stats;
+        }
+
+        /** Sent on: no longer written; deleted at the next commit when one wrote it. */
+        void end() {
+            open = false;
+            if (key != null && stored.contains(key)) {
+                ended.add(key);
+            }
+        }
+    }
 }

@@ -18,12 +18,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -182,8 +179,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
             if (windowsOpen) {
                 Routed.Contribution pending = Contributions.pending(p, source);
                 PredictionPoint point = PredictionPoint.of(p.prediction(), config.lossFor(p.model()), eps);
-                add(p, false, key -> {
-                    WindowStats partial = state.partial(key);
+                add(p, false, partial -> {
                     partial.merge(pending.stats());
                     partial.addPrediction(point);
                 }, () -> pending);
@@ -206,8 +202,7 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         PredictionPoint point = PredictionPoint.of(p.prediction(), config.lossFor(p.model()), eps);
         String function = loss.function().id();
         PredictionPoint.Lesson lesson = function.equals(point.function()) ? point.lessonFor(p.prediction(), p.label(), eps) : null;
-        add(p, true, key -> {
-            WindowStats partial = state.partial(key);
+        add(p, true, partial -> {
             partial.addScored(loss, p.eventTime());
             partial.addPrediction(point);
             if (lesson != null) {
@@ -224,14 +219,14 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
     }
 
     /**
-     * Adds an event to the partials of its windows (addTo, once per window key: the whole model's, and
+     * Adds an event to the partials of its windows (addTo, once per open partial: the whole model's, and
      * each of its segment values' as read); a window this
      * partition has already passed is late, and lateContribution is what goes to the dead-letter topic
      * then. With tumbling windows the partials are also the alert step's loss batches; with hopping
      * ones a scored event's loss is summed once more, under {@link Routed.Partial#LOSSES_ONLY}, unless
      * all its windows are late.
      */
-    private void add(PredictionEvent p, boolean scored, Consumer<Bytes> addTo,
+    private void add(PredictionEvent p, boolean scored, Consumer<WindowStats> addTo,
                      Supplier<Routed.Contribution> lateContribution) {
         long clock = state.clock();
         List<Long> late = new ArrayList<>(0);
@@ -253,10 +248,11 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         }
     }
 
-    private static void addToWindow(PredictionEvent p, long start, Consumer<Bytes> addTo) {
-        addTo.accept(SeriesKey.windowKey(start, p.model(), p.modelVersion(), null));
+    private void addToWindow(PredictionEvent p, long start, Consumer<WindowStats> addTo) {
+        IntakeState.OpenWindow window = state.window(start, p.model(), p.modelVersion());
+        addTo.accept(window.whole());
         for (Segment segment : p.segments()) {
-            addTo.accept(SeriesKey.windowKey(start, p.model(), p.modelVersion(), segment));
+            addTo.accept(window.segment(segment));
         }
     }
 
@@ -281,31 +277,21 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         long clock = state.clock();
         long timestamp = Math.max(clock, 0);
         // one record per (model, version, window), carrying its segment values' partials in the order first touched
-        Map<Bytes, ModelPartial> byModel = new LinkedHashMap<>();
-        for (Map.Entry<Bytes, WindowStats> kv : state.partials().entrySet()) {
-            SeriesKey.Window window = SeriesKey.readWindow(kv.getKey());
-            SeriesKey series = window.series();
-            Bytes modelKey = series.segment() == null ? kv.getKey()
-                    : SeriesKey.windowKey(window.start(), series.model(), series.modelVersion(), null);
-            ModelPartial m = byModel.computeIfAbsent(modelKey, k -> new ModelPartial(window.start(), series));
-            if (series.segment() == null) {
-                m.stats = kv.getValue();
+        long lastOffset = state.lastOffset();
+        for (IntakeState.OpenWindow w : state.windows()) {
+            String model = w.of.model();
+            String version = w.of.version();
+            long start = w.of.start();
+            WindowStats whole = w.wholeStats();
+            if (whole != null) {
+                List<Routed.SegmentStats> segments = new ArrayList<>(0);
+                w.segmentStats().forEach((segment, stats) -> segments.add(new Routed.SegmentStats(segment, stats)));
+                context.forward(new Record<>(model, new Routed.Partial(model, version, start, whole, topic, partition,
+                        lastOffset, null, segments), timestamp), PARTIALS);
             } else {
-                m.segments.add(new Routed.SegmentStats(series.segment(), kv.getValue()));
-            }
-        }
-        for (ModelPartial m : byModel.values()) {
-            String model = m.series.model();
-            String version = m.series.modelVersion();
-            if (m.stats != null) {
-                context.forward(new Record<>(model, new Routed.Partial(model, version, m.start, m.stats, topic, partition,
-                        state.lastOffset(), null, m.segments), timestamp), PARTIALS);
-            } else {
-                // never so from this version (a segment's events are in its model's partial too); sent alone as before
-                for (Routed.SegmentStats s : m.segments) {
-                    context.forward(new Record<>(model, new Routed.Partial(model, version, m.start, s.stats(), topic,
-                            partition, state.lastOffset(), s.segment()), timestamp), PARTIALS);
-                }
+                // only from a state an earlier version wrote, which sent a segment's partial alone; sent alone as then
+                w.segmentStats().forEach((segment, stats) -> context.forward(new Record<>(model, new Routed.Partial(
+                        model, version, start, stats, topic, partition, lastOffset, segment), timestamp), PARTIALS));
             }
         }
         state.clearPartials();
@@ -318,19 +304,6 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
         Record<String, Routed> watermark = new Record<>(WATERMARK_KEY, w, timestamp);
         context.forward(watermark, PARTIALS);
         context.forward(watermark, PENDING);
-    }
-
-    /** A flush's partials of one (model, version, window): the whole model's and its segment values'. */
-    private static final class ModelPartial {
-        final long start;
-        final SeriesKey series;
-        WindowStats stats;
-        final List<Routed.SegmentStats> segments = new ArrayList<>(0);
-
-        ModelPartial(long start, SeriesKey series) {
-            this.start = start;
-            this.series = series;
-        }
     }
 
     /** Watermarks go to every partition; the key is only there because repartitioning wants one. */

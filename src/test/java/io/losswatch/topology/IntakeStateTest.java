@@ -3,8 +3,11 @@ package io.losswatch.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.losswatch.event.Segment;
 import io.losswatch.loss.WindowStats;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -134,6 +137,62 @@ class IntakeStateTest {
         restarted.clearPartials();
         restarted.flushCache();
         assertThat(contents(inner)).isEmpty();
+    }
+
+    @Test
+    void aSeriesSentOnAndOpenedAgainBeforeTheNextCommitIsWrittenNotDeleted() {
+        CountingStore counted = new CountingStore(inner);
+        IntakeState state = new IntakeState(counted);
+        Bytes a = WindowAggregator.windowKey(T0, "churn", "v1");
+        state.load(clocks);
+        state.add(a, losses(0.5));
+        state.flushCache();
+        state.clearPartials();
+        state.add(a, losses(2.0));
+        state.flushCache();
+        // the commit writes the new partial under the old key: no tombstone before it
+        assertThat(counted.puts).isEqualTo(2);
+        IntakeState restarted = new IntakeState(counted);
+        restarted.load(clocks);
+        assertThat(restarted.partials()).containsOnlyKeys(a);
+        assertThat(restarted.partials().get(a).sum).isEqualTo(2.0);
+        assertThat(restarted.partials().get(a).count).isEqualTo(1);
+    }
+
+    @Test
+    void segmentPartialsAreKeptWithTheirModelsWindowInTheOrderFirstTouchedAndReadBackSo() {
+        IntakeState state = new IntakeState(inner);
+        state.load(clocks);
+        Segment fr = new Segment("country", "FR");
+        Segment de = new Segment("country", "DE");
+        state.window(T0, "churn", "v1").whole().addLoss("log_loss", 1.0, false);
+        state.window(T0, "churn", "v1").segment(fr).addLoss("log_loss", 1.0, false);
+        state.window(T0, "fraud", "").whole().addLoss("log_loss", 3.0, false);
+        state.window(T0, "churn", "v1").whole().addLoss("log_loss", 2.0, false);
+        state.window(T0, "churn", "v1").segment(de).addLoss("log_loss", 2.0, false);
+        state.window(T0, "churn", "v1").segment(fr).addLoss("log_loss", 4.0, false);
+
+        List<IntakeState.OpenWindow> windows = new ArrayList<>();
+        state.windows().forEach(windows::add);
+        assertThat(windows).extracting(w -> w.of.model()).containsExactly("churn", "fraud");
+        assertThat(windows.get(0).wholeStats().sum).isEqualTo(3.0);
+        assertThat(windows.get(0).segmentStats()).containsOnlyKeys(fr, de);
+        assertThat(windows.get(0).segmentStats().keySet()).containsExactly(fr, de);
+        assertThat(windows.get(0).segmentStats().get(fr).sum).isEqualTo(5.0);
+
+        state.flushCache();
+        assertThat(contents(inner)).containsOnlyKeys(
+                WindowAggregator.windowKey(T0, "churn", "v1"), WindowAggregator.windowKey(T0, "fraud", ""),
+                SeriesKey.windowKey(T0, "churn", "v1", fr), SeriesKey.windowKey(T0, "churn", "v1", de));
+        IntakeState restarted = new IntakeState(inner);
+        restarted.load(clocks);
+        List<IntakeState.OpenWindow> read = new ArrayList<>();
+        restarted.windows().forEach(read::add);
+        assertThat(read).hasSize(2);
+        IntakeState.OpenWindow churn = read.stream().filter(w -> w.of.model().equals("churn")).findFirst().orElseThrow();
+        assertThat(churn.wholeStats().count).isEqualTo(2);
+        assertThat(churn.segmentStats().get(fr).count).isEqualTo(2);
+        assertThat(churn.segmentStats().get(de).sum).isEqualTo(2.0);
     }
 
     /** Counts puts into the inner store (a delete is a put of null). */
