@@ -6,10 +6,8 @@ import io.losswatch.http.LosswatchHttp;
 import io.losswatch.http.TopicFeed;
 import io.losswatch.topology.DeadLetterOnProcessingError;
 import io.losswatch.topology.LosswatchTopology;
-import io.losswatch.topology.Storage;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -94,14 +92,12 @@ public final class LosswatchApplication implements AutoCloseable {
         StreamsConfig streamsConfig = new StreamsConfig(props);
         int predictionPartitions;
         Map<String, Long> retention;
-        Set<String> earlierTopics;
         // the first request to Kafka: a wrong password or an untrusted certificate stops start-up here, in one line
         try (Admin admin = ClusterCheck.connect(streamsConfig.getAdminConfigs("losswatch-topic-creator"), props,
                 config.connectTimeout())) {
             TopicCreator.ensureTopics(admin, config, 60_000);
             predictionPartitions = TopicCreator.partitionCount(admin, config.topics().predictions(), 60_000);
             retention = outputRetention(admin, config);
-            earlierTopics = EarlierTopics.undrained(admin, streamsConfig.getString(StreamsConfig.APPLICATION_ID_CONFIG), 60_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartupException("interrupted while creating topics", e);
@@ -116,12 +112,7 @@ public final class LosswatchApplication implements AutoCloseable {
                         config.topics().predictionMetrics()), props);
         props.put(DeadLetterOnProcessingError.LISTENER, http.pipelineListener());
         warnAboutOutputOlderThanRetention(props, retention);
-        if (!earlierTopics.isEmpty()) {
-            LOG.info("losswatch: {} hold records an earlier version left: passing them on to the join and the aggregator",
-                    earlierTopics);
-        }
-        KafkaStreams streams = new KafkaStreams(LosswatchTopology.build(config, http.pipelineListener(), predictionPartitions,
-                Storage.PERSISTENT, !earlierTopics.isEmpty()), props);
+        KafkaStreams streams = new KafkaStreams(LosswatchTopology.build(config, http.pipelineListener(), predictionPartitions), props);
         LosswatchApplication app = new LosswatchApplication(streams, http, closeOptions(streamsConfig));
         streams.setStateListener((newState, oldState) -> {
             LOG.info("losswatch: streams state {} -> {}", oldState, newState);

@@ -26,16 +26,14 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * <pre>
  * predictions ─ intake ─┬─ labelled: loss ───────────────────────────────┬─ prediction-losses (unless losses.enabled=false)
  *                       ├─ partials + watermark ─ partials-by-model ──┐ │
- *                       └─ unlabelled + watermark ─┐                  │ │
- * labels ────── intake ─── labels ─── predictions-by-id ─ join ─ loss ┼─┘
- *                                                          └ contribution ─ partials-by-model
- *                                 partials-by-model ─ window aggregator ─┬─ model-metrics
+ *                       └─ unlabelled ─ predictions-by-id ─┐          │ │
+ * labels ────── intake ─── labels-by-id ──────────────── join ─ loss ─┼─┘
+ *                                                          └ contribution ─ joined-by-model ─┤
+ *                                                                   window aggregator ─┬─ model-metrics
  *                                                   (calibration, psi reference)       ├─ prediction-metrics
  *       final windows + label-free windows + loss batches (same task) ─ alerts ────────┴─ model-alerts
  * every step ─ rejected input ─ losswatch-dlq
  * </pre>
- *
- * <p>Each task reads one topic, which all that feed it write (see {@link #repartitionTopic}).
  */
 public final class LosswatchTopology {
     private LosswatchTopology() {
@@ -65,15 +63,6 @@ public final class LosswatchTopology {
      */
     public static Topology build(LosswatchConfig config, PipelineListener listener, int predictionPartitions,
                                  Storage storage) {
-        return build(config, listener, predictionPartitions, storage, false);
-    }
-
-    /**
-     * As above; drainEarlierTopics adds the steps that pass on what an earlier version left on the topics
-     * that fed the join and the aggregator before each read one ({@link #drainEarlierTopics}).
-     */
-    public static Topology build(LosswatchConfig config, PipelineListener listener, int predictionPartitions,
-                                 Storage storage, boolean drainEarlierTopics) {
         LosswatchConfig.Topics topics = config.topics();
         // with the topology's own config, so that ensure.explicit.internal.resource.naming (streamsProperties)
         // is enforced: a plain StreamsBuilder only logs a warning for a generated name
@@ -106,23 +95,19 @@ public final class LosswatchTopology {
         } else {
             predictionIntake.filter((k, v) -> false, Named.as(lossesSink(PredictionIntake.NAME)));
         }
-        // the aggregator's one input topic: the intake's partials and watermarks, and (below) the join's
-        // contributions, keyed by model. One topic, not one per producer: a task with two inputs asks Kafka
-        // Streams' idling check before every record while one is empty, and with labels inline the join's is
-        // always empty (docs/benchmarks.md, "The idling check")
-        KStream<String, Routed> aggregatorInput = predictionIntake
+        KStream<String, Routed> partials = predictionIntake
                 .filter((k, v) -> v instanceof Routed.IntakeOutput, Named.as(PARTIALS_BRANCH))
-                .repartition(Repartitioned.with(Serdes.String(), new AggregatorInputSerde())
+                .mapValues(v -> (Routed.IntakeOutput) v, Named.as("as-intake-output"))
+                .repartition(Repartitioned.with(Serdes.String(), new IntakeOutputSerde())
                         .withName(Names.PARTIALS_BY_MODEL).withNumberOfPartitions(partitions)
                         .withStreamPartitioner(new ModelPartitioner<>()))
-                .mapValues(v -> v, Named.as("partial-aggregator-input"));
+                .mapValues(v -> (Routed) v, Named.as("partial-aggregator-input"));
 
         // predictions without a label go to the join, keyed by prediction_id (hashed as Kafka's default
         // partitioner does, as labels-by-id is); each watermark goes to every join partition, so the
         // join's stream time, which ends the waits, moves on with the predictions' event time even
         // where no prediction is waiting
-        // the join's one input topic: these, and (below) the labels, by prediction_id
-        KStream<String, JoinInput> joinInput = predictionIntake
+        KStream<String, JoinInput> predictionsById = predictionIntake
                 .filter((k, v) -> v instanceof PendingPrediction || v instanceof Routed.Watermark,
                         Named.as(PENDING_BRANCH))
                 .mapValues(v -> (JoinInput) v, Named.as("as-pending-prediction"))
@@ -131,23 +116,24 @@ public final class LosswatchTopology {
                         .withStreamPartitioner(new ModelPartitioner<>()))
                 .mapValues(v -> v, Named.as("prediction-join-input"));
 
-        // parse labels, keyed by prediction_id for the join: onto the join's input topic (the default
-        // partitioner's hash of the prediction_id, as its predictions)
+        // parse labels, keyed by prediction_id for the join
         KStream<String, Routed> labelIntake = builder
                 .stream(topics.labels(), rawInput("labels-source"))
                 .process(() -> new LabelIntake(config, listener), Named.as("label-intake"));
         writeDeadLetters(labelIntake, "label-intake", topics, listener);
-        KStream<String, JoinInput> labels = labelIntake
+        KStream<String, JoinInput> labelsById = labelIntake
                 .filter((k, v) -> v instanceof PendingLabel, Named.as("pending-labels"))
-                .mapValues(v -> (JoinInput) v, Named.as("as-pending-label"));
-        labels.to(repartitionTopic(Names.PREDICTIONS_BY_ID), Produced.with(Serdes.String(), new PredictionsByIdSerde())
-                .withStreamPartitioner(new ModelPartitioner<>()).withName("labels-to-join"));
+                .mapValues(v -> (PendingLabel) v, Named.as("as-pending-label"))
+                .repartition(Repartitioned.with(Serdes.String(), pendingLabelSerde)
+                        .withName(Names.LABELS_BY_ID).withNumberOfPartitions(partitions))
+                .mapValues(v -> (JoinInput) v, Named.as("label-join-input"));
 
         // join labels to predictions in event time
         builder.addStateStore(storage.keyValueStoreBuilder(Names.JOIN_PREDICTIONS_STORE, Serdes.String(), pendingPredictionSerde));
         builder.addStateStore(storage.keyValueStoreBuilder(Names.JOIN_LABELS_STORE, Serdes.String(), pendingLabelSerde));
         builder.addStateStore(storage.keyValueStoreBuilder(Names.JOIN_TIMERS_STORE, Serdes.Bytes(), Serdes.ByteArray()));
-        KStream<String, Routed> joined = joinInput
+        KStream<String, Routed> joined = predictionsById
+                .merge(labelsById, Named.as("join-inputs"))
                 .process(() -> new LabelJoin(config, listener), Named.as("label-join"),
                         Names.JOIN_PREDICTIONS_STORE, Names.JOIN_LABELS_STORE, Names.JOIN_TIMERS_STORE);
         writeDeadLetters(joined, "label-join", topics, listener);
@@ -155,9 +141,10 @@ public final class LosswatchTopology {
             writeLosses(joined, "label-join", topics);
         }
         KStream<String, Routed> joinedContributions = contributions(joined, "label-join")
-                .mapValues(v -> (Routed) v, Named.as("as-aggregator-input"));
-        joinedContributions.to(repartitionTopic(Names.PARTIALS_BY_MODEL), Produced.with(Serdes.String(), new AggregatorInputSerde())
-                .withStreamPartitioner(new ModelPartitioner<>()).withName("contributions-to-aggregator"));
+                .repartition(Repartitioned.with(Serdes.String(), contributionSerde)
+                        .withName(Names.JOINED_BY_MODEL).withNumberOfPartitions(partitions)
+                        .withStreamPartitioner(new ModelPartitioner<>()))
+                .mapValues(v -> (Routed) v, Named.as("joined-aggregator-input"));
 
         // window per (model, version), and per segment of it, and publish each window once final
         // (objects written at each commit: a window is merged into by many partials and segments between two)
@@ -168,7 +155,8 @@ public final class LosswatchTopology {
         builder.addStateStore(CommitWrittenStore.builder(Names.ESTIMATE_STORE, storage, new ModelVersionEstimate.Serde(), true));
         // per (model, version, segment field): the values tracked, the first seen, for good (CONTRACT §11)
         builder.addStateStore(storage.keyValueStoreBuilder(Names.SEGMENT_VALUES_STORE, Serdes.Bytes(), new SegmentValues.Serde()));
-        KStream<String, Routed> windows = aggregatorInput
+        KStream<String, Routed> windows = partials
+                .merge(joinedContributions, Named.as("all-contributions"))
                 .process(() -> new WindowAggregator(config, listener), Named.as("window-aggregator"),
                         Names.WINDOW_STORE, Names.WATERMARK_STORE, Names.ESTIMATE_STORE, Names.SEGMENT_VALUES_STORE);
         writeDeadLetters(windows, "window-aggregator", topics, listener);
@@ -185,38 +173,7 @@ public final class LosswatchTopology {
         // raise and resolve drift alerts per (model, version) from final windows and loss batches, in the aggregator's task
         AlertStep.attach(builder, config, windows, storage);
 
-        if (drainEarlierTopics) {
-            // last, so that the sub-topologies above keep their numbers (and their tasks their state directories)
-            drainEarlierTopics(labels, joinedContributions, pendingLabelSerde, contributionSerde, partitions);
-        }
         return builder.build();
-    }
-
-    /**
-     * Passes on what a version before one input topic per task left on its {@code labels-by-id} and
-     * {@code joined-by-model} topics (labels for the join, joined predictions for the aggregator), onto the
-     * topics that carry them now. Each is a task of its own with one input: empty once drained, it costs a
-     * look per loop, which is why {@code run} adds them only when those topics still hold unread records
-     * ({@code EarlierTopics}).
-     */
-    private static void drainEarlierTopics(KStream<String, JoinInput> labels, KStream<String, Routed> contributions,
-                                           Serde<PendingLabel> pendingLabelSerde, Serde<Contribution> contributionSerde,
-                                           int partitions) {
-        labels.filter((k, v) -> false, Named.as("labels-by-id-unused"))
-                .mapValues(v -> (PendingLabel) v, Named.as("as-pending-label-by-id"))
-                .repartition(Repartitioned.with(Serdes.String(), pendingLabelSerde)
-                        .withName(Names.LABELS_BY_ID).withNumberOfPartitions(partitions))
-                .mapValues(v -> (JoinInput) v, Named.as("earlier-labels"))
-                .to(repartitionTopic(Names.PREDICTIONS_BY_ID), Produced.with(Serdes.String(), new PredictionsByIdSerde())
-                        .withStreamPartitioner(new ModelPartitioner<>()).withName("earlier-labels-to-join"));
-        contributions.filter((k, v) -> false, Named.as("joined-by-model-unused"))
-                .mapValues(v -> (Contribution) v, Named.as("as-contribution"))
-                .repartition(Repartitioned.with(Serdes.String(), contributionSerde)
-                        .withName(Names.JOINED_BY_MODEL).withNumberOfPartitions(partitions)
-                        .withStreamPartitioner(new ModelPartitioner<>()))
-                .mapValues(v -> (Routed) v, Named.as("earlier-contributions"))
-                .to(repartitionTopic(Names.PARTIALS_BY_MODEL), Produced.with(Serdes.String(), new AggregatorInputSerde())
-                        .withStreamPartitioner(new ModelPartitioner<>()).withName("earlier-contributions-to-aggregator"));
     }
 
     /**
@@ -257,14 +214,6 @@ public final class LosswatchTopology {
         return Produced.with(Serdes.String(), Serdes.serdeFrom(new ScoredLossSerializer(), (topic, bytes) -> {
             throw new UnsupportedOperationException("a sink only serialises");
         })).withName(lossesSink(step));
-    }
-
-    /**
-     * The name a topology gives the repartition topic it names name (Kafka Streams adds the application.id in
-     * front): a sink to it writes to that internal topic, so two steps can feed one task through one topic.
-     */
-    static String repartitionTopic(String name) {
-        return name + "-repartition";
     }
 
     /** The prediction intake's children: partials and watermarks on their way to the aggregator. */

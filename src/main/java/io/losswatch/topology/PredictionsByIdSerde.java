@@ -1,7 +1,6 @@
 package io.losswatch.topology;
 
 import io.losswatch.topology.Routed.JoinInput;
-import io.losswatch.topology.Routed.PendingLabel;
 import io.losswatch.topology.Routed.PendingPrediction;
 import io.losswatch.topology.Routed.Watermark;
 import java.nio.ByteBuffer;
@@ -11,16 +10,12 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * The records of the join's one input topic, {@code predictions-by-id}: predictions waiting for a label in
- * the binary form of {@link PendingPredictionSerde} (earlier versions wrote JSON, which starts with '{' and
- * is still read), the intake's watermarks in the binary form of {@link IntakeOutputSerde}, and labels: a
- * {@link #LABEL} byte, then the JSON earlier versions wrote on {@code labels-by-id}.
+ * The records of the predictions-by-id topic: predictions waiting for a label in the binary form of
+ * {@link PendingPredictionSerde} (earlier versions wrote JSON, which starts with '{' and is still read), and
+ * the intake's watermarks in the binary form of {@link IntakeOutputSerde}.
  */
 final class PredictionsByIdSerde implements Serde<JoinInput> {
-    /** First byte of a label: none of a partial's, a watermark's or a pending prediction's, and not JSON. */
-    static final byte LABEL = 7;
     private final JsonSerde<PendingPrediction> json = new JsonSerde<>(PendingPrediction.class);
-    private final JsonSerde<PendingLabel> labels = new JsonSerde<>(PendingLabel.class);
 
     @Override
     public Serializer<JoinInput> serializer() {
@@ -34,11 +29,7 @@ final class PredictionsByIdSerde implements Serde<JoinInput> {
             if (value instanceof PendingPrediction p) {
                 return PendingPredictionSerde.write(p);
             }
-            if (value instanceof PendingLabel l) {
-                byte[] label = labels.serializer().serialize(topic, l);
-                return ByteBuffer.allocate(1 + label.length).put(LABEL).put(label).array();
-            }
-            throw new SerializationException("not a record of the join's input: " + value.getClass());
+            throw new SerializationException("not a record of the predictions-by-id topic: " + value.getClass());
         };
     }
 
@@ -50,9 +41,6 @@ final class PredictionsByIdSerde implements Serde<JoinInput> {
             }
             if (bytes.length > 0 && bytes[0] == '{') {
                 return json.deserializer().deserialize(topic, bytes);
-            }
-            if (bytes.length > 0 && bytes[0] == LABEL) {
-                return labels.deserializer().deserialize(topic, java.util.Arrays.copyOfRange(bytes, 1, bytes.length));
             }
             if (bytes.length > 0 && (bytes[0] == PendingPredictionSerde.MARKER
                     || bytes[0] == PendingPredictionSerde.MARKER_SEGMENTS)) {

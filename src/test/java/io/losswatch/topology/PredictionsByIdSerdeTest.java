@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.DoubleNode;
-import com.fasterxml.jackson.databind.node.IntNode;
-import io.losswatch.event.LabelEvent;
 import io.losswatch.event.PredictionEvent;
 import io.losswatch.event.SourceRecord;
 import io.losswatch.topology.Routed.JoinInput;
@@ -43,21 +41,6 @@ class PredictionsByIdSerdeTest {
         byte[] json = new JsonSerde<>(Routed.PendingPrediction.class).serializer().serialize("t", p);
         assertThat(((Routed.PendingPrediction) serde.deserializer().deserialize("t", json)).event().predictionId())
                 .isEqualTo("p-1");
-    }
-
-    @Test
-    void aLabelSurvivesTheTripAfterItsOwnFirstByte() {
-        Routed.PendingLabel label = new Routed.PendingLabel(new LabelEvent("p-1", new IntNode(1), 1_764_000_000_500L),
-                new SourceRecord("labels", 2, 9, 1_764_000_000_500L, null, "{}".getBytes(StandardCharsets.UTF_8)));
-        byte[] bytes = serde.serializer().serialize("t", label);
-        assertThat(bytes[0]).isEqualTo(PredictionsByIdSerde.LABEL);
-        // after that byte, the JSON earlier versions wrote on labels-by-id
-        assertThat(new String(bytes, 1, bytes.length - 1, StandardCharsets.UTF_8)).isEqualTo(new String(
-                new JsonSerde<>(Routed.PendingLabel.class).serializer().serialize("t", label), StandardCharsets.UTF_8));
-        Routed.PendingLabel back = (Routed.PendingLabel) serde.deserializer().deserialize("t", bytes);
-        assertThat(back.event()).isEqualTo(label.event());
-        assertThat(back.source().topic()).isEqualTo("labels");
-        assertThat(back.source().offset()).isEqualTo(9);
     }
 
     @Test
