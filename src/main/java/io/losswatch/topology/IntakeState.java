@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -50,7 +51,7 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
      * segment values' partials inside the group.
      */
     private final Map<WindowOf, OpenWindow> open = new LinkedHashMap<>();
-    /** Partials changed since the last commit (each once, {@link OpenPartial#dirty}): written at the next. */
+    /** Partials changed since the last commit (each once, {@link OpenPartial#toWrite}): written at the next. */
     private final List<OpenPartial> dirty = new ArrayList<>();
     /** Store keys of partials ended (sent on) since the last commit that a commit had written: deleted at the next. */
     private final List<Bytes> ended = new ArrayList<>();
@@ -129,13 +130,13 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
         this.clockStore = clockStore;
         open.clear();
         dirty.clear();
+        ended.clear();
         stored.clear();
         clockDirty = false;
         Long savedClock = clockStore.get(CLOCK_KEY);
         Long savedOffset = clockStore.get(OFFSET_KEY);
         clock = savedClock == null ? -1 : savedClock;
         lastOffset = savedOffset == null ? -1 : savedOffset;
-        ended.clear();
         WindowStatsSerde serde = new WindowStatsSerde();
         try (KeyValueIterator<Bytes, byte[]> it = wrapped().all()) {
             it.forEachRemaining(kv -> {
@@ -237,7 +238,7 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
         String name = name();
         Set<Bytes> written = ended.isEmpty() ? Set.of() : new HashSet<>();
         for (OpenPartial partial : dirty) {
-            partial.dirty = false;
+            partial.toWrite = false;
             if (partial.open) {
                 Bytes key = partial.key();
                 store.put(key, serde.serializer().serialize(name, partial.stats));
@@ -324,9 +325,14 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
         }
 
         /** The segment values' partials, in the order first touched. */
+        void forEachSegment(BiConsumer<Segment, WindowStats> action) {
+            segments.forEach((segment, partial) -> action.accept(segment, partial.stats));
+        }
+
+        /** Visible for tests: the segment values' partials, in the order first touched. */
         Map<Segment, WindowStats> segmentStats() {
-            Map<Segment, WindowStats> out = new LinkedHashMap<>(segments.size() * 2);
-            segments.forEach((segment, partial) -> out.put(segment, partial.stats));
+            Map<Segment, WindowStats> out = new LinkedHashMap<>();
+            forEachSegment(out::put);
             return out;
         }
 
@@ -353,7 +359,7 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
         private final Segment segment;
         WindowStats stats = new WindowStats();
         Bytes key;
-        boolean dirty;
+        boolean toWrite;
         boolean open = true;
 
         private OpenPartial(WindowOf of, Segment segment) {
@@ -370,9 +376,9 @@ final class IntakeState extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, 
 
         /** Its stats, about to be changed: written at the next commit. */
         WindowStats changed() {
-            if (!dirty) {
-                dirty = true;
-                IntakeState.this.dirty.add(this);
+            if (!toWrite) {
+                toWrite = true;
+                dirty.add(this);
             }
             return stats;
         }

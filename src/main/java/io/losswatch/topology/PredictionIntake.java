@@ -285,12 +285,12 @@ final class PredictionIntake implements Processor<byte[], byte[], String, Routed
             WindowStats whole = w.wholeStats();
             if (whole != null) {
                 List<Routed.SegmentStats> segments = new ArrayList<>(0);
-                w.segmentStats().forEach((segment, stats) -> segments.add(new Routed.SegmentStats(segment, stats)));
+                w.forEachSegment((segment, stats) -> segments.add(new Routed.SegmentStats(segment, stats)));
                 context.forward(new Record<>(model, new Routed.Partial(model, version, start, whole, topic, partition,
                         lastOffset, null, segments), timestamp), PARTIALS);
             } else {
                 // only from a state an earlier version wrote, which sent a segment's partial alone; sent alone as then
-                w.segmentStats().forEach((segment, stats) -> context.forward(new Record<>(model, new Routed.Partial(
+                w.forEachSegment((segment, stats) -> context.forward(new Record<>(model, new Routed.Partial(
                         model, version, start, stats, topic, partition, lastOffset, segment), timestamp), PARTIALS));
             }
         }
