@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,7 +41,8 @@ public final class MetricsHistory {
 
     private final int windowsPerSeries;
     private final int alertsPerSeries;
-    private final Map<String, Map<String, Series>> models = new TreeMap<>();
+    /** model → version → series; by hash (thousands of models are looked up per record), sorted where shown. */
+    private final Map<String, Map<String, Series>> models = new HashMap<>();
     private final Map<String, Long> deadLetters = new TreeMap<>();
     /** model → reason → dead letters whose record names that model. */
     private final Map<String, Map<String, Long>> deadLettersByModel = new TreeMap<>();
@@ -64,7 +66,7 @@ public final class MetricsHistory {
         List<String[]> known = new ArrayList<>();
         synchronized (this) {
             seriesListeners.add(listener);
-            models.forEach((m, versions) -> versions.keySet().forEach(v -> known.add(new String[] {m, v})));
+            new TreeMap<>(models).forEach((m, versions) -> versions.keySet().forEach(v -> known.add(new String[] {m, v})));
         }
         known.forEach(k -> listener.accept(k[0], k[1]));
     }
@@ -72,7 +74,7 @@ public final class MetricsHistory {
     /** Keeps a final window; interim records ({@code "final": false}) are not history and are ignored. */
     public void addWindow(WindowMetrics window) {
         if (window != null && window.model() != null && window.finalResult()) {
-            keep(window.model(), window.modelVersion(), window.segment(), window.windowStart(), window, s -> s.windows);
+            keep(window.model(), window.modelVersion(), window.segment(), window, s -> s.windows);
         }
     }
 
@@ -82,23 +84,25 @@ public final class MetricsHistory {
      */
     public void addPredictions(PredictionMetrics predictions) {
         if (predictions != null && predictions.model() != null && predictions.finalResult()) {
-            keep(predictions.model(), predictions.modelVersion(), predictions.segment(), predictions.windowStart(),
-                    predictions, s -> s.predictions);
+            keep(predictions.model(), predictions.modelVersion(), predictions.segment(), predictions, s -> s.predictions);
         }
     }
 
     /** Puts a record of a window in its series (a replayed window replaces the kept one), the oldest going past the bound. */
-    private <T> void keep(String model, String modelVersion, Segment segment, long windowStart, T record,
-                          Function<Series, TreeMap<Long, T>> records) {
+    private <T> void keep(String model, String modelVersion, Segment segment, T record,
+                          Function<Series, WindowRecords<T>> records) {
         String version = modelVersion == null ? "" : modelVersion;
         boolean created;
         synchronized (this) {
-            created = !hasSeries(model, version);
-            TreeMap<Long, T> kept = records.apply(series(model, version, segment));
-            kept.put(windowStart, record);
-            while (kept.size() > windowsPerSeries) {
-                kept.pollFirstEntry();
+            Map<String, Series> versions = models.computeIfAbsent(model, m -> new TreeMap<>());
+            Series whole = versions.get(version);
+            created = whole == null;
+            if (created) {
+                whole = new Series();
+                versions.put(version, whole);
             }
+            Series s = segment == null ? whole : whole.segments.computeIfAbsent(segment, k -> new Series());
+            records.apply(s).put(record, windowsPerSeries);
         }
         if (created) {
             announce(model, version);
@@ -203,7 +207,7 @@ public final class MetricsHistory {
     }
 
     private <T> Optional<List<T>> kept(String model, String version, Segment segment, long from, long to,
-                                       Function<Series, TreeMap<Long, T>> records, ToLongFunction<T> windowStart) {
+                                       Function<Series, WindowRecords<T>> records, ToLongFunction<T> windowStart) {
         if (!knows(model)) {
             return Optional.empty();
         }
@@ -211,7 +215,7 @@ public final class MetricsHistory {
         models.getOrDefault(model, Map.of()).forEach((v, whole) -> {
             Series s = segment == null ? whole : whole.segments.get(segment);
             if ((version == null || version.equals(v)) && s != null) {
-                out.addAll(records.apply(s).subMap(from, true, to, true).values());
+                out.addAll(records.apply(s).between(from, to));
             }
         });
         // versions come by name and the sort is stable: versions of one window stay by name
@@ -260,7 +264,7 @@ public final class MetricsHistory {
     /** Every series' latest final mean loss (NaN as {@link #latestMeanLoss}), by model, version, then segment. */
     public synchronized List<MeanLoss> meanLosses() {
         List<MeanLoss> out = new ArrayList<>();
-        models.forEach((model, versions) -> versions.forEach((version, s) -> {
+        new TreeMap<>(models).forEach((model, versions) -> versions.forEach((version, s) -> {
             out.add(new MeanLoss(model, version, null, s.latestMeanLoss()));
             s.sortedSegments().forEach((segment, series) ->
                     out.add(new MeanLoss(model, version, segment, series.latestMeanLoss())));
@@ -277,10 +281,10 @@ public final class MetricsHistory {
         for (Map<String, Series> versions : models.values()) {
             for (Series s : versions.values()) {
                 if (!s.windows.isEmpty()) {
-                    latest = Math.max(latest, s.windows.lastEntry().getValue().windowEnd());
+                    latest = Math.max(latest, s.windows.last().windowEnd());
                 }
                 if (!s.predictions.isEmpty()) {
-                    latest = Math.max(latest, s.predictions.lastEntry().getValue().windowEnd());
+                    latest = Math.max(latest, s.predictions.last().windowEnd());
                 }
             }
         }
@@ -349,8 +353,8 @@ public final class MetricsHistory {
     }
 
     private static final class Series {
-        final TreeMap<Long, WindowMetrics> windows = new TreeMap<>();
-        final TreeMap<Long, PredictionMetrics> predictions = new TreeMap<>();
+        final WindowRecords<WindowMetrics> windows = new WindowRecords<>(WindowMetrics::windowStart);
+        final WindowRecords<PredictionMetrics> predictions = new WindowRecords<>(PredictionMetrics::windowStart);
         final Deque<AlertEntry> alerts = new ArrayDeque<>();
         /** rules whose latest alert is FIRING. */
         final Set<String> firingRules = new TreeSet<>();
@@ -367,7 +371,7 @@ public final class MetricsHistory {
         }
 
         double latestMeanLoss() {
-            Double mean = windows.isEmpty() ? null : windows.lastEntry().getValue().meanLoss();
+            Double mean = windows.isEmpty() ? null : windows.last().meanLoss();
             return mean == null ? Double.NaN : mean;
         }
 
@@ -380,16 +384,14 @@ public final class MetricsHistory {
         }
 
         VersionView view(String version) {
-            WindowMetrics latest = windows.isEmpty() ? null : windows.lastEntry().getValue();
-            int awaiting = latest == null ? predictions.size()
-                    : predictions.tailMap(latest.windowStart(), false).size();
+            WindowMetrics latest = windows.last();
+            int awaiting = latest == null ? predictions.size() : predictions.countAfter(latest.windowStart());
             List<SegmentView> segmentViews = new ArrayList<>();
             sortedSegments().forEach((segment, s) -> segmentViews.add(new SegmentView(segment, s.windows.size(),
-                    s.windows.isEmpty() ? null : s.windows.lastEntry().getValue(), s.firing(), List.copyOf(s.firingRules),
-                    s.predictions.isEmpty() ? null : s.predictions.lastEntry().getValue())));
-            return new VersionView(version, windows.size(), windows.isEmpty() ? null : windows.firstKey(), latest,
+                    s.windows.last(), s.firing(), List.copyOf(s.firingRules), s.predictions.last())));
+            return new VersionView(version, windows.size(), windows.isEmpty() ? null : windows.first().windowStart(), latest,
                     firing(), lastAlert, List.copyOf(firingRules), latest == null, predictions.size(),
-                    predictions.isEmpty() ? null : predictions.lastEntry().getValue(), awaiting, segmentViews);
+                    predictions.last(), awaiting, segmentViews);
         }
     }
 }
