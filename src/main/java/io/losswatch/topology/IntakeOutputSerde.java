@@ -53,53 +53,24 @@ final class IntakeOutputSerde extends BinarySerde<IntakeOutput> {
                     .putLong(w.time()).put((byte) (w.idle() ? 1 : 0)).array();
         }
         Partial p = (Partial) value;
-        if (!p.segments().isEmpty()) {
-            return writeWithSegments(p);
+        BinaryWriter w = BinaryWriter.scratch();
+        byte kind = !p.segments().isEmpty() ? MODEL_PARTIAL : p.segment() == null ? PARTIAL : SEGMENT_PARTIAL;
+        w.put(kind)
+                .putIntString(p.model()).putIntString(p.modelVersion()).putLong(p.windowStart())
+                .putIntString(p.sourceTopic()).putInt(p.sourcePartition()).putLong(p.lastSourceOffset());
+        if (kind == SEGMENT_PARTIAL) {
+            // the previous version's form, still written for a lone segment value's partial
+            w.putIntString(p.segment().field()).putIntString(p.segment().value());
         }
-        byte[] model = p.model().getBytes(StandardCharsets.UTF_8);
-        byte[] version = p.modelVersion().getBytes(StandardCharsets.UTF_8);
-        byte[] topic = p.sourceTopic().getBytes(StandardCharsets.UTF_8);
-        byte[] stats = WindowStatsSerde.write(p.stats());
-        byte[] field = p.segment() == null ? new byte[0] : p.segment().field().getBytes(StandardCharsets.UTF_8);
-        byte[] segmentValue = p.segment() == null ? new byte[0] : p.segment().value().getBytes(StandardCharsets.UTF_8);
-        int segment = p.segment() == null ? 0 : 8 + field.length + segmentValue.length;
-        ByteBuffer b = ByteBuffer.allocate(1 + 4 + model.length + 4 + version.length + 8 + 4 + topic.length + 4 + 8
-                        + segment + stats.length)
-                .put(p.segment() == null ? PARTIAL : SEGMENT_PARTIAL).putInt(model.length).put(model)
-                .putInt(version.length).put(version)
-                .putLong(p.windowStart()).putInt(topic.length).put(topic).putInt(p.sourcePartition())
-                .putLong(p.lastSourceOffset());
-        if (p.segment() != null) {
-            b.putInt(field.length).put(field).putInt(segmentValue.length).put(segmentValue);
+        WindowStatsSerde.write(w, p.stats());
+        if (kind == MODEL_PARTIAL) {
+            w.putInt(p.segments().size());
+            for (Routed.SegmentStats s : p.segments()) {
+                w.putIntString(s.segment().field()).putIntString(s.segment().value());
+                WindowStatsSerde.write(w, s.stats());
+            }
         }
-        return b.put(stats).array();
-    }
-
-    private static byte[] writeWithSegments(Partial p) {
-        byte[] model = p.model().getBytes(StandardCharsets.UTF_8);
-        byte[] version = p.modelVersion().getBytes(StandardCharsets.UTF_8);
-        byte[] topic = p.sourceTopic().getBytes(StandardCharsets.UTF_8);
-        byte[] stats = WindowStatsSerde.write(p.stats());
-        int size = 1 + 4 + model.length + 4 + version.length + 8 + 4 + topic.length + 4 + 8 + stats.length + 4;
-        List<byte[]> parts = new ArrayList<>(3 * p.segments().size());
-        for (Routed.SegmentStats s : p.segments()) {
-            byte[] field = s.segment().field().getBytes(StandardCharsets.UTF_8);
-            byte[] segmentValue = s.segment().value().getBytes(StandardCharsets.UTF_8);
-            byte[] segmentStats = WindowStatsSerde.write(s.stats());
-            parts.add(field);
-            parts.add(segmentValue);
-            parts.add(segmentStats);
-            size += 8 + field.length + segmentValue.length + segmentStats.length;
-        }
-        ByteBuffer b = ByteBuffer.allocate(size).put(MODEL_PARTIAL).putInt(model.length).put(model)
-                .putInt(version.length).put(version)
-                .putLong(p.windowStart()).putInt(topic.length).put(topic).putInt(p.sourcePartition())
-                .putLong(p.lastSourceOffset()).put(stats).putInt(p.segments().size());
-        for (int i = 0; i < parts.size(); i += 3) {
-            b.putInt(parts.get(i).length).put(parts.get(i)).putInt(parts.get(i + 1).length).put(parts.get(i + 1))
-                    .put(parts.get(i + 2));
-        }
-        return b.array();
+        return w.toArray();
     }
 
     static IntakeOutput read(ByteBuffer b) {

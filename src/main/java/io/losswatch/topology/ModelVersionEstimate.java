@@ -35,16 +35,14 @@ final class ModelVersionEstimate {
         @Override
         protected byte[] toBytes(ModelVersionEstimate e) {
             Calibration c = e.calibration;
-            ByteBuffer b = ByteBuffer.allocate(1 + 8 + WindowStatsSerde.stringSize(c.function)
-                    + WindowStatsSerde.compactBinsSize(c.bins) + WindowStatsSerde.arraySize(c.temperatureLogLikelihood)
-                    + 4 + WindowStatsSerde.compactBinsSize(e.reference));
-            b.put(VERSION).putLong(c.count);
-            WindowStatsSerde.writeString(b, c.function);
-            WindowStatsSerde.writeCompactBins(b, c.bins);
-            WindowStatsSerde.writeArray(b, c.temperatureLogLikelihood);
-            b.putInt(e.referenceWindows);
-            WindowStatsSerde.writeCompactBins(b, e.reference);
-            return b.array();
+            BinaryWriter w = BinaryWriter.scratch();
+            w.put(VERSION).putLong(c.count);
+            WindowStatsSerde.writeString(w, c.function);
+            WindowStatsSerde.writeCompactBins(w, c.bins);
+            WindowStatsSerde.writeArray(w, c.temperatureLogLikelihood);
+            w.putInt(e.referenceWindows);
+            WindowStatsSerde.writeCompactBins(w, e.reference);
+            return w.toArray();
         }
 
         @Override
