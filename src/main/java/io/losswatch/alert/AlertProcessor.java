@@ -4,6 +4,7 @@ import io.losswatch.event.Segment;
 import io.losswatch.loss.Calibration;
 import io.losswatch.topology.SeriesKey;
 import io.losswatch.topology.PredictionMetrics;
+import io.losswatch.topology.Routed;
 import io.losswatch.topology.WindowMetrics;
 import java.util.function.Function;
 import org.apache.kafka.common.utils.Bytes;
@@ -18,7 +19,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * alert, if any, keyed by model. Under exactly-once the state change and the alert record commit
  * together, so a restart neither repeats nor loses a FIRING. Time is the records' event time only.
  */
-final class AlertProcessor implements Processor<String, AlertInput, String, Alert> {
+final class AlertProcessor implements Processor<String, Routed, String, Alert> {
     private final AlertEvaluator evaluator;
     private final Function<String, AlertSettings> settings;
     private final Function<String, LabelFreeRules.Settings> labelFree;
@@ -41,19 +42,21 @@ final class AlertProcessor implements Processor<String, AlertInput, String, Aler
     }
 
     @Override
-    public void process(Record<String, AlertInput> record) {
-        if (record.value() instanceof AlertInput.Predictions p) {
+    public void process(Record<String, Routed> record) {
+        // the window aggregator forwards here what the rules judge: final windows, loss batches, prediction-metrics
+        AlertInput input = AlertStep.input(record.value());
+        if (input instanceof AlertInput.Predictions p) {
             labelFree(p, record.timestamp());
             return;
         }
         String model;
         String version;
         Segment segment;
-        if (record.value() instanceof AlertInput.Losses l) {
+        if (input instanceof AlertInput.Losses l) {
             model = l.model();
             version = l.modelVersion();
             segment = l.segment();
-        } else if (record.value() instanceof AlertInput.Window w && w.metrics().finalResult()) {
+        } else if (input instanceof AlertInput.Window w && w.metrics().finalResult()) {
             model = w.metrics().model();
             version = w.metrics().modelVersion();
             segment = w.metrics().segment();
@@ -70,10 +73,10 @@ final class AlertProcessor implements Processor<String, AlertInput, String, Aler
             state = AlertState.INITIAL;
         }
         AlertEvaluator.Outcome outcome;
-        if (record.value() instanceof AlertInput.Losses l) {
+        if (input instanceof AlertInput.Losses l) {
             outcome = evaluator.onLosses(model, version, state, l.losses(), s);
         } else {
-            WindowMetrics m = ((AlertInput.Window) record.value()).metrics();
+            WindowMetrics m = ((AlertInput.Window) input).metrics();
             outcome = evaluator.onWindow(model, version, state,
                     new AlertEvaluator.Window(m.windowStart(), m.windowEnd(), m.count(), m.meanLoss(), m.stddevLoss(), m.maxLoss()), s);
         }

@@ -43,6 +43,8 @@ public final class AlertStep {
     public static final String STATE_STORE = "alert-state";
     /** Name of the label-free rules' state store (CONTRACT §9): part of the application's state. */
     public static final String LABEL_FREE_STATE_STORE = "label-free-alert-state";
+    /** The evaluator's node: the window aggregator forwards to it by this name. */
+    public static final String EVALUATOR = "alert-evaluator";
 
     public static void attach(StreamsBuilder builder, LosswatchConfig config, KStream<String, Routed> windows,
                               Storage storage) {
@@ -54,25 +56,21 @@ public final class AlertStep {
                 m -> LabelFreeRules.Settings.forModel(config, m));
         AlertEvaluator evaluator = new AlertEvaluator(config.windowSize().toMillis(), config.windowAdvance().toMillis());
 
-        // final windows and loss batches of watched models, already keyed by model in the aggregator's task
-        KStream<String, AlertInput> inputs = windows
-                .filter((k, v) -> (v instanceof Routed.Metrics m && m.metrics().finalResult())
-                        || (v instanceof Routed.Losses l && settings.apply(l.model()).enabled())
-                        || v instanceof Routed.PredictionWindow, Named.as("alert-inputs"))
-                .mapValues(AlertStep::input, Named.as("alert-input-records"));
-
         // evaluate the rules per (model, version) and publish state changes
         builder.addStateStore(storage.keyValueStoreBuilder(STATE_STORE, Serdes.Bytes(), new AlertStateSerde())
                 .withCachingEnabled());
         builder.addStateStore(storage.keyValueStoreBuilder(LABEL_FREE_STATE_STORE, Serdes.Bytes(),
                 new JsonSerde<>(LabelFreeRules.State.class)));
-        inputs.process(() -> new AlertProcessor(evaluator, settings, labelFree), Named.as("alert-evaluator"),
+        // a child of the window aggregator, which forwards to it by name only what the rules judge: no filter
+        // node and no mapping between them, each of which would copy every record of the aggregator's
+        windows.process(() -> new AlertProcessor(evaluator, settings, labelFree), Named.as(EVALUATOR),
                         STATE_STORE, LABEL_FREE_STATE_STORE)
                 .to(config.topics().alerts(), Produced.with(Serdes.String(), new JsonSerde<>(Alert.class))
                         .withName("alerts-sink"));
     }
 
-    private static AlertInput input(Routed v) {
+    /** What the rules judge of an aggregator's record, or null: interim windows and dead letters are not judged. */
+    static AlertInput input(Routed v) {
         if (v instanceof Routed.Losses l) {
             WindowStats s = l.stats();
             return new AlertInput.Losses(l.model(), l.modelVersion(), l.segment(), new AlertEvaluator.Losses(s.count,
@@ -81,6 +79,9 @@ public final class AlertStep {
         if (v instanceof Routed.PredictionWindow p) {
             return new AlertInput.Predictions(p.metrics(), p.sketch(), p.calibration(), p.minLabelled());
         }
-        return new AlertInput.Window(((Routed.Metrics) v).metrics());
+        if (v instanceof Routed.Metrics m && m.metrics().finalResult()) {
+            return new AlertInput.Window(m.metrics());
+        }
+        return null;
     }
 }

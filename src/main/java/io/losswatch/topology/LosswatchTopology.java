@@ -7,6 +7,7 @@ import io.losswatch.topology.Routed.JoinInput;
 import io.losswatch.topology.Routed.PendingLabel;
 import io.losswatch.topology.Routed.PendingPrediction;
 import java.util.Properties;
+import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -157,18 +158,14 @@ public final class LosswatchTopology {
         builder.addStateStore(storage.keyValueStoreBuilder(Names.SEGMENT_VALUES_STORE, Serdes.Bytes(), new SegmentValues.Serde()));
         KStream<String, Routed> windows = partials
                 .merge(joinedContributions, Named.as("all-contributions"))
-                .process(() -> new WindowAggregator(config, listener), Named.as("window-aggregator"),
+                .process(() -> new WindowAggregator(config, listener), Named.as(WindowAggregator.NAME),
                         Names.WINDOW_STORE, Names.WATERMARK_STORE, Names.ESTIMATE_STORE, Names.SEGMENT_VALUES_STORE);
-        writeDeadLetters(windows, "window-aggregator", topics, listener);
-        windows.filter((k, v) -> v instanceof Routed.Metrics, Named.as("window-metrics"))
-                .mapValues(v -> ((Routed.Metrics) v).metrics(), Named.as("as-window-metrics"))
-                .to(topics.metrics(), Produced.with(Serdes.String(), new JsonSerde<>(WindowMetrics.class))
-                        .withName("metrics-sink"));
+        // the aggregator forwards each record by name to the children it is for: the sinks take its records as they are
+        writeDeadLetters(windows, WindowAggregator.NAME, topics, listener);
+        windows.to(topics.metrics(), jsonSink(METRICS_SINK, Routed.Metrics.class, Routed.Metrics::metrics, WindowMetrics.class));
         // the label-free record of each window, as soon as the predictions' event time has passed it
-        windows.filter((k, v) -> v instanceof Routed.PredictionWindow, Named.as("prediction-windows"))
-                .mapValues(v -> ((Routed.PredictionWindow) v).metrics(), Named.as("as-prediction-metrics"))
-                .to(topics.predictionMetrics(), Produced.with(Serdes.String(), new JsonSerde<>(PredictionMetrics.class))
-                        .withName("prediction-metrics-sink"));
+        windows.to(topics.predictionMetrics(), jsonSink(PREDICTION_METRICS_SINK, Routed.PredictionWindow.class,
+                Routed.PredictionWindow::metrics, PredictionMetrics.class));
 
         // raise and resolve drift alerts per (model, version) from final windows and loss batches, in the aggregator's task
         AlertStep.attach(builder, config, windows, storage);
@@ -211,10 +208,33 @@ public final class LosswatchTopology {
 
     /** A step's losses sink: each scored prediction's loss record, keyed by model. */
     private static Produced<String, Routed> lossRecords(String step) {
-        return Produced.with(Serdes.String(), Serdes.serdeFrom(new ScoredLossSerializer(), (topic, bytes) -> {
-            throw new UnsupportedOperationException("a sink only serialises");
-        })).withName(lossesSink(step));
+        return sink(lossesSink(step), new ScoredLossSerializer());
     }
+
+    private static Produced<String, Routed> sink(String name, Serializer<Routed> serializer) {
+        return Produced.with(Serdes.String(), Serdes.serdeFrom(serializer, (topic, bytes) -> {
+            throw new UnsupportedOperationException("a sink only serialises");
+        })).withName(name);
+    }
+
+    /**
+     * A sink of one kind of the aggregator's records: its contract record as JSON. Anything else reaching it is a
+     * routing bug: it throws, and the processing exception handler dead-letters the input as {@code processing_error}.
+     */
+    private static <R extends Routed, T> Produced<String, Routed> jsonSink(String name, Class<R> kind, Function<R, T> value,
+                                                                           Class<T> type) {
+        Serializer<T> json = new JsonSerde<>(type).serializer();
+        return sink(name, (topic, data) -> {
+            if (kind.isInstance(data)) {
+                return json.serialize(topic, value.apply(kind.cast(data)));
+            }
+            throw new IllegalStateException("only " + kind.getSimpleName() + " records belong on " + topic + ", not " + data);
+        });
+    }
+
+    /** The window aggregator's sinks (CONTRACT §6 and §9), which it forwards to by name. */
+    static final String METRICS_SINK = "metrics-sink";
+    static final String PREDICTION_METRICS_SINK = "prediction-metrics-sink";
 
     /** The prediction intake's children: partials and watermarks on their way to the aggregator. */
     static final String PARTIALS_BRANCH = "partials-and-watermarks";

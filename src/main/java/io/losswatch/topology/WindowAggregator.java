@@ -1,5 +1,7 @@
 package io.losswatch.topology;
 
+import io.losswatch.alert.AlertStep;
+
 import io.losswatch.config.LosswatchConfig;
 import io.losswatch.event.RejectReason;
 import io.losswatch.event.Segment;
@@ -49,6 +51,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * dead-lettered once, for the whole model.
  */
 final class WindowAggregator implements Processor<String, Routed, String, Routed> {
+    static final String NAME = "window-aggregator";
+    /**
+     * Each record goes by name to the one or two children it is for (the contract's sinks, the alert step, the
+     * dead letters), not through a filter per child: each node a record passes copies it.
+     */
+    private static final String DEAD_LETTERS = LosswatchTopology.deadLetterBranch(NAME);
     private final WindowSpec windows;
     private final boolean emitUpdates;
     private final boolean hopping;
@@ -155,7 +163,7 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
                 }
             });
             if (!late.isEmpty()) {
-                lateEvent(c, late, clock, windows.graceMs).ifPresent(context::forward);
+                lateEvent(c, late, clock, windows.graceMs).ifPresent(r -> context.forward(r, DEAD_LETTERS));
             }
         }
     }
@@ -177,7 +185,7 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
         if (!accepted && segment == null) {
             Contribution c = new Contribution(p.model(), p.modelVersion(), p.windowStart(), stats,
                     p.sourceTopic(), p.sourcePartition(), p.lastSourceOffset());
-            lateEvent(c, List.of(p.windowStart()), clock, windows.graceMs).ifPresent(context::forward);
+            lateEvent(c, List.of(p.windowStart()), clock, windows.graceMs).ifPresent(r -> context.forward(r, DEAD_LETTERS));
         }
     }
 
@@ -193,7 +201,7 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
      */
     private void losses(SeriesKey series, WindowStats stats) {
         context.forward(new Record<>(series.model(), new Routed.Losses(series.model(), series.modelVersion(),
-                series.segment(), stats), Math.max(0, stats.lastLossTime)));
+                series.segment(), stats), Math.max(0, stats.lastLossTime)), AlertStep.EVALUATOR);
     }
 
     /** Adds stats to a window; false when the window is already final (the caller dead-letters them). */
@@ -332,7 +340,10 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
                 sketch.count, stats.count, sketch.meanValue(), psi,
                 estimate == null ? null : estimate.mean(), estimate == null ? null : estimate.low(),
                 estimate == null ? null : estimate.high(), e.calibration.count, true, series.segment());
-        context.forward(new Record<>(model, new Routed.PredictionWindow(m, sketch, e.calibration, minLabelled), start + windows.sizeMs - 1));
+        Record<String, Routed> out = new Record<>(model, new Routed.PredictionWindow(m, sketch, e.calibration, minLabelled),
+                start + windows.sizeMs - 1);
+        context.forward(out, LosswatchTopology.PREDICTION_METRICS_SINK);
+        context.forward(out, AlertStep.EVALUATOR);
         stats.estimatedLoss = estimate == null ? null : estimate.mean();
         stats.labelFreePublished = true;
         stats.sketch = null;
@@ -368,7 +379,11 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
         // dated at the window's last millisecond; an interim record of a window that has not ended yet at
         // the wall clock instead: Kafka 4 brokers refuse records dated over an hour ahead
         long end = start + windows.sizeMs - 1;
-        context.forward(new Record<>(model, new Routed.Metrics(m), isFinal ? end : Math.min(end, context.currentSystemTimeMs())));
+        Record<String, Routed> out = new Record<>(model, new Routed.Metrics(m), isFinal ? end : Math.min(end, context.currentSystemTimeMs()));
+        context.forward(out, LosswatchTopology.METRICS_SINK);
+        if (isFinal) {
+            context.forward(out, AlertStep.EVALUATOR); // interim windows are not judged
+        }
         if (isFinal && series.segment() == null) { // losswatch_windows_final_total counts the models' windows
             listener.windowFinal(m);
         }

@@ -65,9 +65,28 @@ class WindowAggregatorTest {
         return new Partial("churn", "v1", windowStart, s, "predictions", partition, 7);
     }
 
+    /** The windows sent to the model-metrics sink (a final one goes to the alert step as well). */
     private List<WindowMetrics> finals() {
-        return context.forwarded().stream().map(f -> f.record().value())
+        return context.forwarded().stream().filter(f -> f.childName().equals(java.util.Optional.of(LosswatchTopology.METRICS_SINK)))
+                .map(f -> f.record().value())
                 .filter(v -> v instanceof Routed.Metrics).map(v -> ((Routed.Metrics) v).metrics()).toList();
+    }
+
+    /** Each record goes by name to the children it is for, and to no other. */
+    @Test
+    void eachRecordGoesToTheChildrenItIsFor() {
+        send(partial(0, T0, 1, 2));
+        send(new Watermark(0, 1, T0 + MINUTE + 10_000, false));
+        send(partial(0, T0, 5)); // the window is final: a late partial
+        java.util.Map<String, List<String>> routes = new java.util.TreeMap<>();
+        for (var f : context.forwarded()) {
+            routes.computeIfAbsent(f.record().value().getClass().getSimpleName(), k -> new java.util.ArrayList<>())
+                    .add(f.childName().orElse("(every child)"));
+        }
+        assertThat(routes).containsOnlyKeys("Losses", "Metrics", "DeadLetter");
+        assertThat(routes.get("Losses")).containsOnly(io.losswatch.alert.AlertStep.EVALUATOR);
+        assertThat(routes.get("Metrics")).containsExactly(LosswatchTopology.METRICS_SINK, io.losswatch.alert.AlertStep.EVALUATOR);
+        assertThat(routes.get("DeadLetter")).containsExactly(LosswatchTopology.deadLetterBranch(WindowAggregator.NAME));
     }
 
     private List<Routed.DeadLetter> deadLetters() {
