@@ -1,6 +1,7 @@
 package io.losswatch.event;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -65,6 +66,8 @@ public final class EventParser {
                         .build())
                 // NaN and Infinity are parsed so they can be rejected with a precise reason
                 .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                // the same double as Double.parseDouble, bit for bit, in less time (JsonFastDoubleTest)
+                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
                 .build();
         ObjectMapper mapper = JsonMapper.builder(factory)
                 .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)

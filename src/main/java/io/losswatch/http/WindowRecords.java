@@ -13,6 +13,8 @@ import java.util.function.ToLongFunction;
 final class WindowRecords<T> {
     private final ArrayList<T> records = new ArrayList<>();
     private final ToLongFunction<T> start;
+    /** The last record's window start, kept here so that the usual append does not read the record itself. */
+    private long lastStart = Long.MIN_VALUE;
 
     WindowRecords(ToLongFunction<T> start) {
         this.start = start;
@@ -21,9 +23,9 @@ final class WindowRecords<T> {
     /** Keeps record in its place by window start; past bound, the oldest goes (which may be record itself). */
     void put(T record, int bound) {
         long s = start.applyAsLong(record);
-        int n = records.size();
-        if (n == 0 || start.applyAsLong(records.get(n - 1)) < s) {
+        if (records.isEmpty() || lastStart < s) {
             records.add(record);
+            lastStart = s;
         } else {
             int i = search(s);
             if (i >= 0) {

@@ -89,11 +89,15 @@ final class BinaryWriter {
     /** An unsigned varint, 7 bits a byte, low first (as {@link WindowStatsSerde#getVarLong} reads). */
     BinaryWriter putVarLong(long v) {
         room(10);
+        // locals, not fields, in the loop: most values here are one byte (counts), and this is the serialisers' hottest line
+        byte[] b = buf;
+        int p = pos;
         while ((v & ~0x7FL) != 0) {
-            buf[pos++] = (byte) ((v & 0x7F) | 0x80);
+            b[p++] = (byte) ((v & 0x7F) | 0x80);
             v >>>= 7;
         }
-        buf[pos++] = (byte) v;
+        b[p++] = (byte) v;
+        pos = p;
         return this;
     }
 

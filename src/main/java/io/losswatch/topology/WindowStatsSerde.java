@@ -296,12 +296,12 @@ public final class WindowStatsSerde extends BinarySerde<WindowStats> {
         int used = 0;
         for (int i = 0; i < WindowStats.CALIBRATION_BINS; i++) {
             if (binUsed(s, i)) {
-                used++;
+                used |= 1 << i;
             }
         }
-        w.put(used);
+        w.put(Integer.bitCount(used));
         for (int i = 0; i < WindowStats.CALIBRATION_BINS; i++) {
-            if (binUsed(s, i)) {
+            if ((used & (1 << i)) != 0) {
                 w.put(i);
                 putSigned(w, s.binCount[i]);
                 writeCompactValue(w, s.binPredictionSum[i]);
