@@ -44,6 +44,9 @@ final class AlertProcessor implements Processor<String, Routed, String, Alert> {
     @Override
     public void process(Record<String, Routed> record) {
         // the window aggregator forwards here what the rules judge: final windows, loss batches, prediction-metrics
+        if (record.value() instanceof Routed.Losses l && !settings.apply(l.model()).enabled()) {
+            return; // a model whose alerts are off: its loss batches are not even converted
+        }
         AlertInput input = AlertStep.input(record.value());
         if (input instanceof AlertInput.Predictions p) {
             labelFree(p, record.timestamp());

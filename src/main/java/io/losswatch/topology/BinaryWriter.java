@@ -9,7 +9,7 @@ import java.util.Arrays;
 /**
  * A growable big-endian byte writer (the layout {@link java.nio.ByteBuffer} reads): a value is written in
  * one pass and copied out once, where an exact-size buffer needed a pass to size it first. One per thread
- * is reused ({@link #scratch()}), so writing allocates only the result.
+ * is reused ({@link #bytes}), so writing allocates only the result.
  */
 final class BinaryWriter {
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
@@ -21,26 +21,31 @@ final class BinaryWriter {
     private int pos;
     private boolean inUse;
 
-    /** This thread's writer, empty; a fresh one if this thread's is being written (a writer inside a writer). */
-    static BinaryWriter scratch() {
+    /**
+     * The bytes body writes, in this thread's writer (a fresh one when this thread's is being written: a
+     * writer inside a writer). The writer is handed back whatever body does, so an exception cannot keep
+     * it taken, and one grown past {@link #KEEP} by a large value is let go.
+     */
+    static byte[] bytes(java.util.function.Consumer<BinaryWriter> body) {
         BinaryWriter w = SCRATCH.get();
         if (w.inUse) {
             w = new BinaryWriter();
         }
         w.pos = 0;
         w.inUse = true;
-        return w;
+        try {
+            body.accept(w);
+            return Arrays.copyOf(w.buf, w.pos);
+        } finally {
+            w.inUse = false;
+            if (w.buf.length > KEEP) {
+                w.buf = new byte[512];
+            }
+        }
     }
 
-    /** The bytes written, copied; the writer can be taken again. */
-    byte[] toArray() {
-        inUse = false;
-        return Arrays.copyOf(buf, pos);
-    }
-
-    int size() {
-        return pos;
-    }
+    /** The largest buffer a thread keeps between values. */
+    static final int KEEP = 64 * 1024;
 
     private void room(int n) {
         if (pos + n > buf.length) {

@@ -53,7 +53,10 @@ final class IntakeOutputSerde extends BinarySerde<IntakeOutput> {
                     .putLong(w.time()).put((byte) (w.idle() ? 1 : 0)).array();
         }
         Partial p = (Partial) value;
-        BinaryWriter w = BinaryWriter.scratch();
+        return BinaryWriter.bytes(w -> writePartial(w, p));
+    }
+
+    private static void writePartial(BinaryWriter w, Partial p) {
         byte kind = !p.segments().isEmpty() ? MODEL_PARTIAL : p.segment() == null ? PARTIAL : SEGMENT_PARTIAL;
         w.put(kind)
                 .putIntString(p.model()).putIntString(p.modelVersion()).putLong(p.windowStart())
@@ -70,7 +73,6 @@ final class IntakeOutputSerde extends BinarySerde<IntakeOutput> {
                 WindowStatsSerde.write(w, s.stats());
             }
         }
-        return w.toArray();
     }
 
     static IntakeOutput read(ByteBuffer b) {

@@ -35,14 +35,14 @@ final class ModelVersionEstimate {
         @Override
         protected byte[] toBytes(ModelVersionEstimate e) {
             Calibration c = e.calibration;
-            BinaryWriter w = BinaryWriter.scratch();
-            w.put(VERSION).putLong(c.count);
-            WindowStatsSerde.writeString(w, c.function);
-            WindowStatsSerde.writeCompactBins(w, c.bins);
-            WindowStatsSerde.writeArray(w, c.temperatureLogLikelihood);
-            w.putInt(e.referenceWindows);
-            WindowStatsSerde.writeCompactBins(w, e.reference);
-            return w.toArray();
+            return BinaryWriter.bytes(w -> {
+                w.put(VERSION).putLong(c.count);
+                WindowStatsSerde.writeString(w, c.function);
+                WindowStatsSerde.writeCompactBins(w, c.bins);
+                WindowStatsSerde.writeArray(w, c.temperatureLogLikelihood);
+                w.putInt(e.referenceWindows);
+                WindowStatsSerde.writeCompactBins(w, e.reference);
+            });
         }
 
         @Override

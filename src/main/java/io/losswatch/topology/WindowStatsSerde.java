@@ -75,9 +75,7 @@ public final class WindowStatsSerde extends BinarySerde<WindowStats> {
     }
 
     static byte[] write(WindowStats s) {
-        BinaryWriter w = BinaryWriter.scratch();
-        write(w, s);
-        return w.toArray();
+        return BinaryWriter.bytes(w -> write(w, s));
     }
 
     /** Form 5: the loss function, the mask, then each field the mask names, in the mask's order. */

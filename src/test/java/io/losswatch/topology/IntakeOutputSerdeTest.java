@@ -29,6 +29,32 @@ class IntakeOutputSerdeTest {
         assertThat(roundTrip(partial())).usingRecursiveComparison().isEqualTo(partial());
     }
 
+    /**
+     * The envelopes of forms 1, 5 and 6 are the bytes 20e1a49 wrote (hex printed by that build), around each
+     * {@link WindowStats} as this version writes it: an instance reading the topic needs only the stats' form.
+     */
+    @Test
+    void theEnvelopesAreTheBytesThePreviousVersionWrote() {
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        WindowStats s = new WindowStats();
+        s.addLoss("mae", 0.25, false);
+        WindowStats seg = new WindowStats();
+        seg.addLoss("mae", 0.5, true);
+        String stats = hex.formatHex(WindowStatsSerde.write(s));
+        String segStats = hex.formatHex(WindowStatsSerde.write(seg));
+        String head = "00000005636875726e0000000276310000019ab697e8000000000b70726564696374696f6e7300000002000000000000004d";
+        io.losswatch.event.Segment de = new io.losswatch.event.Segment("country", "DE");
+        assertThat(hex.formatHex(IntakeOutputSerde.write(new Partial("churn", "v1", 1764000000000L, s, "predictions", 2, 77))))
+                .isEqualTo("01" + head + stats);
+        assertThat(hex.formatHex(IntakeOutputSerde.write(new Partial("churn", "v1", 1764000000000L, seg, "predictions", 2, 77,
+                de)))).isEqualTo("05" + head + "00000007636f756e747279000000024445" + segStats);
+        assertThat(hex.formatHex(IntakeOutputSerde.write(new Partial("churn", "v1", 1764000000000L, s, "predictions", 2, 77, null,
+                java.util.List.of(new Routed.SegmentStats(de, seg), new Routed.SegmentStats(
+                        new io.losswatch.event.Segment("device", ""), seg))))))
+                .isEqualTo("06" + head + stats + "0000000200000007636f756e747279000000024445" + segStats
+                        + "0000000664657669636500000000" + segStats);
+    }
+
     @Test
     void watermarkRoundTrips() {
         assertThat(roundTrip(new Watermark(1, 3, 1_764_000_070_000L, true))).isEqualTo(new Watermark(1, 3, 1_764_000_070_000L, true));

@@ -84,9 +84,25 @@ class WindowAggregatorTest {
                     .add(f.childName().orElse("(every child)"));
         }
         assertThat(routes).containsOnlyKeys("Losses", "Metrics", "DeadLetter");
-        assertThat(routes.get("Losses")).containsOnly(io.losswatch.alert.AlertStep.EVALUATOR);
+        // a loss batch per partial, the late one's too: the alert step sees every loss once
+        assertThat(routes.get("Losses")).containsExactly(io.losswatch.alert.AlertStep.EVALUATOR, io.losswatch.alert.AlertStep.EVALUATOR);
         assertThat(routes.get("Metrics")).containsExactly(LosswatchTopology.METRICS_SINK, io.losswatch.alert.AlertStep.EVALUATOR);
         assertThat(routes.get("DeadLetter")).containsExactly(LosswatchTopology.deadLetterBranch(WindowAggregator.NAME));
+    }
+
+    /** With losswatch.metrics.emit=update an interim window goes to the model-metrics sink only: the rules judge final ones. */
+    @Test
+    void anInterimWindowGoesToTheSinkOnly() {
+        Properties update = new Properties();
+        update.setProperty("losswatch.metrics.emit", "update");
+        aggregator = new WindowAggregator(LosswatchConfig.from(update), PipelineListener.NONE);
+        aggregator.init(context);
+        context.setCurrentSystemTimeMs(T0 + 30_000);
+        send(partial(0, T0, 1, 2));
+        var windowsSent = context.forwarded().stream().filter(f -> f.record().value() instanceof Routed.Metrics).toList();
+        assertThat(windowsSent).hasSize(1);
+        assertThat(((Routed.Metrics) windowsSent.get(0).record().value()).metrics().finalResult()).isFalse();
+        assertThat(windowsSent.get(0).childName()).contains(LosswatchTopology.METRICS_SINK);
     }
 
     private List<Routed.DeadLetter> deadLetters() {
