@@ -41,6 +41,8 @@ class JsonFastDoubleTest {
 
     @Test
     void theMappersDoublesAreParseDoublesBitForBit() throws Exception {
+        assertThat(Json.MAPPER.getFactory().isEnabled(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER))
+                .as("the fast parser is the one checked here").isTrue();
         for (String n : numbers()) {
             double expected = Double.parseDouble(n);
             double read = Json.MAPPER.readTree(n).doubleValue();
