@@ -405,19 +405,6 @@ public final class WindowStatsSerde extends BinarySerde<WindowStats> {
         return c;
     }
 
-    static int stringSize(String s) {
-        return 2 + (s == null ? 0 : s.getBytes(StandardCharsets.UTF_8).length);
-    }
-
-    static void writeString(ByteBuffer b, String s) {
-        if (s == null) {
-            b.putShort((short) -1);
-        } else {
-            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-            b.putShort((short) bytes.length).put(bytes);
-        }
-    }
-
     static void writeString(BinaryWriter w, String s) {
         if (s == null) {
             w.putShort(-1);
@@ -438,19 +425,6 @@ public final class WindowStatsSerde extends BinarySerde<WindowStats> {
     }
 
     /** A nullable array of doubles: its length (−1 for null), then its values. */
-    static int arraySize(double[] a) {
-        return 4 + (a == null ? 0 : 8 * a.length);
-    }
-
-    static void writeArray(ByteBuffer b, double[] a) {
-        b.putInt(a == null ? -1 : a.length);
-        if (a != null) {
-            for (double v : a) {
-                b.putDouble(v);
-            }
-        }
-    }
-
     static void writeArray(BinaryWriter w, double[] a) {
         w.putInt(a == null ? -1 : a.length);
         if (a != null) {
@@ -472,21 +446,7 @@ public final class WindowStatsSerde extends BinarySerde<WindowStats> {
         return a;
     }
 
-    /** Bins as width, size, then each bin's key and values. */
-    static int binsSize(SparseBins bins) {
-        return 1 + 4 + bins.size() * (4 + 8 * bins.width());
-    }
-
-    static void writeBins(ByteBuffer b, SparseBins bins) {
-        b.put((byte) bins.width()).putInt(bins.size());
-        for (int i = 0; i < bins.size(); i++) {
-            b.putInt(bins.key(i));
-            for (int c = 0; c < bins.width(); c++) {
-                b.putDouble(bins.value(i, c));
-            }
-        }
-    }
-
+    /** Bins as width, size, then each bin's key and values: form 3's and the calibration's form 1. */
     static SparseBins readBins(ByteBuffer b) {
         int width = b.get();
         int size = b.getInt();

@@ -47,15 +47,15 @@ class ModelVersionEstimateSerdeTest {
         // byte for byte what 20e1a49 wrote for the same estimate (hex printed by that build)
         assertThat(java.util.HexFormat.of().formatHex(bytes)).isEqualTo("02000000000000000200086c6f675f6c6f737303020b020201bff62d0e560418931c020001400199999999999a000000158000000000000000bfb999999999999abfc999999999999abfd3333333333334bfd999999999999abfe0000000000000bfe3333333333334bfe6666666666667bfe999999999999abfeccccccccccccdbff0000000000000bff199999999999abff3333333333334bff4cccccccccccdbff6666666666667bff8000000000000bff999999999999abffb333333333334bffccccccccccccdbffe666666666667c0000000000000000000000301021b64368c01");
         // the form the previous version wrote (version 1: every bin value as 8 bytes) still reads
-        java.nio.ByteBuffer old = java.nio.ByteBuffer.allocate(1 + 8 + WindowStatsSerde.stringSize(e.calibration.function)
-                + WindowStatsSerde.binsSize(e.calibration.bins) + WindowStatsSerde.arraySize(ll) + 4
-                + WindowStatsSerde.binsSize(e.reference));
+        java.nio.ByteBuffer old = java.nio.ByteBuffer.allocate(1 + 8 + EarlierForms.stringSize(e.calibration.function)
+                + EarlierForms.binsSize(e.calibration.bins) + EarlierForms.arraySize(ll) + 4
+                + EarlierForms.binsSize(e.reference));
         old.put((byte) 1).putLong(e.calibration.count);
-        WindowStatsSerde.writeString(old, e.calibration.function);
-        WindowStatsSerde.writeBins(old, e.calibration.bins);
-        WindowStatsSerde.writeArray(old, ll);
+        EarlierForms.writeString(old, e.calibration.function);
+        EarlierForms.writeBins(old, e.calibration.bins);
+        EarlierForms.writeArray(old, ll);
         old.putInt(3);
-        WindowStatsSerde.writeBins(old, e.reference);
+        EarlierForms.writeBins(old, e.reference);
         ModelVersionEstimate previous = serde.deserializer().deserialize("t", old.array());
         assertThat(previous.calibration.bins).isEqualTo(e.calibration.bins);
         assertThat(previous.reference).isEqualTo(e.reference);

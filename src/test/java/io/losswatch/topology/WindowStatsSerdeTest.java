@@ -276,11 +276,11 @@ class WindowStatsSerdeTest {
                 binsSize += varLongSize(s.binCount[i]) + 8 + varLongSize(s.binPositives[i]);
             }
         }
-        int sketchSize = 1 + (k == null ? 0 : 24 + WindowStatsSerde.stringSize(k.function) + compactBinsSize(k.drift)
-                + compactBinsSize(k.estimation) + WindowStatsSerde.arraySize(k.temperatureMean)
-                + WindowStatsSerde.arraySize(k.temperatureVariance));
-        int calibrationSize = 1 + (c == null ? 0 : 8 + WindowStatsSerde.stringSize(c.function) + compactBinsSize(c.bins)
-                + WindowStatsSerde.arraySize(c.temperatureLogLikelihood));
+        int sketchSize = 1 + (k == null ? 0 : 24 + EarlierForms.stringSize(k.function) + compactBinsSize(k.drift)
+                + compactBinsSize(k.estimation) + EarlierForms.arraySize(k.temperatureMean)
+                + EarlierForms.arraySize(k.temperatureVariance));
+        int calibrationSize = 1 + (c == null ? 0 : 8 + EarlierForms.stringSize(c.function) + compactBinsSize(c.bins)
+                + EarlierForms.arraySize(c.temperatureLogLikelihood));
         ByteBuffer b = ByteBuffer.allocate(1 + 2 + (function == null ? 0 : function.length) + 19 * 8 + 1 + largest * 8 + 1
                 + binsSize + 8 + 1 + sketchSize + calibrationSize);
         b.put((byte) 4);
@@ -310,18 +310,18 @@ class WindowStatsSerdeTest {
         b.put((byte) (k == null ? 0 : 1));
         if (k != null) {
             b.putLong(k.count).putLong(k.estimable).putDouble(k.valueSum);
-            WindowStatsSerde.writeString(b, k.function);
+            EarlierForms.writeString(b, k.function);
             writeCompactBins(b, k.drift);
             writeCompactBins(b, k.estimation);
-            WindowStatsSerde.writeArray(b, k.temperatureMean);
-            WindowStatsSerde.writeArray(b, k.temperatureVariance);
+            EarlierForms.writeArray(b, k.temperatureMean);
+            EarlierForms.writeArray(b, k.temperatureVariance);
         }
         b.put((byte) (c == null ? 0 : 1));
         if (c != null) {
             b.putLong(c.count);
-            WindowStatsSerde.writeString(b, c.function);
+            EarlierForms.writeString(b, c.function);
             writeCompactBins(b, c.bins);
-            WindowStatsSerde.writeArray(b, c.temperatureLogLikelihood);
+            EarlierForms.writeArray(b, c.temperatureLogLikelihood);
         }
         return b.array();
     }
@@ -416,11 +416,11 @@ class WindowStatsSerdeTest {
         int largest = s.largest == null ? 0 : s.largest.length;
         PredictionSketch k = s.sketch;
         Calibration c = s.calibration;
-        int sketchSize = 1 + (k == null ? 0 : 24 + WindowStatsSerde.stringSize(k.function) + WindowStatsSerde.binsSize(k.drift)
-                + WindowStatsSerde.binsSize(k.estimation) + WindowStatsSerde.arraySize(k.temperatureMean)
-                + WindowStatsSerde.arraySize(k.temperatureVariance));
-        int calibrationSize = 1 + (c == null ? 0 : 8 + WindowStatsSerde.stringSize(c.function)
-                + WindowStatsSerde.binsSize(c.bins) + WindowStatsSerde.arraySize(c.temperatureLogLikelihood));
+        int sketchSize = 1 + (k == null ? 0 : 24 + EarlierForms.stringSize(k.function) + EarlierForms.binsSize(k.drift)
+                + EarlierForms.binsSize(k.estimation) + EarlierForms.arraySize(k.temperatureMean)
+                + EarlierForms.arraySize(k.temperatureVariance));
+        int calibrationSize = 1 + (c == null ? 0 : 8 + EarlierForms.stringSize(c.function)
+                + EarlierForms.binsSize(c.bins) + EarlierForms.arraySize(c.temperatureLogLikelihood));
         int size = 1 + 2 + (function == null ? 0 : function.length) + 19 * 8 + 1 + largest * 8 + 1
                 + (bins ? WindowStats.CALIBRATION_BINS * 24 : 0) + 8 + 1 + sketchSize + calibrationSize;
         ByteBuffer b = ByteBuffer.allocate(size);
@@ -449,18 +449,18 @@ class WindowStatsSerdeTest {
         b.put((byte) (k == null ? 0 : 1));
         if (k != null) {
             b.putLong(k.count).putLong(k.estimable).putDouble(k.valueSum);
-            WindowStatsSerde.writeString(b, k.function);
-            WindowStatsSerde.writeBins(b, k.drift);
-            WindowStatsSerde.writeBins(b, k.estimation);
-            WindowStatsSerde.writeArray(b, k.temperatureMean);
-            WindowStatsSerde.writeArray(b, k.temperatureVariance);
+            EarlierForms.writeString(b, k.function);
+            EarlierForms.writeBins(b, k.drift);
+            EarlierForms.writeBins(b, k.estimation);
+            EarlierForms.writeArray(b, k.temperatureMean);
+            EarlierForms.writeArray(b, k.temperatureVariance);
         }
         b.put((byte) (c == null ? 0 : 1));
         if (c != null) {
             b.putLong(c.count);
-            WindowStatsSerde.writeString(b, c.function);
-            WindowStatsSerde.writeBins(b, c.bins);
-            WindowStatsSerde.writeArray(b, c.temperatureLogLikelihood);
+            EarlierForms.writeString(b, c.function);
+            EarlierForms.writeBins(b, c.bins);
+            EarlierForms.writeArray(b, c.temperatureLogLikelihood);
         }
         return b.array();
     }
