@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Jackson's fast double parser, which losswatch's readers use, gives the double {@link Double#parseDouble}
- * gives, bit for bit: on hard cases (subnormals, the largest finite value, halfway cases, 17+ digits,
+ * gives, bit for bit, and its fast double writer, which its writers use, writes text that reads back as the
+ * same double: on hard cases (subnormals, the largest finite value, halfway cases, 17+ digits,
  * exponents past the range) and on random ones written in several forms.
  */
 class JsonFastDoubleTest {
@@ -48,6 +49,33 @@ class JsonFastDoubleTest {
             double read = Json.MAPPER.readTree(n).doubleValue();
             assertThat(Double.doubleToRawLongBits(read)).as(n).isEqualTo(Double.doubleToRawLongBits(expected));
         }
+    }
+
+    @Test
+    void theMappersWrittenDoublesReadBackBitForBitAndAreNoLongerThanDoubleToString() throws Exception {
+        assertThat(Json.MAPPER.getFactory().isEnabled(com.fasterxml.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER))
+                .as("the fast writer is the one checked here").isTrue();
+        int shorter = 0;
+        for (String n : numbers()) {
+            double d = Double.parseDouble(n);
+            if (Double.isInfinite(d)) {
+                continue; // JSON has no infinity: losswatch never writes one (losses are clipped)
+            }
+            String written = Json.MAPPER.writeValueAsString(d);
+            assertThat(Double.doubleToRawLongBits(Double.parseDouble(written))).as(n + " written as " + written)
+                    .isEqualTo(Double.doubleToRawLongBits(d));
+            assertThat(written.length()).as(n).isLessThanOrEqualTo(Double.toString(d).length());
+            if (written.length() < Double.toString(d).length()) {
+                shorter++;
+            }
+        }
+        // the one difference from Java 17's Double.toString: it is sometimes a digit longer than needed
+        assertThat(Json.MAPPER.writeValueAsString(-1.8054453609416673E18)).isEqualTo("-1.8054453609416673E18");
+        assertThat(Double.toString(-1.8054453609416673E18)).isIn("-1.80544536094166733E18", "-1.8054453609416673E18");
+        assertThat(Json.MAPPER.writeValueAsString(0.6931471805599453)).isEqualTo("0.6931471805599453");
+        assertThat(Json.MAPPER.writeValueAsString(1.0E-5)).isEqualTo("1.0E-5");
+        assertThat(Json.MAPPER.writeValueAsString(34.538776394910684)).isEqualTo("34.538776394910684");
+        assertThat(shorter).as("cases where Java 17 writes a digit more").isLessThan(numbers().size() / 20);
     }
 
     @Test
