@@ -36,13 +36,10 @@ final class LosswatchRun {
         props.setProperty("bootstrap.servers", bootstrap);
         props.setProperty("application.id", topicPrefix + "bench-losswatch");
         if (!topicPrefix.isEmpty()) {
-            LosswatchConfig.Topics t = LosswatchConfig.from(new Properties()).topics();
-            props.setProperty("losswatch.topic.predictions", topicPrefix + t.predictions());
-            props.setProperty("losswatch.topic.labels", topicPrefix + t.labels());
-            props.setProperty("losswatch.topic.losses", topicPrefix + t.losses());
-            props.setProperty("losswatch.topic.metrics", topicPrefix + t.metrics());
-            props.setProperty("losswatch.topic.alerts", topicPrefix + t.alerts());
-            props.setProperty("losswatch.topic.dlq", topicPrefix + t.dlq());
+            // every topic its own, the prediction-metrics topic too: each run's dashboard reads its topics from the
+            // beginning, and when that one was shared, every run read all earlier runs' records while it was measured
+            LosswatchConfig.from(new Properties()).topics().bySetting().forEach((setting, name) ->
+                    props.setProperty("losswatch.topic." + setting, topicPrefix + name));
         }
         props.setProperty("state.dir", stateDir.toString());
         props.setProperty("losswatch.http.port", "0");
