@@ -30,7 +30,10 @@ final class LosswatchRun {
     private LosswatchRun() {
     }
 
-    /** The default configuration but for where it connects and keeps state; topics prefixed for a warm-up. */
+    /**
+     * The default configuration but for where it connects and keeps state; with a prefix (every run but the
+     * first round's plain one), every topic's name prefixed.
+     */
     static Properties config(String bootstrap, Path stateDir, int partitions, String topicPrefix) {
         Properties props = new Properties();
         props.setProperty("bootstrap.servers", bootstrap);

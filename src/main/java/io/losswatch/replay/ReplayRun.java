@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.losswatch.config.LosswatchConfig;
 import io.losswatch.topology.DeadLetterOnProcessingError;
 import io.losswatch.topology.EndOfInput;
+import io.losswatch.topology.Json;
 import io.losswatch.topology.LosswatchTopology;
 import io.losswatch.topology.Storage;
 import java.io.IOException;
@@ -38,7 +39,8 @@ final class ReplayRun {
     static final String APPLICATION_ID = "losswatch-replay";
     /** The prediction intake's flush interval (PredictionIntake.FLUSH_INTERVAL): the wall clock moves in these steps. */
     static final long FLUSH_MS = 100;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** losswatch's own mapper: a printed record's numbers are written as on the live topics. */
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final LosswatchConfig config;
     private final ReplayRange range;
@@ -173,7 +175,11 @@ final class ReplayRun {
                 settings.forEach(s::put);
             }
             line.setAll((ObjectNode) record);
-            out.println(line.toString());
+            try {
+                out.println(JSON.writeValueAsString(line));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.losswatch.topology;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.losswatch.alert.AlertStep;
 
 import io.losswatch.config.LosswatchConfig;
@@ -407,7 +408,13 @@ final class WindowAggregator implements Processor<String, Routed, String, Routed
         if (c.stats().count == 0 && c.stats().unlabelled == 0) {
             return Optional.empty();
         }
-        byte[] value = Json.MAPPER.valueToTree(c).toString().getBytes(StandardCharsets.UTF_8);
+        byte[] value;
+        try {
+            // written by the mapper itself (not a tree's toString), so its numbers read as every other record's
+            value = Json.MAPPER.writeValueAsBytes(c);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a late contribution as JSON", e);
+        }
         SourceRecord source = new SourceRecord(c.sourceTopic(), c.sourcePartition(), c.sourceOffset(), c.eventTime(),
                 c.model().getBytes(StandardCharsets.UTF_8), value);
         return Optional.of(new Record<>(null, new Routed.DeadLetter(source, RejectReason.LATE_EVENT, message),

@@ -69,13 +69,18 @@ class JsonFastDoubleTest {
                 shorter++;
             }
         }
-        // the one difference from Java 17's Double.toString: it is sometimes a digit longer than needed
+        // where Java 17's Double.toString differs: longer than needed, or other last digits (JDK-4511638, JDK-8291240);
+        // the same double either way
         assertThat(Json.MAPPER.writeValueAsString(-1.8054453609416673E18)).isEqualTo("-1.8054453609416673E18");
-        assertThat(Double.toString(-1.8054453609416673E18)).isIn("-1.80544536094166733E18", "-1.8054453609416673E18");
+        assertThat(Json.MAPPER.writeValueAsString(2 * Double.MIN_VALUE)).isEqualTo("9.9E-324");
+        if (Runtime.version().feature() < 19) {
+            assertThat(Double.toString(-1.8054453609416673E18)).isEqualTo("-1.80544536094166733E18");
+            assertThat(Double.toString(2 * Double.MIN_VALUE)).isEqualTo("1.0E-323");
+        }
         assertThat(Json.MAPPER.writeValueAsString(0.6931471805599453)).isEqualTo("0.6931471805599453");
         assertThat(Json.MAPPER.writeValueAsString(1.0E-5)).isEqualTo("1.0E-5");
         assertThat(Json.MAPPER.writeValueAsString(34.538776394910684)).isEqualTo("34.538776394910684");
-        assertThat(shorter).as("cases where Java 17 writes a digit more").isLessThan(numbers().size() / 20);
+        assertThat(shorter).as("cases where Java 17 writes more digits").isLessThan(numbers().size() / 20);
     }
 
     @Test

@@ -9,7 +9,11 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The streaming writer produces exactly the bytes data binding (Json.MAPPER) produced before. */
+/**
+ * The streaming writer produces exactly the bytes data binding (Json.MAPPER) produces: the same generator, so the
+ * same number formatting (the fast double writer since the sixth 2026-12-07 session; the text of a few doubles
+ * changed then, never their value: JsonFastDoubleTest).
+ */
 class LossRecordSerializerTest {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 

@@ -229,4 +229,22 @@ class WindowAggregatorTest {
         send(new Watermark(1, 2, T0 + 30_000, false));
         assertThat(aggregator.clock()).isEqualTo(T0 + 5 * MINUTE);
     }
+
+    /**
+     * A late event's dead letter carries its contribution as JSON written by losswatch's mapper, numbers as in
+     * every other record it writes: 2 × Double.MIN_VALUE is 9.9E-324 there (the shortest text that reads back as
+     * it), where Java 17's Double.toString, which a tree's toString used, gives 1.0E-323.
+     */
+    @Test
+    void aLateEventsDeadLetterWritesItsNumbersAsEveryOtherRecord() throws Exception {
+        WindowStats stats = new WindowStats();
+        stats.count = 1;
+        stats.sum = 2 * Double.MIN_VALUE;
+        Routed.Contribution c = new Routed.Contribution("m", "v1", T0, stats, "predictions", 2, 41);
+        Routed.DeadLetter dead = (Routed.DeadLetter) WindowAggregator.lateEvent(c, "late").orElseThrow().value();
+        String json = new String(dead.source().value(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(json).contains("\"sum\":9.9E-324").doesNotContain("1.0E-323");
+        assertThat(Json.MAPPER.readTree(json).get("stats").get("sum").doubleValue()).isEqualTo(2 * Double.MIN_VALUE);
+        assertThat(dead.source().value()).isEqualTo(Json.MAPPER.writeValueAsBytes(c));
+    }
 }
