@@ -81,6 +81,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE",
             description = "A setting for losswatch's runs (not the limit's or the pass-through's; a Kafka key also"
                     + " reaches the naive peer), as in its properties file, to measure what it changes; repeatable."
+                    + " A losswatch.topic.* name set here is the same for every run, which then share that topic."
                     + " Default: none.")
     Map<String, String> settings = new LinkedHashMap<>();
 

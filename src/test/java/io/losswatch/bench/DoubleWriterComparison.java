@@ -14,7 +14,8 @@ import java.util.Locale;
 /**
  * A loss record's fields written as the loss-record serialiser writes them, on {@link Json#MAPPER}'s factory
  * (Jackson's fast double writer on) and on the same factory with it off, in turn in one JVM, many short
- * rounds, compared by the median of the per-round ratios of thread CPU time (as {@link MappedHotPathComparison}).
+ * rounds (which goes first alternating), compared by the median of the per-round ratios of thread CPU time (as
+ * {@link MappedHotPathComparison}).
  * The predictions and labels are the bench's ({@link BenchData}), so the losses are the bench's too.
  *
  * <p>{@code java -cp target/classes:target/test-classes:$(cat target/test.classpath)
@@ -47,8 +48,13 @@ public final class DoubleWriterComparison {
         List<Double> plainNs = new ArrayList<>();
         List<Double> fastNs = new ArrayList<>();
         for (int r = 0; r < rounds + 10; r++) {
-            double p = write(plain, prediction, label);
+            // which goes first alternates from round to round, so neither always runs on what the other left
+            boolean plainFirst = r % 2 == 0;
+            double p = plainFirst ? write(plain, prediction, label) : 0;
             double f = write(fast, prediction, label);
+            if (!plainFirst) {
+                p = write(plain, prediction, label);
+            }
             if (r >= 10) { // the first rounds warm the JIT up
                 plainNs.add(p);
                 fastNs.add(f);
