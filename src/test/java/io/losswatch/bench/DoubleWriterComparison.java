@@ -62,7 +62,8 @@ public final class DoubleWriterComparison {
             }
         }
         System.out.printf(Locale.ROOT, "plain %.0f CPU ns a record, fast %.0f; fast/plain median %.3f (min %.3f, max %.3f), %d rounds%n",
-                median(plainNs), median(fastNs), median(ratios), Collections.min(ratios), Collections.max(ratios), rounds);
+                BenchResult.median(plainNs), BenchResult.median(fastNs), BenchResult.median(ratios),
+                Collections.min(ratios), Collections.max(ratios), rounds);
     }
 
     /** CPU ns a record: the fields LossRecordSerializer writes, in its order, on one reused generator. */
@@ -96,12 +97,5 @@ public final class DoubleWriterComparison {
             throw new IllegalStateException("nothing written");
         }
         return ns;
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 }
