@@ -178,10 +178,8 @@ final class Bench {
 
                     // losswatch with two segment fields, on the same events carrying them: a new application each round
                     if (!options.skipSegments()) {
-                        Properties segmentProps = losswatchConfig(bootstrap, dir.resolve("state-segments" + suffix),
-                                "seg" + round + "-");
-                        segmentProps.setProperty("losswatch.topic.predictions", SEGMENTED_TOPIC);
-                        segmentProps.setProperty("losswatch.segment.fields", BenchData.SEGMENT_FIELDS);
+                        Properties segmentProps = segmentsConfig(bootstrap, dir.resolve("state-segments" + suffix),
+                                "seg" + round + "-", SEGMENTED_TOPIC);
                         LosswatchConfig.Topics segmentOut = LosswatchConfig.from(segmentProps).topics();
                         cpu = CpuClock.now(broker.pid(), "StreamThread");
                         Map<String, Double> segmentBrokerThreads = CpuClock.threadsByName(brokerPid);
@@ -333,10 +331,21 @@ final class Bench {
         return props;
     }
 
+    /** losswatch's configuration for a run with two segment fields, reading predictionsTopic (events that carry them). */
+    private Properties segmentsConfig(String bootstrap, Path stateDir, String topicPrefix, String predictionsTopic) {
+        Properties props = losswatchConfig(bootstrap, stateDir, topicPrefix);
+        props.setProperty("losswatch.topic.predictions", predictionsTopic);
+        props.setProperty("losswatch.segment.fields", BenchData.SEGMENT_FIELDS);
+        return props;
+    }
+
     /**
-     * Runs the limit and losswatch once on smaller data of their own (topics prefixed "warmup-"), so
-     * the measured runs find this JVM's JIT compiler done with their code, as in a long-running
-     * deployment: on two cores, compiling losswatch's code took a core for much of a cold run.
+     * Runs the limit, the naive peer and losswatch once on smaller data of their own (topics prefixed
+     * "warmup-"), and losswatch with segments unless they are skipped, so the measured runs find this
+     * JVM's JIT compiler done with their code, as in a long-running deployment: on two cores, compiling
+     * losswatch's code took a core for much of a cold run. The segments' code (a partial per segment value,
+     * their windows, records and alerts) is run only with segments: without its own warm-up the first
+     * round's run with segments was the one that compiled it (docs/benchmarks.md, seventh session).
      */
     private void warmUp(String bootstrap, Path dir, long spanMs, Duration timeout, Map<String, String> kafkaSettings) {
         String prefix = "warmup-";
@@ -353,7 +362,20 @@ final class Bench {
         try (LosswatchApplication app = LosswatchRun.start(props)) {
             LosswatchRun.measure(app, bootstrap, topics.metrics(), records, warm.expectedWindows(), timeout);
         }
-        log.printf(Locale.ROOT, "bench: warmed up on %,d records%n", records);
+        if (!options.skipSegments()) {
+            BenchData warmSegmented = warm.withSegments();
+            String segmentedTopic = prefix + SEGMENTED_TOPIC;
+            createTopics(bootstrap, List.of(segmentedTopic), options.partitions());
+            Loader.load(bootstrap, segmentedTopic, warmSegmented, options.partitions());
+            Properties segmentProps = segmentsConfig(bootstrap, dir.resolve("warmup-state-segments"), prefix + "seg-",
+                    segmentedTopic);
+            try (LosswatchApplication app = LosswatchRun.start(segmentProps)) {
+                LosswatchRun.measure(app, bootstrap, LosswatchConfig.from(segmentProps).topics().metrics(), records,
+                        warmSegmented.expectedWindows(), timeout);
+            }
+        }
+        log.printf(Locale.ROOT, "bench: warmed up on %,d records%s%n", records,
+                options.skipSegments() ? "" : ", and losswatch with segments on the same events carrying them");
     }
 
     private static void createTopics(String bootstrap, List<String> names, int partitions) {

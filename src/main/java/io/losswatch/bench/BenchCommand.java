@@ -52,8 +52,9 @@ public final class BenchCommand implements Callable<Integer> {
     int eventMinutes;
 
     @Option(names = "--warmup-events", paramLabel = "W", defaultValue = "200000",
-            description = "Events of a warm-up run of the limit and losswatch on topics of their own before the"
-                    + " measured runs, so the JIT compiler is done; 0 for none (default: ${DEFAULT-VALUE}).")
+            description = "Events of a warm-up run of the limit, the naive peer and losswatch (and losswatch with"
+                    + " segments, unless skipped) on topics of their own before the measured runs, so the JIT compiler"
+                    + " is done; 0 for none (default: ${DEFAULT-VALUE}).")
     long warmupEvents;
 
     @Option(names = "--rounds", paramLabel = "R", defaultValue = "5",
